@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Run every test: each cmocka unit-test program, then the pytest end-to-end
+# suite, and print one closing line "check: N passed, N failed".  Exits
+# non-zero when anything failed.  Called by `make check` (and `make asan`).
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BINDIR=${BINDIR:-bin}
+PYTHON=${PYTHON:-/usr/bin/python3}
+export GZ_FIXTURES=${GZ_FIXTURES:-tests/fixtures}
+export GZ_DATA=${GZ_DATA:-data}
+export GZ_BINDIR=$(cd "$BINDIR" && pwd)
+# Sanitizer reports must fail the run, and leaks count.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+passed=0
+failed=0
+failures=""
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	out=$(timeout 300 "$t" 2>&1)
+	rc=$?
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # crashed, timed out or a sanitizer stopped it
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		failures="$failures $name"
+		printf '%s\n' "$out"
+		echo "unit: $name FAILED (exit $rc)"
+	else
+		echo "unit: $name: $p passed"
+	fi
+done
+
+xml="$BUILD/e2e-results.xml"
+rm -f "$xml"
+timeout 1800 "$PYTHON" -m pytest -q -p no:cacheprovider --timeout=300 tests/e2e --junitxml="$xml"
+rc=$?
+if [ -f "$xml" ]; then
+	read -r ep ef < <("$PYTHON" - "$xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else list(root)
+t = sum(int(s.get("tests", 0)) for s in suites)
+f = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+sk = sum(int(s.get("skipped", 0)) for s in suites)
+print(t - f - sk, f)
+PY
+)
+else
+	ep=0
+	ef=1
+fi
+if [ "$rc" -ne 0 ] && [ "$ef" -eq 0 ]; then
+	ef=1
+fi
+[ "$ef" -ne 0 ] && failures="$failures e2e"
+passed=$((passed + ep))
+failed=$((failed + ef))
+
+[ -n "$failures" ] && echo "failing:$failures"
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
