@@ -27,7 +27,7 @@ XAPIAN_LIBS := $(shell xapian-config --libs 2>/dev/null)
 OPT ?= -O2
 SAN ?=
 WARN := -Wall -Wextra -Werror
-CPPFLAGS += -Iinclude -MMD -MP -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -MMD -MP
 CFLAGS += -std=gnu11 $(OPT) -g $(WARN) $(SAN) $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(OPT) -g $(WARN) $(SAN) $(XAPIAN_CXXFLAGS)
 LDFLAGS += $(SAN)

@@ -12,6 +12,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define GZ_ERRLEN 256 /* size of every caller-supplied error buffer */
 
 enum gz_err {
@@ -56,5 +60,9 @@ const char *gz_errname(int code);
 */
 int gz_fail(char *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GZ_ERR_H */

@@ -381,7 +381,8 @@ int xsh_enquire_set_time_limit(struct xsh_enquire *e, double seconds,
 /*
 ** Run the search: hits offset .. offset+limit-1 into *out, looking at no
 ** fewer than check_at_least matches (for exact facet counts pass the
-** database size).
+** database size).  The mset keeps what it needs of the search, so it may
+** outlive e (not db).
 */
 int xsh_enquire_run(struct xsh_enquire *e, unsigned offset, unsigned limit,
 		    unsigned check_at_least, struct xsh_mset **out, char *err)

@@ -456,8 +456,12 @@ static void read_line(const char *path, int lineno, char *out, size_t n)
 		if (strchr(line, '\n') || feof(f))
 			i++;
 		if (i == lineno) {
-			line[strcspn(line, "\r\n")] = '\0';
-			snprintf(out, n, "%s", line);
+			size_t len = strcspn(line, "\r\n");
+
+			if (len >= n)
+				len = n - 1;
+			memcpy(out, line, len);
+			out[len] = '\0';
 			break;
 		}
 	}
