@@ -55,6 +55,8 @@ PROGRAMS := $(BINDIR)/gazette-indexer $(BINDIR)/gazette-searchd $(BINDIR)/gazett
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_C))
 
 .PHONY: all deps check unit e2e demo asan install uninstall clean format
+# Keep object files make would treat as intermediate (the tests' .o files).
+.SECONDARY:
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c

@@ -1,0 +1,196 @@
+/*
+** search.h — running one search request over the index.
+**
+** This is the query side shared by gazette-searchd (one searcher per worker
+** thread) and by `gazette search --index DIR` (one searcher in process).  A
+** struct search_request says what to look for (the query text in Gazette's
+** query language plus filters, sort, paging, facets, collapse, snippet
+** length and more-like-this); search_run() turns it into a struct
+** search_result holding everything a reply needs.
+**
+** The query language (parsed by Xapian's QueryParser, configured once per
+** searcher):
+**   words (AND by default), "exact phrases", AND OR NOT XOR in any case,
+**   parentheses, +required -excluded, NEAR, trailing wildcards (diplom*,
+**   at most GZ_MAX_WILDCARD_EXPANSION terms), CJK text;
+**   title:word (free text in titles), source:, section:, author:, site:,
+**   lang: (filters, case-insensitive; quote values with spaces:
+**   source:"Global Times");
+**   date:2013..2014, date:2013-07..2013-08, date:2013-07-01..2013-07-31,
+**   date:..2013-12-31, date:2013.. (on the publication time as stated).
+**
+** Threads: a searcher is not thread-safe; use one per thread.  Requests and
+** results are plain data and may be handed between threads.
+*/
+#ifndef GZ_SEARCH_H
+#define GZ_SEARCH_H
+
+#include <stddef.h>
+
+#include "article.h"
+#include "gztime.h"
+
+/* What a request asks the daemon to do. */
+enum search_cmd {
+	SEARCH_CMD_SEARCH = 0, /* run a search (the default) */
+	SEARCH_CMD_STATS = 1,  /* report documents, revision, uptime */
+	SEARCH_CMD_PING = 2    /* answer {"ok":true} */
+};
+
+/* Result order. */
+enum search_sort {
+	SEARCH_SORT_RELEVANCE = 0, /* best match first (the default) */
+	SEARCH_SORT_DATE = 1,      /* oldest first */
+	SEARCH_SORT_DATE_DESC = 2  /* newest first ("-date") */
+};
+
+/* Facets a request may ask for (bits of search_request.facets). */
+enum search_facet_kind {
+	SEARCH_FACET_SOURCE = 0, /* counts by source name */
+	SEARCH_FACET_SECTION = 1,/* counts by section name */
+	SEARCH_FACET_YEAR = 2,   /* counts by "YYYY", in date order */
+	SEARCH_FACET_MONTH = 3,  /* counts by "YYYY-MM", in date order (timeline) */
+	SEARCH_N_FACETS = 4      /* number of kinds */
+};
+#define SEARCH_FACET_BIT(kind) (1u << (kind))
+
+#define SEARCH_DEFAULT_LIMIT 10 /* hits per page when a request names none */
+#define SEARCH_SUGGEST_BELOW 3  /* offer a spelling suggestion below this many matches */
+#define SEARCH_LIKE_TERMS 25    /* terms taken from an article for more-like-this */
+#define SEARCH_LANG "en"        /* stemming language of queries */
+
+/*
+** One request.  Every string member is NULL or a malloc'd, NUL-terminated
+** UTF-8 string owned by the struct; search_request_free() releases them.
+*/
+struct search_request {
+	enum search_cmd cmd;   /* search, stats or ping */
+	char *q;               /* query text; NULL or "" matches every article */
+	char *source;          /* filter: exact source name (case-insensitive) */
+	char *section;         /* filter: exact section name (case-insensitive) */
+	char *lang;            /* filter: language code, e.g. "en" */
+	char *from;            /* filter: published on or after (YYYY[-MM[-DD[Thh:mm[:ss]]]]) */
+	char *to;              /* filter: published on or before (same forms; inclusive) */
+	enum search_sort sort; /* result order */
+	unsigned offset;       /* hits skipped (paging) */
+	unsigned limit;        /* hits returned (0: counts and facets only) */
+	unsigned facets;       /* SEARCH_FACET_BIT()s of the facets wanted */
+	int collapse;          /* 1: fold near-duplicates into one hit (default) */
+	unsigned snippet_len;  /* snippet length in bytes; 0: no snippets */
+	char *like;            /* more like this article: its URL or document id */
+	char *id_json;         /* request id as compact JSON text, echoed; NULL if none */
+	char *token;           /* shared secret for non-loopback listeners; NULL if none */
+};
+
+/* One hit.  Owns every pointer in it; freed by search_result_free(). */
+struct search_hit {
+	unsigned rank;          /* 1-based rank in the whole result set */
+	int score;              /* relevance in percent (0..100) */
+	unsigned docid;         /* Xapian document id */
+	struct article art;     /* the stored record, without text and description */
+	char published[GZ_TIME_ISOLEN]; /* ISO 8601 as stated, "" when unknown */
+	char *snippet;          /* HTML-escaped text with <mark>..</mark>; NULL if none */
+	unsigned collapsed;     /* near-duplicates folded into this hit */
+};
+
+/* One value of a facet. */
+struct search_facet_value {
+	char *value;    /* malloc'd, owned by the facet */
+	unsigned count; /* matching articles with this value */
+};
+
+/* One facet's counts, most frequent first (year, month: in date order). */
+struct search_facet {
+	struct search_facet_value *values; /* n of them, owned */
+	size_t n;                          /* number of values */
+};
+
+/* Everything a search reply carries.  Free with search_result_free(). */
+struct search_result {
+	unsigned estimate;       /* estimated number of matches */
+	unsigned lower, upper;   /* bounds on the number of matches */
+	double took_ms;          /* wall time of search_run, milliseconds */
+	unsigned long revision;  /* index revision searched */
+	struct search_hit *hits; /* n_hits hits, best (or first by date) first */
+	size_t n_hits;           /* number of hits */
+	unsigned facets;         /* SEARCH_FACET_BIT()s computed */
+	struct search_facet facet[SEARCH_N_FACETS]; /* indexed by search_facet_kind */
+	char *suggestion;        /* "did you mean" query, or NULL */
+};
+
+/* Index statistics for the stats command. */
+struct search_stats {
+	unsigned documents;     /* number of articles */
+	unsigned long revision; /* current revision */
+	char *last_run;         /* the indexer's gazette.last_run JSON, or NULL; owned */
+};
+
+struct searcher; /* an open read-only index plus a configured query parser */
+
+/* Initialise req with the defaults (relevance, limit 10, collapse on,
+** GZ_DEFAULT_SNIPPET_LEN) and no strings. */
+void search_request_init(struct search_request *req);
+
+/* Free every string req owns and re-initialise it. */
+void search_request_free(struct search_request *req);
+
+/* Zero res; search_run() does this itself. */
+void search_result_init(struct search_result *res);
+
+/* Free everything res owns and zero it; safe on an initialised result. */
+void search_result_free(struct search_result *res);
+
+/* Free what st owns and zero it. */
+void search_stats_free(struct search_stats *st);
+
+/* The wire name of a facet kind ("source", "section", "year", "month"),
+** static; NULL for an unknown kind. */
+const char *search_facet_name(int kind);
+
+/* The facet kind named name, or -1. */
+int search_facet_kind(const char *name);
+
+/*
+** Convert a date as typed (YYYY, YYYY-MM, YYYY-MM-DD, optionally followed
+** by Thh:mm[:ss] or " hh:mm[:ss]") into the index's sortable form
+** "YYYYMMDDhhmmss" in out (n >= 15).  With end set, missing parts are
+** filled to the end of the period ("2014" -> "20141231235959"), otherwise
+** to its start ("2013" -> "20130101000000").  Returns 0, or -1 when text
+** is not such a date (out is then "").
+*/
+int search_date_bound(const char *text, int end, char *out, size_t n);
+
+/*
+** Open the index at path read-only and configure its query parser.
+** *out is the caller's, to close with searcher_close.  GZ_EOPEN and the
+** other index codes, with a message naming path in err.
+*/
+int searcher_open(const char *path, struct searcher **out, char *err);
+
+/* Close s and everything it owns; NULL is a no-op. */
+void searcher_close(struct searcher *s);
+
+/* Stop each search after ms milliseconds (0: no limit); results are then
+** partial. */
+void searcher_set_time_limit(struct searcher *s, unsigned ms);
+
+/*
+** Run req (cmd must be SEARCH_CMD_SEARCH) and fill *res (which need not be
+** initialised; on error it is left empty).  Moves to the newest index
+** revision first, and reruns once when the index changes underneath.
+** Returns GZ_OK; GZ_EINVAL for a bad filter or more-like-this target;
+** GZ_ETOOBIG when offset+limit, limit or the number of query terms
+** exceeds its bound; GZ_EQUERY when q does not parse; GZ_ENOTFOUND when
+** the like article does not exist; index codes otherwise.  err gets a
+** one-line message fit to show the client.
+*/
+int search_run(struct searcher *s, const struct search_request *req,
+	       struct search_result *res, char *err);
+
+/*
+** Fill *st (owned by the caller, free with search_stats_free) with the
+** index's statistics at its newest revision.
+*/
+int searcher_stats(struct searcher *s, struct search_stats *st, char *err);
+
+#endif /* GZ_SEARCH_H */

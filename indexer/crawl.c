@@ -1,0 +1,1125 @@
+/*
+** crawl.c — the crawl run: frontier, politeness, discovery and indexing.
+**
+** The frontier is one FIFO queue of jobs per host (origin), and a hash set
+** of every URL queued this run.  The loop walks the hosts round-robin and
+** starts the next job of each host that is idle, past its delay and within
+** the concurrency limit; a host's first request is always its robots.txt.
+** Completed requests come back from the fetcher one at a time and are
+** handled by kind: robots.txt sets the host's rules and delay, a feed or
+** sitemap queues its entries, a page is extracted, indexed and its links
+** queued.  Redirects of pages are not followed by curl but queued as new
+** jobs, so that the target's robots.txt, scope and host delay apply.
+**
+** Later (issue 4): per-URL crawl state (ETag, Last-Modified, hash, last
+** fetch) loaded before the run and sent as conditional headers through
+** struct fetch_request, robots.txt cached across runs, and each response
+** handed to a WARC writer in crawl_done (request FETCH_KEEP_HEAD: the
+** result then carries the raw response head, the remote address and the
+** body; the body is already content-decoded, so the record's head must
+** drop Content-Encoding or the fetch must keep the raw bytes).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "article.h"
+#include "buf.h"
+#include "config.h"
+#include "crawl.h"
+#include "extract.h"
+#include "feeds.h"
+#include "fetch.h"
+#include "gz_err.h"
+#include "gz_limits.h"
+#include "gztime.h"
+#include "hash.h"
+#include "index.h"
+#include "log.h"
+#include "robots.h"
+#include "url.h"
+
+/* Retries of one URL after 429/503 with a Retry-After within bounds. */
+#define CRAWL_MAX_RETRIES 2
+
+/* Longest poll while transfers run (ms): bounds the delay in noticing a
+** host whose politeness delay has passed. */
+#define CRAWL_MAX_WAIT_MS 1000
+
+/* What a job fetches. */
+enum crawl_kind {
+	CK_ROBOTS = 0, /* a host's /robots.txt */
+	CK_FEED = 1,   /* a feed or sitemap (the body tells which) */
+	CK_PAGE = 2    /* an HTML page */
+};
+
+struct crawl_host;
+
+/* One URL to fetch. */
+struct crawl_job {
+	char *url;               /* normalised URL */
+	enum crawl_kind kind;    /* what it is */
+	size_t source;           /* index into cfg->sources */
+	int depth;               /* link depth from a seed or feed entry */
+	int hops;                /* redirects followed to get here */
+	int attempts;            /* retries after 429/503 */
+	char *title_hint;        /* title from a feed or sitemap, or NULL */
+	struct gz_time date_hint;/* date from a feed or sitemap; year 0 none */
+	struct crawl_host *host; /* where it is queued */
+	struct crawl_job *next;  /* queue link */
+};
+
+/* Where a host stands with its robots.txt. */
+enum crawl_robots_state {
+	HR_UNKNOWN = 0, /* not fetched yet */
+	HR_PENDING = 1, /* being fetched */
+	HR_READY = 2,   /* rules known */
+	HR_SKIPPED = 3  /* host skipped (Crawl-delay above the limit) */
+};
+
+/* One origin (scheme://host:port): its robots rules, delay and queue. */
+struct crawl_host {
+	char *origin;                  /* "https://example.com" */
+	size_t source;                 /* source that first queued a URL here */
+	enum crawl_robots_state rstate;/* robots.txt state */
+	struct robots robots;          /* its rules once HR_READY */
+	long delay_ms;                 /* between two requests */
+	long long next_ok;             /* monotonic ms of the next allowed start */
+	int busy;                      /* a request is in flight */
+	struct crawl_job *current;     /* that request's job (freed with the
+					* host if the run stops early) */
+	struct crawl_job *head;        /* queue */
+	struct crawl_job *tail;
+};
+
+/* The set of URLs queued this run (open addressing, strings owned). */
+struct crawl_seen {
+	char **slots; /* cap slots, NULL when empty */
+	size_t cap;   /* power of two */
+	size_t n;     /* in use */
+};
+
+/* Normalised scope entries of one source. */
+struct crawl_scope {
+	char **items; /* n entries, owned */
+	size_t n;
+};
+
+/* The state of one run. */
+struct crawl {
+	const struct gz_config *cfg;  /* borrowed */
+	struct index_writer *w;       /* borrowed */
+	struct crawl_stats *st;       /* borrowed, updated */
+	struct fetch *f;              /* the fetcher */
+	struct crawl_host **hosts;    /* n_hosts hosts */
+	size_t n_hosts;
+	size_t cap_hosts;
+	size_t rr;                    /* round-robin start */
+	struct crawl_seen seen;       /* URLs queued */
+	struct crawl_scope *scopes;   /* one per source */
+	size_t pages_queued;          /* page jobs accepted (<= max_pages) */
+	size_t feeds_queued;          /* feed/sitemap jobs accepted */
+	int full_logged;              /* "max_pages reached" was logged */
+	size_t inflight;              /* requests running */
+	size_t uncommitted;           /* documents staged since the last commit */
+	int fatal;                    /* a fatal error code, or 0 */
+	char *err;                    /* the caller's message buffer */
+};
+
+/* What crawl_enqueue did with a URL. */
+enum crawl_q {
+	Q_ADDED = 0, /* queued */
+	Q_SEEN,      /* already queued this run */
+	Q_SCOPE,     /* outside the source's scope */
+	Q_BAD,       /* not an http(s) URL */
+	Q_FULL,      /* max_pages (or the feed bound) reached */
+	Q_SKIPPED,   /* its host is skipped */
+	Q_NOMEM      /* out of memory (c->fatal set) */
+};
+
+/* Milliseconds of a monotonic clock. */
+static long long crawl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleep for ms milliseconds. */
+static void crawl_sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* Record a fatal error (the first one wins). */
+static void crawl_fatal(struct crawl *c, int rc, const char *msg)
+{
+	if (!c->fatal) {
+		c->fatal = rc;
+		gz_fail(c->err, rc, "%s", msg);
+	}
+}
+
+/*
+** Log a warning about url with a reason, both escaped for the log line.
+** what is a fixed message such as "fetch failed".
+*/
+static void crawl_warn(const char *what, const char *url, const char *reason)
+{
+	char eu[600], er[400];
+
+	log_escape(url ? url : "", url ? strlen(url) : 0, 512, eu, sizeof eu);
+	log_escape(reason ? reason : "", reason ? strlen(reason) : 0, 300, er,
+		   sizeof er);
+	log_warn("msg=\"%s\" url=\"%s\" reason=\"%s\"", what, eu, er);
+}
+
+/* Free a job. */
+static void crawl_job_free(struct crawl_job *j)
+{
+	if (!j)
+		return;
+	free(j->url);
+	free(j->title_hint);
+	free(j);
+}
+
+/* ------------------------------------------------------------ seen set */
+
+/* Insert url (copied) unless present.  1 inserted, 0 present, -1 no memory. */
+static int crawl_seen_add(struct crawl_seen *s, const char *url)
+{
+	size_t i, mask;
+
+	if (2 * (s->n + 1) > s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 1024, k;
+		char **nslots = calloc(ncap, sizeof *nslots);
+
+		if (!nslots)
+			return -1;
+		for (k = 0; k < s->cap; k++) {
+			if (!s->slots[k])
+				continue;
+			i = gz_hash64(s->slots[k], strlen(s->slots[k]), 0) & (ncap - 1);
+			while (nslots[i])
+				i = (i + 1) & (ncap - 1);
+			nslots[i] = s->slots[k];
+		}
+		free(s->slots);
+		s->slots = nslots;
+		s->cap = ncap;
+	}
+	mask = s->cap - 1;
+	i = gz_hash64(url, strlen(url), 0) & mask;
+	while (s->slots[i]) {
+		if (strcmp(s->slots[i], url) == 0)
+			return 0;
+		i = (i + 1) & mask;
+	}
+	s->slots[i] = strdup(url);
+	if (!s->slots[i])
+		return -1;
+	s->n++;
+	return 1;
+}
+
+/* Free the set. */
+static void crawl_seen_free(struct crawl_seen *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->cap; i++)
+		free(s->slots[i]);
+	free(s->slots);
+	memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------ scope */
+
+/* Add a copy of entry to sc unless present.  GZ_OK or GZ_ENOMEM. */
+static int crawl_scope_add(struct crawl_scope *sc, const char *entry)
+{
+	char **n;
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		if (strcmp(sc->items[i], entry) == 0)
+			return GZ_OK;
+	n = realloc(sc->items, (sc->n + 1) * sizeof *n);
+	if (!n)
+		return GZ_ENOMEM;
+	sc->items = n;
+	sc->items[sc->n] = strdup(entry);
+	if (!sc->items[sc->n])
+		return GZ_ENOMEM;
+	sc->n++;
+	return GZ_OK;
+}
+
+/* Add the authority of each URL of list to sc.  GZ_OK or GZ_ENOMEM. */
+static int crawl_scope_hosts(struct crawl_scope *sc,
+			     const struct config_list *list)
+{
+	char auth[512];
+	size_t i;
+	int rc = GZ_OK;
+
+	for (i = 0; i < list->n && rc == GZ_OK; i++)
+		if (url_authority(list->items[i], auth, sizeof auth) == GZ_OK)
+			rc = crawl_scope_add(sc, auth);
+	return rc;
+}
+
+/*
+** Build the scope of source src: its scope entries (URL prefixes
+** normalised), or when there are none the authorities of its feeds,
+** sitemaps and seeds.  GZ_OK or GZ_ENOMEM.
+*/
+static int crawl_scope_build(const struct config_source *src,
+			     struct crawl_scope *sc)
+{
+	size_t i;
+	int rc = GZ_OK;
+
+	for (i = 0; i < src->scope.n && rc == GZ_OK; i++) {
+		const char *e = src->scope.items[i];
+		char *norm = NULL;
+
+		if (strstr(e, "://") && url_normalize(e, &norm, NULL) == GZ_OK) {
+			/* "http://a.com/news" must not match "/newsletter":
+			** the normalised prefix keeps what was written. */
+			rc = crawl_scope_add(sc, norm);
+			free(norm);
+		} else {
+			rc = crawl_scope_add(sc, e);
+		}
+	}
+	if (src->scope.n == 0 && rc == GZ_OK) {
+		rc = crawl_scope_hosts(sc, &src->feeds);
+		if (rc == GZ_OK)
+			rc = crawl_scope_hosts(sc, &src->sitemaps);
+		if (rc == GZ_OK)
+			rc = crawl_scope_hosts(sc, &src->seeds);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ hosts */
+
+/* Drop every job queued on h, counting them as skipped by robots. */
+static void crawl_host_drop(struct crawl *c, struct crawl_host *h)
+{
+	while (h->head) {
+		struct crawl_job *j = h->head;
+
+		h->head = j->next;
+		c->st->skipped_robots++;
+		crawl_job_free(j);
+	}
+	h->tail = NULL;
+}
+
+/* The host for origin, created when new (NULL when out of memory). */
+static struct crawl_host *crawl_host_get(struct crawl *c, const char *origin,
+					 size_t source)
+{
+	struct crawl_host *h;
+	size_t i;
+
+	for (i = 0; i < c->n_hosts; i++)
+		if (strcmp(c->hosts[i]->origin, origin) == 0)
+			return c->hosts[i];
+	if (c->n_hosts == c->cap_hosts) {
+		size_t ncap = c->cap_hosts ? 2 * c->cap_hosts : 16;
+		struct crawl_host **n = realloc(c->hosts, ncap * sizeof *n);
+
+		if (!n)
+			return NULL;
+		c->hosts = n;
+		c->cap_hosts = ncap;
+	}
+	h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->origin = strdup(origin);
+	if (!h->origin) {
+		free(h);
+		return NULL;
+	}
+	robots_init(&h->robots);
+	h->source = source;
+	h->delay_ms = c->cfg->delay_ms;
+	h->rstate = c->cfg->obey_robots ? HR_UNKNOWN : HR_READY;
+	c->hosts[c->n_hosts++] = h;
+	return h;
+}
+
+/* Free every host and its queue. */
+static void crawl_hosts_free(struct crawl *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_hosts; i++) {
+		struct crawl_host *h = c->hosts[i];
+
+		while (h->head) {
+			struct crawl_job *j = h->head;
+
+			h->head = j->next;
+			crawl_job_free(j);
+		}
+		crawl_job_free(h->current);
+		robots_free(&h->robots);
+		free(h->origin);
+		free(h);
+	}
+	free(c->hosts);
+	c->hosts = NULL;
+	c->n_hosts = c->cap_hosts = 0;
+}
+
+/* ------------------------------------------------------------ frontier */
+
+/*
+** Queue ref (resolved against base, which may be NULL) as a job of kind
+** for source, unless it is not http(s), already queued, out of scope (when
+** check_scope), past the bounds or on a skipped host.  title and date are
+** hints for a page (may be NULL).  Returns what was done.
+*/
+static enum crawl_q crawl_enqueue(struct crawl *c, const char *base,
+				  const char *ref, enum crawl_kind kind,
+				  size_t source, int depth, int hops,
+				  int check_scope, const char *title,
+				  const struct gz_time *date)
+{
+	const struct crawl_scope *sc = &c->scopes[source];
+	char origin[600];
+	char *url = NULL;
+	struct crawl_host *h;
+	struct crawl_job *j;
+	int r;
+
+	if (url_resolve(base, ref, &url, NULL) != GZ_OK)
+		return Q_BAD;
+	if (check_scope && !url_in_scope(url, sc->items, sc->n)) {
+		free(url);
+		return Q_SCOPE;
+	}
+	if (kind == CK_PAGE && c->pages_queued >= (size_t)c->cfg->max_pages) {
+		if (!c->full_logged)
+			log_warn("msg=\"max_pages reached; further URLs not queued\" "
+				 "max_pages=%d", c->cfg->max_pages);
+		c->full_logged = 1;
+		free(url);
+		return Q_FULL;
+	}
+	if (kind == CK_FEED && c->feeds_queued >= GZ_MAX_SITEMAPS) {
+		free(url);
+		return Q_FULL;
+	}
+	if (url_origin(url, origin, sizeof origin) != GZ_OK) {
+		free(url);
+		return Q_BAD;
+	}
+	r = crawl_seen_add(&c->seen, url);
+	if (r <= 0) {
+		free(url);
+		if (r < 0) {
+			crawl_fatal(c, GZ_ENOMEM, "out of memory");
+			return Q_NOMEM;
+		}
+		return Q_SEEN;
+	}
+	h = crawl_host_get(c, origin, source);
+	j = calloc(1, sizeof *j);
+	if (!h || !j || (title && !(j->title_hint = strdup(title)))) {
+		free(url);
+		crawl_job_free(j);
+		crawl_fatal(c, GZ_ENOMEM, "out of memory");
+		return Q_NOMEM;
+	}
+	if (h->rstate == HR_SKIPPED) {
+		c->st->skipped_robots++;
+		free(url);
+		crawl_job_free(j);
+		return Q_SKIPPED;
+	}
+	j->url = url;
+	j->kind = kind;
+	j->source = source;
+	j->depth = depth;
+	j->hops = hops;
+	j->host = h;
+	if (date)
+		j->date_hint = *date;
+	if (h->tail)
+		h->tail->next = j;
+	else
+		h->head = j;
+	h->tail = j;
+	if (kind == CK_PAGE)
+		c->pages_queued++;
+	else
+		c->feeds_queued++;
+	return Q_ADDED;
+}
+
+/* Put j back at the head of its host's queue (for a retry). */
+static void crawl_requeue(struct crawl_job *j)
+{
+	struct crawl_host *h = j->host;
+
+	j->next = h->head;
+	h->head = j;
+	if (!h->tail)
+		h->tail = j;
+}
+
+/* Start the request for j (robots.txt, feed or page).  0 started, -1 not. */
+static int crawl_start(struct crawl *c, struct crawl_job *j)
+{
+	struct fetch_request req;
+	char err[GZ_ERRLEN];
+	int rc;
+
+	memset(&req, 0, sizeof req);
+	req.url = j->url;
+	req.user = j;
+	switch (j->kind) {
+	case CK_ROBOTS:
+		req.max_bytes = GZ_MAX_ROBOTS_BYTES;
+		req.flags = FETCH_FOLLOW | FETCH_TRUNCATE;
+		break;
+	case CK_FEED:
+		req.max_bytes = GZ_MAX_FEED_BYTES;
+		req.flags = FETCH_FOLLOW;
+		break;
+	case CK_PAGE:
+		req.max_bytes = (size_t)c->cfg->max_page_bytes;
+		if (req.max_bytes == 0 || req.max_bytes > GZ_MAX_PAGE_BYTES)
+			req.max_bytes = GZ_MAX_PAGE_BYTES;
+		req.flags = 0;
+		break;
+	}
+	rc = fetch_add(c->f, &req, err);
+	if (rc != GZ_OK) {
+		crawl_warn("fetch failed", j->url, err);
+		if (j->kind != CK_ROBOTS)
+			c->st->failed++;
+		if (rc == GZ_ENOMEM)
+			crawl_fatal(c, rc, "out of memory");
+		return -1;
+	}
+	j->host->busy = 1;
+	j->host->current = j;
+	c->inflight++;
+	return 0;
+}
+
+/* Start robots.txt for h.  0 started, -1 not (then h is ready, allow all). */
+static int crawl_start_robots(struct crawl *c, struct crawl_host *h)
+{
+	struct crawl_job *j = calloc(1, sizeof *j);
+	size_t n = strlen(h->origin) + sizeof "/robots.txt";
+
+	if (j)
+		j->url = malloc(n);
+	if (!j || !j->url) {
+		crawl_job_free(j);
+		crawl_fatal(c, GZ_ENOMEM, "out of memory");
+		return -1;
+	}
+	snprintf(j->url, n, "%s/robots.txt", h->origin);
+	j->kind = CK_ROBOTS;
+	j->source = h->source;
+	j->host = h;
+	h->rstate = HR_PENDING;
+	if (crawl_start(c, j) != 0) {
+		crawl_job_free(j);
+		robots_set_policy(&h->robots, ROBOTS_DISALLOW_ALL);
+		h->rstate = HR_READY;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+** Start the next request of idle host h: its robots.txt when unknown,
+** else the first queued job robots.txt allows (disallowed ones are dropped
+** and counted).  1 when a request started, 0 when none did.
+*/
+static int crawl_host_step(struct crawl *c, struct crawl_host *h)
+{
+	if (h->rstate == HR_UNKNOWN)
+		return crawl_start_robots(c, h) == 0;
+	if (h->rstate != HR_READY)
+		return 0;
+	while (h->head && !c->fatal) {
+		struct crawl_job *j = h->head;
+		char *pq = NULL;
+		int ok;
+
+		h->head = j->next;
+		if (!h->head)
+			h->tail = NULL;
+		j->next = NULL;
+		if (c->cfg->obey_robots) {
+			ok = url_path_query(j->url, &pq) == GZ_OK &&
+			     robots_allowed(&h->robots, pq);
+			free(pq);
+			if (!ok) {
+				log_info("msg=\"disallowed by robots.txt\" url=\"%s\"",
+					 j->url);
+				c->st->skipped_robots++;
+				crawl_job_free(j);
+				continue;
+			}
+		}
+		if (crawl_start(c, j) == 0)
+			return 1;
+		crawl_job_free(j);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ results */
+
+/* Handle the answer for a host's robots.txt. */
+static void crawl_robots_done(struct crawl *c, struct crawl_job *j,
+			      struct fetch_result *r)
+{
+	const struct gz_config *cfg = c->cfg;
+	struct crawl_host *h = j->host;
+	enum robots_policy pol;
+	char err[GZ_ERRLEN];
+	size_t i;
+
+	pol = r->rc == GZ_OK ? robots_status_policy(r->status) :
+			       ROBOTS_DISALLOW_ALL;
+	if (pol == ROBOTS_RULES) {
+		if (robots_parse(r->body.ptr, r->body.len, cfg->user_agent,
+				 &h->robots, err) != GZ_OK) {
+			crawl_fatal(c, GZ_ENOMEM, err);
+			robots_set_policy(&h->robots, ROBOTS_DISALLOW_ALL);
+		}
+	} else {
+		robots_set_policy(&h->robots, pol);
+	}
+	h->rstate = HR_READY;
+	if (pol == ROBOTS_DISALLOW_ALL) {
+		char why[GZ_ERRLEN];
+
+		if (r->rc != GZ_OK)
+			snprintf(why, sizeof why, "%s", r->err);
+		else
+			snprintf(why, sizeof why, "status %ld", r->status);
+		crawl_warn("robots.txt unavailable; host not crawled", j->url, why);
+		c->st->failed++; /* once per host: the site is down */
+	}
+	if (h->robots.crawl_delay_ms >= 0) {
+		if (h->robots.crawl_delay_ms > 1000L * cfg->max_crawl_delay_sec) {
+			log_warn("msg=\"Crawl-delay above max_crawl_delay; host "
+				 "skipped\" host=\"%s\" crawl_delay_ms=%ld "
+				 "max_crawl_delay=%d", h->origin,
+				 h->robots.crawl_delay_ms, cfg->max_crawl_delay_sec);
+			h->rstate = HR_SKIPPED;
+			crawl_host_drop(c, h);
+			return;
+		}
+		if (h->robots.crawl_delay_ms > h->delay_ms)
+			h->delay_ms = h->robots.crawl_delay_ms;
+	}
+	for (i = 0; i < h->robots.n_sitemaps && !c->fatal; i++) {
+		const char *sm = h->robots.sitemaps[i];
+		char origin[600];
+
+		/* The host's own sitemaps, and others within the scope. */
+		if (url_origin(sm, origin, sizeof origin) == GZ_OK &&
+		    strcmp(origin, h->origin) == 0)
+			crawl_enqueue(c, NULL, sm, CK_FEED, h->source, 0, 0, 0,
+				      NULL, NULL);
+		else
+			crawl_enqueue(c, NULL, sm, CK_FEED, h->source, 0, 0, 1,
+				      NULL, NULL);
+	}
+}
+
+/* Context of the feed entry callback. */
+struct crawl_feed_ctx {
+	struct crawl *c;          /* the run */
+	const struct crawl_job *j;/* the feed's job */
+	const char *base;         /* URL to resolve entries against */
+};
+
+/* feed_entry_fn: queue a feed or sitemap entry. */
+static int crawl_feed_entry(void *ctx, const struct feed_entry *e)
+{
+	struct crawl_feed_ctx *fc = ctx;
+	struct crawl *c = fc->c;
+	enum crawl_q q;
+
+	if (e->is_sitemap)
+		q = crawl_enqueue(c, fc->base, e->url, CK_FEED, fc->j->source, 0,
+				  0, 1, NULL, NULL);
+	else
+		q = crawl_enqueue(c, fc->base, e->url, CK_PAGE, fc->j->source, 0,
+				  0, 1, e->title, &e->date);
+	if (q == Q_SCOPE)
+		c->st->skipped_scope++;
+	return c->fatal ? 1 : 0;
+}
+
+/* Handle a feed or sitemap. */
+static void crawl_feed_done(struct crawl *c, struct crawl_job *j,
+			    struct fetch_result *r)
+{
+	struct crawl_feed_ctx fc;
+	struct feed_info info;
+	char err[GZ_ERRLEN] = "";
+	int rc;
+
+	if (r->rc != GZ_OK || r->status < 200 || r->status >= 300) {
+		char why[GZ_ERRLEN];
+
+		if (r->rc != GZ_OK)
+			snprintf(why, sizeof why, "%s", r->err);
+		else
+			snprintf(why, sizeof why, "status %ld", r->status);
+		crawl_warn("feed fetch failed", j->url, why);
+		c->st->failed++;
+		return;
+	}
+	fc.c = c;
+	fc.j = j;
+	fc.base = r->final_url ? r->final_url : j->url;
+	rc = feed_parse(r->body.ptr, r->body.len, crawl_feed_entry, &fc, &info,
+			err);
+	c->st->feeds++;
+	if (rc != GZ_OK) {
+		crawl_warn(info.entries ? "feed partly read" : "feed unreadable",
+			   j->url, err);
+		if (rc != GZ_ETOOBIG)
+			c->st->failed++;
+	}
+	log_info("msg=\"feed read\" url=\"%s\" kind=%s entries=%zu", j->url,
+		 feed_kind_name(info.kind), info.entries);
+}
+
+/* Context of the link callback. */
+struct crawl_link_ctx {
+	struct crawl *c;          /* the run */
+	const struct crawl_job *j;/* the page's job */
+	size_t n;                 /* links seen on the page */
+};
+
+/* extract_link_fn: queue a link found on a page. */
+static void crawl_link(void *ctx, const char *url, const char *anchor_text)
+{
+	struct crawl_link_ctx *lc = ctx;
+	enum crawl_q q;
+
+	(void)anchor_text;
+	if (lc->c->fatal || lc->n++ >= GZ_MAX_LINKS_PER_PAGE)
+		return;
+	q = crawl_enqueue(lc->c, lc->j->url, url, CK_PAGE, lc->j->source,
+			  lc->j->depth + 1, 0, 1, NULL, NULL);
+	if (q == Q_SCOPE)
+		lc->c->st->skipped_scope++;
+}
+
+/* True when content type ct names HTML (or is absent: extract decides). */
+static int crawl_is_html(const char *ct)
+{
+	size_t n;
+
+	if (!ct)
+		return 1;
+	while (*ct == ' ')
+		ct++;
+	n = strcspn(ct, "; \t");
+	return (n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
+	       (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
+}
+
+/* Commit the staged documents.  Sets c->fatal on failure. */
+static void crawl_commit(struct crawl *c)
+{
+	char err[GZ_ERRLEN];
+	int rc;
+
+	if (!c->uncommitted)
+		return;
+	rc = index_commit(c->w, err);
+	if (rc != GZ_OK) {
+		crawl_fatal(c, rc, err);
+		return;
+	}
+	log_info("msg=\"committed\" documents=%zu", c->uncommitted);
+	c->uncommitted = 0;
+}
+
+/* Extract and index the HTML page of j. */
+static void crawl_index_page(struct crawl *c, struct crawl_job *j,
+			     struct fetch_result *r)
+{
+	const struct config_source *src = &c->cfg->sources[j->source];
+	struct crawl_link_ctx lc;
+	struct extract_opts o;
+	struct article a;
+	enum page_kind kind = PAGE_OTHER;
+	enum index_put_result res;
+	char err[GZ_ERRLEN] = "";
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	o.url = j->url;
+	o.content_type = r->content_type;
+	o.default_source = src->outlet ? src->outlet : src->name;
+	o.has_tz = src->has_tz;
+	o.tz_min = src->tz_min;
+	lc.c = c;
+	lc.j = j;
+	lc.n = 0;
+	if (j->depth < src->depth) {
+		o.on_link = crawl_link;
+		o.link_ctx = &lc;
+	}
+	article_init(&a);
+	rc = extract_html(r->body.ptr, r->body.len, &o, &a, &kind, err);
+	if (rc != GZ_OK) {
+		crawl_warn("extraction failed", j->url, err);
+		c->st->failed++;
+		article_free(&a);
+		return;
+	}
+	if (kind == PAGE_LISTING)
+		c->st->listings++;
+	if (!(kind == PAGE_ARTICLE ||
+	      (kind == PAGE_LISTING && src->index_listings))) {
+		log_debug("msg=\"not indexed\" url=\"%s\" kind=%s", j->url,
+			  kind == PAGE_LISTING ? "listing" : "other");
+		article_free(&a);
+		return;
+	}
+	/* Hints from the feed fill what the page did not say. */
+	if (!gz_time_valid(&a.published) && gz_time_valid(&j->date_hint)) {
+		a.published = j->date_hint;
+		if (!a.confidence)
+			article_set(&a.confidence, "published:feed");
+	}
+	if ((!a.title || !a.title[0]) && j->title_hint)
+		article_set(&a.title, j->title_hint);
+	if (!a.url)
+		article_set(&a.url, j->url);
+	rc = index_put(c->w, &a, &res, err);
+	article_free(&a);
+	if (rc != GZ_OK) {
+		crawl_warn("index failed", j->url, err);
+		c->st->failed++;
+		if (rc == GZ_ENOMEM || rc == GZ_ECORRUPT || rc == GZ_ELOCKED)
+			crawl_fatal(c, rc, err);
+		return;
+	}
+	switch (res) {
+	case INDEX_NEW:
+		c->st->new_docs++;
+		break;
+	case INDEX_UPDATED:
+		c->st->updated++;
+		break;
+	case INDEX_UNCHANGED:
+		c->st->unchanged++;
+		break;
+	}
+	if (res != INDEX_UNCHANGED &&
+	    ++c->uncommitted >= (size_t)(c->cfg->commit_every > 0 ?
+					 c->cfg->commit_every : 1))
+		crawl_commit(c);
+}
+
+/* Handle a page response. */
+static void crawl_page_done(struct crawl *c, struct crawl_job *j,
+			    struct fetch_result *r, long long now)
+{
+	struct crawl_host *h = j->host;
+	char why[GZ_ERRLEN];
+
+	if (r->rc != GZ_OK) {
+		crawl_warn("fetch failed", j->url, r->err);
+		c->st->failed++;
+		return;
+	}
+	if (r->status >= 300 && r->status < 400 && r->redirect_url) {
+		enum crawl_q q;
+
+		if (j->hops >= GZ_MAX_REDIRECTS) {
+			snprintf(why, sizeof why, "more than %d redirects",
+				 GZ_MAX_REDIRECTS);
+			crawl_warn("fetch failed", j->url, why);
+			c->st->failed++;
+			return;
+		}
+		c->st->redirects++;
+		q = crawl_enqueue(c, j->url, r->redirect_url, CK_PAGE, j->source,
+				  j->depth, j->hops + 1, 1, j->title_hint,
+				  &j->date_hint);
+		if (q == Q_BAD) {
+			crawl_warn("fetch failed", j->url,
+				   "redirect to a URL that is not http(s)");
+			c->st->failed++;
+		} else if (q == Q_SCOPE) {
+			c->st->skipped_scope++;
+			log_info("msg=\"redirect out of scope\" url=\"%s\"", j->url);
+		}
+		return;
+	}
+	if (r->status == 404 || r->status == 410) {
+		int rc = index_mark_gone(c->w, j->url, why);
+
+		if (rc == GZ_OK) {
+			c->st->gone++;
+			c->uncommitted++;
+			log_info("msg=\"gone\" url=\"%s\" status=%ld", j->url,
+				 r->status);
+			return;
+		}
+		if (j->depth > 0) {
+			/* A broken link on a page: the site's problem, not
+			** a failure of the run. */
+			log_info("msg=\"broken link\" url=\"%s\" status=%ld",
+				 j->url, r->status);
+			c->st->not_found++;
+			return;
+		}
+		snprintf(why, sizeof why, "status %ld", r->status);
+		crawl_warn("fetch failed", j->url, why);
+		c->st->failed++;
+		return;
+	}
+	if ((r->status == 429 || r->status == 503) && r->retry_after_sec >= 0 &&
+	    r->retry_after_sec <= c->cfg->max_crawl_delay_sec &&
+	    j->attempts < CRAWL_MAX_RETRIES) {
+		/* The caller frees r, not j: j goes back to the queue. */
+		log_info("msg=\"retry later\" url=\"%s\" status=%ld "
+			 "retry_after=%ld", j->url, r->status, r->retry_after_sec);
+		h->next_ok = now + 1000LL * r->retry_after_sec;
+		j->attempts++;
+		r->user = NULL;
+		crawl_requeue(j);
+		return;
+	}
+	if (r->status < 200 || r->status >= 300) {
+		if (r->retry_after_sec >= 0)
+			snprintf(why, sizeof why, "status %ld, retry after %ld s",
+				 r->status, r->retry_after_sec);
+		else
+			snprintf(why, sizeof why, "status %ld", r->status);
+		crawl_warn("fetch failed", j->url, why);
+		c->st->failed++;
+		return;
+	}
+	if (!crawl_is_html(r->content_type)) {
+		crawl_warn("not HTML; skipped", j->url, r->content_type);
+		c->st->skipped_type++;
+		return;
+	}
+	crawl_index_page(c, j, r);
+}
+
+/* Handle one completed request and free it (and its job, unless requeued). */
+static void crawl_done(struct crawl *c, struct fetch_result *r)
+{
+	struct crawl_job *j = r->user;
+	struct crawl_host *h = j->host;
+	long long now = crawl_now_ms();
+
+	c->inflight--;
+	h->busy = 0;
+	h->current = NULL;
+	h->next_ok = now + h->delay_ms;
+	if (r->status > 0)
+		c->st->fetched++;
+	c->st->bytes += r->body.len;
+	log_debug("msg=\"fetched\" url=\"%s\" status=%ld bytes=%zu rc=%s",
+		  j->url, r->status, r->body.len, gz_errname(r->rc));
+	switch (j->kind) {
+	case CK_ROBOTS:
+		crawl_robots_done(c, j, r);
+		break;
+	case CK_FEED:
+		crawl_feed_done(c, j, r);
+		break;
+	case CK_PAGE:
+		crawl_page_done(c, j, r, now);
+		break;
+	}
+	if (r->user)
+		crawl_job_free(j);
+	fetch_result_free(r);
+}
+
+/* ------------------------------------------------------------ the run */
+
+/* Queue the configured feeds, sitemaps and seeds of every source. */
+static void crawl_seed(struct crawl *c)
+{
+	size_t s, i;
+
+	for (s = 0; s < c->cfg->n_sources && !c->fatal; s++) {
+		const struct config_source *src = &c->cfg->sources[s];
+		const struct config_list *lists[2] = { &src->feeds, &src->sitemaps };
+		size_t l;
+
+		for (l = 0; l < 2; l++)
+			for (i = 0; i < lists[l]->n; i++)
+				if (crawl_enqueue(c, NULL, lists[l]->items[i], CK_FEED,
+						  s, 0, 0, 0, NULL, NULL) == Q_BAD) {
+					crawl_warn("bad URL in config",
+						   lists[l]->items[i],
+						   "not an http(s) URL");
+					c->st->failed++;
+				}
+		for (i = 0; i < src->seeds.n; i++)
+			if (crawl_enqueue(c, NULL, src->seeds.items[i], CK_PAGE, s,
+					  0, 0, 0, NULL, NULL) == Q_BAD) {
+				crawl_warn("bad URL in config", src->seeds.items[i],
+					   "not an http(s) URL");
+				c->st->failed++;
+			}
+	}
+}
+
+/*
+** One pass over the hosts: start what may start.  Returns 1 when any work
+** remains (queued or in flight), and lowers *wait_ms to the time until the
+** next host's delay ends.
+*/
+static int crawl_schedule(struct crawl *c, long *wait_ms)
+{
+	long long now = crawl_now_ms();
+	size_t concurrency = (size_t)(c->cfg->concurrency > 0 ?
+				      c->cfg->concurrency : 1);
+	size_t k, n = c->n_hosts;
+	int work = 0;
+
+	for (k = 0; k < n && !c->fatal; k++) {
+		struct crawl_host *h = c->hosts[(c->rr + k) % n];
+
+		if (h->busy) {
+			work = 1;
+			continue;
+		}
+		if (!h->head)
+			continue;
+		work = 1;
+		if (c->inflight >= concurrency)
+			continue;
+		if (now < h->next_ok) {
+			if (h->next_ok - now < *wait_ms)
+				*wait_ms = (long)(h->next_ok - now);
+			continue;
+		}
+		crawl_host_step(c, h);
+	}
+	if (n)
+		c->rr = (c->rr + 1) % n;
+	return work || c->inflight > 0;
+}
+
+int crawl_run(const struct gz_config *cfg, struct index_writer *w,
+	      struct crawl_stats *stats, char *err)
+{
+	struct crawl c;
+	struct fetch_opts fo;
+	long long start = crawl_now_ms();
+	size_t s;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.cfg = cfg;
+	c.w = w;
+	c.st = stats;
+	c.err = err;
+	if (cfg->n_sources == 0)
+		return gz_fail(err, GZ_EINVAL, "no sources to crawl");
+	c.scopes = calloc(cfg->n_sources, sizeof *c.scopes);
+	if (!c.scopes)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	for (s = 0; s < cfg->n_sources; s++) {
+		if (crawl_scope_build(&cfg->sources[s], &c.scopes[s]) != GZ_OK) {
+			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	memset(&fo, 0, sizeof fo);
+	fo.user_agent = cfg->user_agent;
+	fo.connect_timeout_sec = cfg->connect_timeout_sec;
+	fo.timeout_sec = cfg->timeout_sec;
+	fo.low_speed_bytes = 1;
+	fo.low_speed_sec = cfg->timeout_sec > 0 && cfg->timeout_sec < 30 ?
+			   cfg->timeout_sec : 30;
+	fo.allow_addresses = cfg->allow_addresses.items;
+	fo.n_allow = cfg->allow_addresses.n;
+	fo.max_host_connections = 1;
+	rc = fetch_new(&fo, &c.f, err);
+	if (rc != GZ_OK)
+		goto done;
+
+	crawl_seed(&c);
+	while (!c.fatal) {
+		struct fetch_result *r = NULL;
+		long wait = CRAWL_MAX_WAIT_MS;
+		char ferr[GZ_ERRLEN];
+
+		if (!crawl_schedule(&c, &wait))
+			break;
+		if (c.inflight == 0) {
+			crawl_sleep_ms(wait);
+			continue;
+		}
+		rc = fetch_next(c.f, wait, &r, ferr);
+		if (rc != GZ_OK) {
+			crawl_fatal(&c, rc, ferr);
+			break;
+		}
+		if (r)
+			crawl_done(&c, r);
+	}
+	if (!c.fatal)
+		crawl_commit(&c);
+	rc = c.fatal;
+done:
+	fetch_free(c.f);
+	crawl_hosts_free(&c);
+	crawl_seen_free(&c.seen);
+	if (c.scopes) {
+		for (s = 0; s < cfg->n_sources; s++) {
+			size_t i;
+
+			for (i = 0; i < c.scopes[s].n; i++)
+				free(c.scopes[s].items[i]);
+			free(c.scopes[s].items);
+		}
+		free(c.scopes);
+	}
+	stats->seconds += (double)(crawl_now_ms() - start) / 1000.0;
+	return rc;
+}
+
+void crawl_summary(const struct crawl_stats *s, char *out, size_t n)
+{
+	snprintf(out, n,
+		 "fetched=%lu new=%lu updated=%lu unchanged=%lu gone=%lu "
+		 "failed=%lu robots=%lu seconds=%.1f",
+		 s->fetched, s->new_docs, s->updated, s->unchanged, s->gone,
+		 s->failed, s->skipped_robots, s->seconds);
+}
