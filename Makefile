@@ -141,3 +141,6 @@ clean:
 	rm -rf build build-asan bin .pytest_cache
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Further rules, one file per concern (fuzzing, installation, benchmarks).
+-include $(wildcard mk/*.mk)

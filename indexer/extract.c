@@ -1489,7 +1489,8 @@ static int ex_in_chosen(struct ex_ctx *x, const struct ex_par *p)
 
 /*
 ** Links inside the chosen content whose anchor reads like a headline (25+
-** characters, 4+ words): many of them make a listing page.
+** characters in 4+ words, or 10+ CJK characters): many of them make a
+** listing page.
 */
 static size_t ex_headline_links(struct ex_ctx *x, int all)
 {
@@ -1505,7 +1506,9 @@ static size_t ex_headline_links(struct ex_ctx *x, int all)
 		for (words = 1, k = 0; t[k]; k++)
 			if (t[k] == ' ')
 				words++;
-		if (ex_chars(t, strlen(t)) >= 25 && words >= 4)
+		k = ex_chars(t, strlen(t));
+		/* CJK headlines have no spaces: ten characters will do */
+		if ((k >= 25 && words >= 4) || (k >= 10 && strlen(t) >= 2 * k))
 			n++;
 		free(t);
 	}

@@ -1,0 +1,49 @@
+/*
+** indexer_cmd.h — the subcommands of gazette-indexer, one file each.
+**
+** main.c parses the options into struct cli_opts and calls one cmd_*
+** function with the remaining arguments; each returns the process exit
+** code (version.h).  cmd_common.c holds what several commands share.
+*/
+#ifndef GZ_INDEXER_CMD_H
+#define GZ_INDEXER_CMD_H
+
+#include <stddef.h>
+
+struct gz_config;
+struct index_writer;
+
+/* Options shared by the subcommands. */
+struct cli_opts {
+	const char *config;   /* --config, or NULL for the default search */
+	const char *index;    /* --index, or NULL for the config's */
+	const char *url;      /* --url for add and extract */
+	const char *agent;    /* --user-agent for robots-check */
+	int json;             /* --json for extract */
+	int verbose;          /* --verbose: debug logging */
+	int quiet;            /* --quiet: warnings and errors only */
+};
+
+int cmd_crawl(const struct cli_opts *o, int argc, char **argv);
+int cmd_add(const struct cli_opts *o, int argc, char **argv);
+int cmd_extract(const struct cli_opts *o, int argc, char **argv);
+int cmd_robots_check(const struct cli_opts *o, int argc, char **argv);
+
+/*
+** Load the configuration: defaults, then the file (a missing file is an
+** error only when it was named explicitly), then command-line overrides.
+** Returns GZ_EXIT_OK (cfg is then the caller's to config_free()) or
+** GZ_EXIT_USAGE after printing why (cfg already freed).
+*/
+int cmd_load_config(const struct cli_opts *o, struct gz_config *cfg);
+
+/* Open the index for writing; 0, or the exit code (75 when locked) after saying why. */
+int cmd_open_index(const struct gz_config *cfg, struct index_writer **w);
+
+/* Commit and close the index; 0, or GZ_EXIT_SOFTWARE after saying why. */
+int cmd_close_index(struct index_writer *w, const char *path);
+
+/* The file:// URL of a local path (made absolute) into out of size n. */
+void cmd_file_url(const char *path, char *out, size_t n);
+
+#endif /* GZ_INDEXER_CMD_H */

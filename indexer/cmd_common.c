@@ -1,0 +1,85 @@
+/*
+** cmd_common.c — what the subcommands share: configuration, the index, file URLs.
+*/
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gz_err.h"
+#include "index.h"
+#include "indexer_cmd.h"
+#include "version.h"
+
+/*
+** Load the configuration: defaults, then the file (a missing file is an
+** error only when it was named explicitly), then command-line overrides.
+** Returns GZ_EXIT_OK or GZ_EXIT_USAGE after printing why.
+*/
+int cmd_load_config(const struct cli_opts *o, struct gz_config *cfg)
+{
+	char err[GZ_ERRLEN];
+	const char *path = config_path(o->config);
+	int rc;
+
+	rc = config_defaults(cfg, err);
+	if (!rc && (o->config || access(path, F_OK) == 0))
+		rc = config_load(cfg, path, err);
+	if (!rc && o->index)
+		rc = config_set_string(&cfg->index_path, o->index);
+	if (rc) {
+		fprintf(stderr, "gazette-indexer: %s\n", err);
+		config_free(cfg);
+		return GZ_EXIT_USAGE;
+	}
+	return GZ_EXIT_OK;
+}
+
+/* Open the index for writing; map a lock conflict to exit 75. */
+int cmd_open_index(const struct gz_config *cfg, struct index_writer **w)
+{
+	char err[GZ_ERRLEN];
+	int rc;
+
+	rc = index_open(cfg->index_path, cfg->no_sync ? INDEX_NO_SYNC : 0, w, err);
+	if (rc == GZ_ELOCKED) {
+		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
+			cfg->index_path);
+		return GZ_EXIT_TEMPFAIL;
+	}
+	if (rc) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg->index_path, err);
+		return GZ_EXIT_SOFTWARE;
+	}
+	return GZ_EXIT_OK;
+}
+
+/* Close the index, committing; report a failed commit.  Returns an exit code. */
+int cmd_close_index(struct index_writer *w, const char *path)
+{
+	char err[GZ_ERRLEN];
+
+	if (index_close(w, err)) {
+		fprintf(stderr, "gazette-indexer: %s: commit failed: %s\n", path, err);
+		return GZ_EXIT_SOFTWARE;
+	}
+	return GZ_EXIT_OK;
+}
+
+
+/*
+** The URL a local file is indexed under when none is given: file:// and
+** its absolute path, into out of size n.
+*/
+void cmd_file_url(const char *path, char *out, size_t n)
+{
+	char abs[PATH_MAX];
+
+	if (realpath(path, abs))
+		snprintf(out, n, "file://%s", abs);
+	else
+		snprintf(out, n, "file://%s", path);
+}
