@@ -268,6 +268,58 @@ static void test_seed_demo_site(void **state)
 	buf_release(&b);
 }
 
+/* Demo-site pages and the kind and byline each must give. */
+static const struct {
+	const char *path;
+	enum page_kind kind;
+	const char *authors;
+} demo_pages[] = {
+	{ "site/globaltimes/content/797127.shtml", PAGE_ARTICLE, "" },
+	{ "site/globaltimes/viewpoint/index.html", PAGE_LISTING, NULL },
+	{ "site/dongfang/guoji/2013-07/18/c_1185234.htm", PAGE_ARTICLE, "王晓峰" },
+	{ "site/dongfang/index.html", PAGE_LISTING, NULL },
+	{ "site/pacificledger/politics/"
+	  "governor-trade-mission-signs-twelve-agreements-in-asia-6610.html",
+	  PAGE_ARTICLE, "Leilani Kahale" },
+	{ "site/pacificledger/index.html", PAGE_LISTING, NULL },
+	{ "site/meridiandaily/index.html", PAGE_LISTING, NULL },
+	{ "site/harbourherald/index.html", PAGE_LISTING, NULL },
+};
+
+static void test_demo_site_kinds(void **state)
+{
+	size_t i, seen = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof demo_pages / sizeof demo_pages[0]; i++) {
+		struct extract_opts o;
+		struct article a;
+		enum page_kind kind;
+		struct buf b;
+		char url[512], au[512];
+
+		if (!read_from("GZ_DATA", "data", demo_pages[i].path, &b)) {
+			buf_release(&b);
+			continue;
+		}
+		seen++;
+		snprintf(url, sizeof url, "http://127.0.0.1:8080/%s",
+			 demo_pages[i].path + 5);
+		memset(&o, 0, sizeof o);
+		o.url = url;
+		assert_int_equal(run(b.ptr, b.len, &o, &a, &kind), GZ_OK);
+		if (kind != demo_pages[i].kind)
+			fail_msg("%s: kind %d, want %d", demo_pages[i].path, kind,
+				 demo_pages[i].kind);
+		check_str(demo_pages[i].path, "authors", demo_pages[i].authors,
+			  authors(&a, au, sizeof au));
+		article_free(&a);
+		buf_release(&b);
+	}
+	if (!seen)
+		skip(); /* the demo site is not there (set GZ_DATA) */
+}
+
 /* Collected links. */
 struct link_log {
 	size_t n;
@@ -600,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_page_table),
 		cmocka_unit_test(test_seed_fixture),
 		cmocka_unit_test(test_seed_demo_site),
+		cmocka_unit_test(test_demo_site_kinds),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_links_capped),
 		cmocka_unit_test(test_br_paragraphs_and_sanitising),
