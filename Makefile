@@ -37,7 +37,7 @@ LDLIBS += $(PKG_LIBS) $(XAPIAN_LIBS) -lpthread
 DEB_PACKAGES := build-essential pkg-config g++ libxapian-dev xapian-tools \
 	libcurl4-openssl-dev libxml2-dev libevent-dev libjansson-dev \
 	libinih-dev zlib1g-dev libcmocka-dev python3 python3-pytest \
-	python3-pytest-timeout curl
+	python3-pytest-timeout curl groff-base
 
 LIB_C := $(wildcard lib/*.c)
 LIB_CXX := $(wildcard lib/*.cc)
@@ -124,15 +124,6 @@ asan:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@BINDIR=$(BINDIR) PYTHON=$(PYTHON) tools/demo.sh
-
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gazette
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 data/gazette.conf $(DESTDIR)$(PREFIX)/share/gazette/gazette.conf.example
-
-uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,gazette-indexer gazette-searchd gazette)
-	rm -rf $(DESTDIR)$(PREFIX)/share/gazette
 
 format:
 	clang-format -i include/*.h lib/*.c indexer/*.c searchd/*.c cli/*.c tests/unit/*.c
