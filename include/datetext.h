@@ -2,13 +2,16 @@
 ** datetext.h — dates as people and feeds write them.
 **
 ** Recognised forms (month names in English, full or abbreviated, with or
-** without a period; a leading weekday is skipped):
+** without a period, and in French, German, Spanish, Italian and
+** Portuguese with their usual abbreviations; a leading weekday in English,
+** French, German or Spanish is skipped):
 **   2013-07-16T10:53:02Z, 2013-07-16T18:53:02.123+08:00, 2013-7-16 18:53:02
 **   2013/07/16, 2013.07.16, 20130716 and 20130716185302 (datetext_parse only)
 **   Tue, 16 Jul 2013 10:53:02 GMT (RFC 822/1123, RSS), 16 July 2013
 **   July 16, 2013, Jul. 16, 2013 5:30 PM, Tuesday, July 16th, 2013
 **   16.07.2013, 16/07/2013 and 07/16/2013 when the day is above 12
 **   2013年7月16日 18:53 (also 18时53分)
+**   16 juillet 2013, 1er août 2013, 16. Juli 2013, 16 de julio de 2013
 ** followed by an optional time (hh:mm[:ss[.frac]], am/pm) and zone
 ** ("Z", "+08:00", "+0800", "GMT", "UTC+8", "EST", ...).  A zone is set only
 ** when one is written.  Years outside DATETEXT_MIN_YEAR..DATETEXT_MAX_YEAR,

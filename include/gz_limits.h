@@ -11,6 +11,11 @@
 ** room for inline scripts and styles while bounding parse time and memory. */
 #define GZ_MAX_PAGE_BYTES (10u * 1024 * 1024)
 
+/* Largest page once decoded to UTF-8: a legacy multi-byte page grows by at
+** most half when converted, and U+FFFD replacements by 3x, so 4x bounds any
+** input GZ_MAX_PAGE_BYTES allows. */
+#define GZ_MAX_DECODED_BYTES (4u * GZ_MAX_PAGE_BYTES)
+
 /* Largest feed or sitemap body (sitemaps may list 50,000 URLs at ~200 B). */
 #define GZ_MAX_FEED_BYTES (50u * 1024 * 1024)
 

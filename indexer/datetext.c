@@ -90,19 +90,40 @@ static int dt_num(struct dt_cur *c, int min, int max, int *val)
 }
 
 /*
-** Read an ASCII word at the cursor, lower-cased into w (wsz bytes).  Returns
-** its length (0 when no letter is there, or when it does not fit) and
+** Read a word at the cursor, ASCII letters lower-cased, into w (wsz bytes):
+** ASCII letters and, after the first letter, two-byte UTF-8 letters of
+** Latin-1 and Latin Extended-A ("février", "März").  Returns its length
+** in bytes (0 when no letter is there, or when it does not fit) and
 ** advances past it.
 */
 static size_t dt_word(struct dt_cur *c, char *w, size_t wsz)
 {
 	size_t n = 0;
 
-	while (dt_isalpha(dt_at(c, n))) {
-		if (n + 1 >= wsz)
-			return 0;
-		w[n] = (char)dt_lower(dt_at(c, n));
-		n++;
+	for (;;) {
+		int ch = dt_at(c, n);
+
+		if (dt_isalpha(ch)) {
+			if (n + 1 >= wsz)
+				return 0;
+			w[n] = (char)dt_lower(ch);
+			n++;
+		} else if (n > 0 && ch >= 0xC3 && ch <= 0xC5 &&
+			   (dt_at(c, n + 1) & 0xC0) == 0x80 &&
+			   dt_at(c, n + 1) >= 0) {
+			if (n + 2 >= wsz)
+				return 0;
+			w[n] = (char)ch;
+			w[n + 1] = (char)dt_at(c, n + 1);
+			/* upper-case Latin-1 letters À..Þ to lower-case */
+			if (ch == 0xC3 && (unsigned char)w[n + 1] >= 0x80 &&
+			    (unsigned char)w[n + 1] <= 0x9E &&
+			    (unsigned char)w[n + 1] != 0x97)
+				w[n + 1] = (char)((unsigned char)w[n + 1] + 0x20);
+			n += 2;
+		} else {
+			break;
+		}
 	}
 	w[n] = '\0';
 	c->pos += n;
@@ -117,7 +138,12 @@ static int dt_prefix3(const char *w, const char *name)
 	return n >= 3 && n <= strlen(name) && memcmp(w, name, n) == 0;
 }
 
-/* Month number of an English month name or abbreviation, or 0. */
+/*
+** Month number of a month name or abbreviation, or 0: English names and
+** any prefix of them 3 letters long ("Sept", "Jul"), then the French,
+** German, Spanish, Italian and Portuguese names and their usual
+** abbreviations, matched whole (lower-case, accents as written).
+*/
 static int dt_month_name(const char *w)
 {
 	static const char *const names[12] = {
@@ -125,25 +151,75 @@ static int dt_month_name(const char *w)
 		"july", "august", "september", "october", "november",
 		"december"
 	};
-	int i;
+	static const struct {
+		const char *w;  /* lower-case, UTF-8 */
+		int m;          /* 1..12 */
+	} other[] = {
+		/* French */
+		{ "janvier", 1 }, { "janv", 1 }, { "f\xC3\xA9vrier", 2 },
+		{ "fevrier", 2 }, { "f\xC3\xA9vr", 2 }, { "fevr", 2 },
+		{ "mars", 3 }, { "avril", 4 }, { "avr", 4 }, { "mai", 5 },
+		{ "juin", 6 }, { "juillet", 7 }, { "juil", 7 },
+		{ "ao\xC3\xBBt", 8 }, { "aout", 8 }, { "septembre", 9 },
+		{ "octobre", 10 }, { "novembre", 11 },
+		{ "d\303\251cembre", 12 }, { "decembre", 12 },
+		{ "d\303\251c", 12 },
+		/* German */
+		{ "januar", 1 }, { "j\xC3\xA4nner", 1 }, { "jaenner", 1 },
+		{ "februar", 2 }, { "m\xC3\xA4rz", 3 }, { "maerz", 3 },
+		{ "m\xC3\xA4r", 3 }, { "juni", 6 }, { "juli", 7 },
+		{ "oktober", 10 }, { "okt", 10 }, { "dezember", 12 },
+		{ "dez", 12 },
+		/* Spanish */
+		{ "enero", 1 }, { "ene", 1 }, { "febrero", 2 }, { "marzo", 3 },
+		{ "abril", 4 }, { "abr", 4 }, { "mayo", 5 }, { "junio", 6 },
+		{ "julio", 7 }, { "agosto", 8 }, { "ago", 8 },
+		{ "septiembre", 9 }, { "setiembre", 9 }, { "octubre", 10 },
+		{ "noviembre", 11 }, { "diciembre", 12 }, { "dic", 12 },
+		/* Italian */
+		{ "gennaio", 1 }, { "gen", 1 }, { "febbraio", 2 },
+		{ "aprile", 4 }, { "maggio", 5 }, { "mag", 5 }, { "giugno", 6 },
+		{ "giu", 6 }, { "luglio", 7 }, { "lug", 7 }, { "settembre", 9 },
+		{ "set", 9 }, { "ottobre", 10 }, { "ott", 10 },
+		{ "dicembre", 12 },
+		/* Portuguese */
+		{ "janeiro", 1 }, { "fevereiro", 2 }, { "fev", 2 },
+		{ "mar\xC3\xA7o", 3 }, { "marco", 3 }, { "maio", 5 },
+		{ "junho", 6 }, { "julho", 7 }, { "setembro", 9 },
+		{ "outubro", 10 }, { "out", 10 }, { "dezembro", 12 },
+	};
+	size_t i;
 
 	for (i = 0; i < 12; i++)
 		if (dt_prefix3(w, names[i]))
-			return i + 1;
+			return (int)i + 1;
+	for (i = 0; i < sizeof other / sizeof other[0]; i++)
+		if (!strcmp(w, other[i].w))
+			return other[i].m;
 	return 0;
 }
 
-/* True when w names a weekday ("tue", "tues", "tuesday", ...). */
+/* True when w names a weekday in English, French, German or Spanish. */
 static int dt_weekday(const char *w)
 {
 	static const char *const names[7] = {
 		"monday", "tuesday", "wednesday", "thursday", "friday",
 		"saturday", "sunday"
 	};
-	int i;
+	static const char *const other[] = {
+		"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+		"dimanche", "montag", "dienstag", "mittwoch", "donnerstag",
+		"freitag", "samstag", "sonnabend", "sonntag", "lunes", "martes",
+		"mi\xC3\xA9rcoles", "miercoles", "jueves", "viernes",
+		"s\303\241bado", "sabado", "domingo",
+	};
+	size_t i;
 
 	for (i = 0; i < 7; i++)
 		if (dt_prefix3(w, names[i]))
+			return 1;
+	for (i = 0; i < sizeof other / sizeof other[0]; i++)
+		if (!strcmp(w, other[i]))
 			return 1;
 	return 0;
 }
@@ -370,7 +446,7 @@ static void dt_opt_time(struct dt_cur *c, struct gz_time *t)
 		c->pos = save;
 }
 
-/* Skip an English ordinal suffix ("st", "nd", "rd", "th") after a day. */
+/* Skip an ordinal suffix ("st", "nd", "rd", "th", French "er") after a day. */
 static void dt_ordinal(struct dt_cur *c)
 {
 	int a = dt_lower(dt_at(c, 0)), b = dt_lower(dt_at(c, 1));
@@ -379,6 +455,8 @@ static void dt_ordinal(struct dt_cur *c)
 	     (a == 'r' && b == 'd') || (a == 't' && b == 'h')) &&
 	    !dt_isalpha(dt_at(c, 2)))
 		c->pos += 2;
+	else if (a == 'e' && b == 'r' && !dt_isalpha(dt_at(c, 2)))
+		c->pos += 2; /* French "1er" */
 }
 
 /* Year-first numeric dates: 2013-07-16, 2013/7/16, 2013.07.16, 2013年7月16日. */
@@ -513,7 +591,8 @@ static int dt_named(struct dt_cur *c, struct gz_time *t)
 			c->pos++;
 		dt_skip_ws(c);
 		mark = c->pos;
-		if (dt_word(c, w, sizeof w) == 2 && strcmp(w, "of") == 0)
+		if (dt_word(c, w, sizeof w) == 2 &&
+		    (strcmp(w, "of") == 0 || strcmp(w, "de") == 0))
 			dt_skip_ws(c);
 		else
 			c->pos = mark;
@@ -524,6 +603,13 @@ static int dt_named(struct dt_cur *c, struct gz_time *t)
 		if (dt_at(c, 0) == ',')
 			c->pos++;
 		dt_skip_ws(c);
+		/* "16 de julio de 2013", "5 de março del 2013" */
+		mark = c->pos;
+		if (dt_isalpha(dt_at(c, 0)) && dt_word(c, w, sizeof w) &&
+		    (strcmp(w, "de") == 0 || strcmp(w, "del") == 0))
+			dt_skip_ws(c);
+		else
+			c->pos = mark;
 	}
 	if (!dt_num(c, 4, 4, &y) || !datetext_valid_ymd(y, m, d))
 		goto fail;

@@ -2,14 +2,13 @@
 ** extract.c — from one HTML page to one struct article.  See extract.h.
 **
 ** Pipeline:
-**   1. Bound the size (GZ_MAX_PAGE_BYTES), pick the charset (BOM, then the
-**      Content-Type header, then <meta charset>/http-equiv in the first
-**      8 KiB, else UTF-8 when the bytes are valid UTF-8, else
-**      windows-1252), convert to UTF-8 with iconv and sanitise (invalid
-**      sequences become U+FFFD, NUL and control bytes become spaces).  The
-**      result is parsed by htmlReadMemory() as "UTF-8" with NONET,
-**      NOERROR, NOWARNING, RECOVER and COMPACT: no network, no DTD, no
-**      external entity.
+**   1. Bound the size (GZ_MAX_PAGE_BYTES, checked before anything else),
+**      then decode to UTF-8 with charset_to_utf8() (charset.h: BOM, the
+**      Content-Type header, <meta charset>, checked against the bytes so
+**      that lying and missing declarations are guessed; clean UTF-8 is not
+**      copied).  The result is parsed by htmlReadMemory() as "UTF-8" with
+**      EX_PARSE_OPTIONS: NONET, NOERROR, NOWARNING, RECOVER and COMPACT —
+**      no network, no DTD, no external entity is ever loaded.
 **   2. One iterative walk (explicit stack, GZ_MAX_HTML_DEPTH deep at most)
 **      collects metadata and cuts the visible text into paragraphs.
 **      Nothing inside comment sections (ids/classes with comment, disqus,
@@ -53,16 +52,23 @@
 **              DC.publisher/itemprop publisher > opts->default_source >
 **              host name of the URL.
 **   language   <html lang> > content-language meta > og:locale > JSON-LD
-**              inLanguage > DC.language > guess from the text (script,
-**              then English/French/German/Spanish stop words).
+**              inLanguage > DC.language, unless the body text strongly
+**              contradicts it (lang_choose(): another script, or another
+**              Latin-script language by a wide margin); else a guess from
+**              the text (lang.h: script, then stop words of en, fr, de, es,
+**              it, pt, nl).
+**   published  (also) dates in visible text in English, French, German,
+**              Spanish, Italian and Portuguese (datetext.h); a dateline or
+**              byline between the headline and the first paragraph counts;
+**              date-classed elements in sidebars outside the article and
+**              lines led by "Updated:" do not.
 **   description JSON-LD description > og:description > meta description >
 **              DC.description > twitter:description.
 **   canonical  <link rel=canonical> > og:url, resolved, http(s) only.
 ** Fields taken from weak sources are noted in article.confidence, e.g.
-** "published:text,language:guess".
+** "published:text,language:guess"; "charset:NAME" when the declared
+** encoding was overruled or missing and NAME was guessed.
 */
-#include <errno.h>
-#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,10 +81,12 @@
 #include <libxml/tree.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "datetext.h"
 #include "extract.h"
 #include "gz_err.h"
 #include "gz_limits.h"
+#include "lang.h"
 
 #define EX_MAX_META 1024          /* <meta> tags kept */
 #define EX_MAX_VALUE 4096         /* bytes kept of one metadata value */
@@ -89,6 +97,12 @@
 #define EX_MIN_PAR 25             /* characters for a paragraph to score */
 #define EX_ANCHOR_MAX 512         /* bytes of anchor text passed on */
 #define EX_MAX_ALINKS 4096        /* visible links kept for page-kind tests */
+
+/* libxml2's HTML parser: recover from anything, no network, no DTD loading,
+** no external entities (the HTML parser never substitutes them), quiet. */
+#define EX_PARSE_OPTIONS (HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
+			  HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER | \
+			  HTML_PARSE_COMPACT)
 
 /* ---------------------------------------------------------------- tags */
 
@@ -287,83 +301,6 @@ static const char *ex_attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
-/* Length of a valid UTF-8 sequence at s[0..n), or 0 when invalid. */
-static size_t ex_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xE0 && s[1] < 0xA0)
-			return 0; /* overlong */
-		if (c == 0xED && s[1] >= 0xA0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-		    (s[3] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xF0 && s[1] < 0x90)
-			return 0;
-		if (c == 0xF4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-/* True when s[0..n) is valid UTF-8. */
-static int ex_utf8_valid(const char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		k = ex_utf8_seq((const unsigned char *)s + i, n - i);
-		if (!k)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
-/*
-** Append s[0..n) to out as valid UTF-8: invalid sequences become U+FFFD,
-** NUL and other C0 controls but tab, LF and CR become spaces.
-*/
-static int ex_utf8_sanitise(struct buf *out, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run = 0, k;
-	int rc = GZ_OK;
-
-	while (i < n && rc == GZ_OK) {
-		k = ex_utf8_seq(u + i, n - i);
-		if (k == 1 && u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
-		    u[i] != '\r')
-			k = 0;
-		if (k) {
-			i += k;
-			run += k;
-			continue;
-		}
-		rc = buf_add(out, u + i - run, run);
-		run = 0;
-		if (rc == GZ_OK)
-			rc = u[i] < 0x20 ? buf_addc(out, ' ')
-					 : buf_add(out, "\xEF\xBF\xBD", 3);
-		i++;
-	}
-	if (rc == GZ_OK)
-		rc = buf_add(out, u + i - run, run);
-	return rc;
-}
-
 /* Append code point cp to b as UTF-8 (invalid ones as U+FFFD). */
 static int ex_put_cp(struct buf *b, unsigned long cp)
 {
@@ -538,24 +475,63 @@ static const struct ex_pat ex_pats[] = {
 	{ "blog", M_SUB, P_POS },
 };
 
-/* True when name (NUL-terminated token list of one class) matches p. */
-static int ex_pat_match(const char *name, size_t n, const struct ex_pat *p)
-{
-	size_t wl = strlen(p->word), i = 0, j;
+/* ex_pats[] by first letter, built once per extraction (ex_patidx_init). */
+struct ex_patidx {
+	unsigned char n[26];      /* patterns starting with 'a' + i */
+	unsigned char k[26][24];  /* their indexes in ex_pats[] */
+};
 
-	if (p->mode == M_SUB)
-		return ex_memcasemem(name, n, p->word) != NULL;
-	while (i < n) {
-		j = i;
-		while (j < n && name[j] != '-' && name[j] != '_' &&
-		       name[j] != ':' && name[j] != '.')
-			j++;
-		if (j - i >= wl && memcmp(name + i, p->word, wl) == 0 &&
-		    (p->mode == M_TOKP || j - i == wl))
-			return 1;
-		i = j + 1;
+/* Fill idx from ex_pats[]. */
+static void ex_patidx_init(struct ex_patidx *idx)
+{
+	size_t k;
+
+	memset(idx, 0, sizeof *idx);
+	for (k = 0; k < sizeof ex_pats / sizeof ex_pats[0]; k++) {
+		int c = ex_pats[k].word[0] - 'a';
+
+		if (c >= 0 && c < 26 && idx->n[c] < sizeof idx->k[0])
+			idx->k[c][idx->n[c]++] = (unsigned char)k;
 	}
-	return 0;
+}
+
+/* True when ch separates the parts of one class name (for M_TOK/M_TOKP). */
+static int ex_pat_sep(int ch)
+{
+	return ch == '-' || ch == '_' || ch == ':' || ch == '.';
+}
+
+/*
+** The P_* kinds matched by one lower-cased class name nm[0..n): every
+** position is tried only against the patterns that start with its letter.
+*/
+static unsigned ex_classify_one(const struct ex_patidx *idx, const char *nm,
+				size_t n)
+{
+	unsigned mask = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		int c = nm[i] - 'a';
+		int at_part = i == 0 || ex_pat_sep(nm[i - 1]);
+
+		if (c < 0 || c >= 26)
+			continue;
+		for (j = 0; j < idx->n[c]; j++) {
+			const struct ex_pat *p = &ex_pats[idx->k[c][j]];
+			size_t wl;
+
+			if (mask & p->kind || (p->mode != M_SUB && !at_part))
+				continue;
+			wl = strlen(p->word);
+			if (i + wl > n || memcmp(nm + i, p->word, wl) != 0)
+				continue;
+			if (p->mode == M_TOK && i + wl < n && !ex_pat_sep(nm[i + wl]))
+				continue;
+			mask |= p->kind;
+		}
+	}
+	return mask;
 }
 
 /*
@@ -563,13 +539,13 @@ static int ex_pat_match(const char *name, size_t n, const struct ex_pat *p)
 ** Names starting with "has-", "no-", "with-" or "is-" describe the page
 ** state, not the element, and are ignored.
 */
-static unsigned ex_classify_names(const char *v)
+static unsigned ex_classify_names(const struct ex_patidx *idx, const char *v)
 {
 	char low[256];
-	size_t n = 0, i, j, k;
+	size_t n = 0, i, j;
 	unsigned mask = 0;
 
-	if (!v)
+	if (!v || !v[0])
 		return 0;
 	while (v[n] && n < sizeof low - 1) {
 		low[n] = (char)ex_lower((unsigned char)v[n]);
@@ -587,27 +563,23 @@ static unsigned ex_classify_names(const char *v)
 		if (j > i && strncmp(low + i, "has-", 4) != 0 &&
 		    strncmp(low + i, "no-", 3) != 0 &&
 		    strncmp(low + i, "with-", 5) != 0 &&
-		    strncmp(low + i, "is-", 3) != 0) {
-			for (k = 0; k < sizeof ex_pats / sizeof ex_pats[0]; k++)
-				if (!(mask & ex_pats[k].kind) &&
-				    ex_pat_match(low + i, j - i, &ex_pats[k]))
-					mask |= ex_pats[k].kind;
-		}
+		    strncmp(low + i, "is-", 3) != 0)
+			mask |= ex_classify_one(idx, low + i, j - i);
 		i = j;
 	}
 	return mask;
 }
 
 /* P_* mask of element n from its class, id, role and microdata. */
-static unsigned ex_classify(const xmlNode *n)
+static unsigned ex_classify(const struct ex_patidx *idx, const xmlNode *n)
 {
 	const char *role = ex_attr(n, "role");
 	const char *ip = ex_attr(n, "itemprop");
 	const char *it = ex_attr(n, "itemtype");
 	unsigned m;
 
-	m = ex_classify_names(ex_attr(n, "class")) |
-	    ex_classify_names(ex_attr(n, "id"));
+	m = ex_classify_names(idx, ex_attr(n, "class")) |
+	    ex_classify_names(idx, ex_attr(n, "id"));
 	if (role) {
 		if (!strcasecmp(role, "navigation") || !strcasecmp(role, "banner") ||
 		    !strcasecmp(role, "contentinfo") ||
@@ -725,6 +697,7 @@ struct ex_ctx {
 	xmlNode *alinks[EX_MAX_ALINKS]; /* visible <a href> elements */
 	size_t n_alinks;
 	int og_article;           /* og:type article */
+	struct ex_patidx patidx;  /* class-name patterns by first letter */
 };
 
 /* Record an allocation failure from rc; returns rc. */
@@ -763,7 +736,7 @@ static char *ex_clean_dup(struct ex_ctx *x, const char *s, size_t n,
 		return NULL;
 	}
 	/* never end inside a UTF-8 sequence cut by the byte bound */
-	while (b.len && !ex_utf8_valid(b.ptr, b.len))
+	while (b.len && !charset_utf8_valid(b.ptr, b.len))
 		buf_truncate(&b, b.len - 1);
 	r = buf_detach(&b, NULL);
 	if (!r)
@@ -1154,7 +1127,10 @@ static void ex_meta_elem(struct ex_ctx *x, xmlNode *n, int tid,
 				free(t);
 		}
 	}
+	/* date-classed elements; not those in boilerplate outside the
+	** article (sidebars of related stories carry their own dates) */
 	if (cls && x->n_datetexts < EX_MAX_CANDS && !(f->mode & EXM_NOTEXT) &&
+	    (!(f->mode & EXM_BOILER) || (f->mode & EXM_ARTICLE)) &&
 	    (ex_strcasestr(cls, "date") || ex_strcasestr(cls, "time") ||
 	     ex_strcasestr(cls, "publish") || ex_strcasestr(cls, "posted"))) {
 		char *t = ex_node_text(x, n, 256);
@@ -1193,7 +1169,7 @@ static int ex_enter(struct ex_ctx *x, xmlNode *n, const struct ex_frame *f,
 		}
 		child->mode |= EXM_LINK;
 	}
-	pat = ex_classify(n);
+	pat = ex_classify(&x->patidx, n);
 	if (pat & P_COMMENT && tid != T_HTML && tid != T_BODY)
 		child->mode |= EXM_NOTEXT | EXM_NOMETA;
 	if (!(f->mode & EXM_NOMETA))
@@ -1302,11 +1278,11 @@ static void ex_info_reset(struct ex_ctx *x)
 }
 
 /* Readability's starting score of a candidate: tag plus class hints. */
-static double ex_initial_score(const xmlNode *n)
+static double ex_initial_score(const struct ex_ctx *x, const xmlNode *n)
 {
 	double s = 0;
-	unsigned c = ex_classify_names(ex_attr(n, "class"));
-	unsigned i = ex_classify_names(ex_attr(n, "id"));
+	unsigned c = ex_classify_names(&x->patidx, ex_attr(n, "class"));
+	unsigned i = ex_classify_names(&x->patidx, ex_attr(n, "id"));
 	int tid = ex_tag_id(n);
 	const char *name = (const char *)n->name;
 
@@ -1399,7 +1375,7 @@ static int ex_score(struct ex_ctx *x, int pass)
 				return 0;
 			if (!in->scored) {
 				in->scored = 1;
-				in->score = ex_initial_score(a);
+				in->score = ex_initial_score(x, a);
 			}
 			in->score += sc / (level == 0 ? 1 : level == 1 ? 2 : level * 3);
 		}
@@ -1564,13 +1540,20 @@ static size_t ex_find_labels(const char *s, size_t n, struct ex_labelhit *hits,
 	for (i = 0; i < n && nh < max; i++) {
 		int bound = i == 0 || !ex_isalnum((unsigned char)s[i - 1]);
 
+		int c0 = ex_lower((unsigned char)s[i]);
+
+		if (bound ? !(c0 >= 'a' && c0 <= 'z') && c0 < 0x80 : c0 < 0x80)
+			continue;
 		for (k = 0; k < sizeof ex_labels / sizeof ex_labels[0]; k++) {
-			size_t wl = strlen(ex_labels[k].word), j;
+			size_t wl, j;
 			struct gz_time t;
 
+			if ((unsigned char)ex_labels[k].word[0] != c0)
+				continue;
 			/* CJK labels need no word boundary before them */
 			if (!bound && (unsigned char)ex_labels[k].word[0] < 0x80)
 				continue;
+			wl = strlen(ex_labels[k].word);
 			if (i + wl > n || strncasecmp(s + i, ex_labels[k].word, wl))
 				continue;
 			j = i + wl;
@@ -1626,6 +1609,15 @@ static int ex_is_meta_line(const char *s, size_t n)
 	if (ex_is_byline(s, n))
 		return 1;
 	return ex_find_labels(s, n, h, 1) == 1 && h[0].at == 0;
+}
+
+/* True when s[0..n) starts with an "Updated:"-like label. */
+static int ex_starts_mod_label(const char *s, size_t n)
+{
+	struct ex_labelhit h[1];
+
+	return ex_find_labels(s, n < 200 ? n : 200, h, 1) == 1 && h[0].at == 0 &&
+	       h[0].kind == L_MOD;
 }
 
 /* True when a short paragraph is boilerplate by its words alone. */
@@ -1694,7 +1686,7 @@ static void ex_build_text(struct ex_ctx *x, int pass, int all,
 		(*npar)++;
 	}
 	/* a cut at the byte cap must not split a UTF-8 sequence */
-	while (out->len && !ex_utf8_valid(out->ptr, out->len))
+	while (out->len && !charset_utf8_valid(out->ptr, out->len))
 		buf_truncate(out, out->len - 1);
 }
 
@@ -1902,7 +1894,7 @@ static int ex_set(struct ex_ctx *x, char **field, const char *v)
 	if (!v)
 		return article_set(field, NULL);
 	buf_init(&b, strlen(v) * 3 + 16);
-	if (ex_utf8_sanitise(&b, v, strlen(v)) != GZ_OK) {
+	if (charset_sanitise(&b, v, strlen(v)) != GZ_OK) {
 		buf_release(&b);
 		x->oom = 1;
 		return GZ_ENOMEM;
@@ -2122,102 +2114,6 @@ static void ex_strip_title(char *t, const char *const *names, size_t nn)
 	}
 }
 
-/* A lower-case ISO 639 code from a language tag ("en-US" -> "en"). */
-static int ex_lang_code(const char *v, char out[4])
-{
-	size_t n = 0;
-
-	if (!v)
-		return 0;
-	while (*v == ' ')
-		v++;
-	while (n < 3 && ((v[n] >= 'a' && v[n] <= 'z') ||
-			 (v[n] >= 'A' && v[n] <= 'Z'))) {
-		out[n] = (char)ex_lower((unsigned char)v[n]);
-		n++;
-	}
-	out[n] = '\0';
-	if (n < 2 || (v[n] && v[n] != '-' && v[n] != '_' && v[n] != ' ' &&
-		      v[n] != ','))
-		return 0;
-	return 1;
-}
-
-/*
-** Guess the language of text: CJK scripts first (kana means Japanese,
-** hangul Korean, han alone Chinese), Cyrillic, Arabic, then counts of
-** English, French, German and Spanish stop words.  NULL when unsure.
-*/
-static const char *ex_guess_lang(const char *s, size_t n)
-{
-	static const char *const stop[4][10] = {
-		{ "the", "and", "of", "to", "is", "that", "with", "for", "was", "are" },
-		{ "le", "les", "et", "des", "est", "une", "dans", "pour", "qui", "sur" },
-		{ "der", "die", "und", "das", "ist", "nicht", "mit", "ein", "den", "von" },
-		{ "el", "los", "las", "y", "del", "por", "una", "con", "para", "es" },
-	};
-	static const char *const codes[4] = { "en", "fr", "de", "es" };
-	size_t han = 0, kana = 0, hangul = 0, cyr = 0, arab = 0, latin = 0;
-	size_t i, k, w, counts[4] = { 0 }, words = 0;
-
-	if (n > 20000)
-		n = 20000;
-	for (i = 0; i < n; i++) {
-		const unsigned char *u = (const unsigned char *)s + i;
-
-		if (u[0] < 0x80) {
-			if ((u[0] | 32) >= 'a' && (u[0] | 32) <= 'z')
-				latin++;
-		} else if (u[0] == 0xE3 && i + 1 < n && u[1] >= 0x81 && u[1] <= 0x83) {
-			kana++;
-		} else if (u[0] >= 0xE4 && u[0] <= 0xE9) {
-			han++;
-		} else if (u[0] >= 0xEA && u[0] <= 0xED && (u[0] > 0xEA || u[1] >= 0xB0)) {
-			hangul++;
-		} else if (u[0] == 0xD0 || u[0] == 0xD1) {
-			cyr++;
-		} else if (u[0] >= 0xD8 && u[0] <= 0xDB) {
-			arab++;
-		}
-	}
-	if (kana > 10 && kana * 10 > han)
-		return "ja";
-	if (hangul > 20 && hangul > latin / 4)
-		return "ko";
-	if (han > 20 && han > latin / 4)
-		return "zh";
-	if (cyr > 20 && cyr > latin)
-		return "ru";
-	if (arab > 20 && arab > latin)
-		return "ar";
-	for (i = 0; i < n && words < 3000;) {
-		char wd[8];
-
-		while (i < n && !ex_isalnum((unsigned char)s[i]))
-			i++;
-		for (w = 0; i < n && ex_isalnum((unsigned char)s[i]); i++)
-			if (w < sizeof wd - 1)
-				wd[w++] = (char)ex_lower((unsigned char)s[i]);
-		if (!w)
-			break;
-		wd[w] = '\0';
-		words++;
-		for (k = 0; k < 4; k++) {
-			size_t j;
-
-			for (j = 0; j < 10; j++)
-				if (!strcmp(wd, stop[k][j]))
-					counts[k]++;
-		}
-	}
-	for (k = 1, w = 0; k < 4; k++)
-		if (counts[k] > counts[w])
-			w = k;
-	if (counts[w] < 3 || counts[w] * 20 < words)
-		return NULL;
-	return codes[w];
-}
-
 /*
 ** Call opts->on_link for every <a>/<area> href, resolved against <base>
 ** or the page URL; at most GZ_MAX_LINKS_PER_PAGE calls.
@@ -2242,7 +2138,7 @@ static void ex_links(struct ex_ctx *x, CURLU *base)
 				if (u) {
 					anchor = ex_node_text(x, n, EX_ANCHOR_MAX);
 					while (anchor && anchor[0] &&
-					       !ex_utf8_valid(anchor, strlen(anchor)))
+					       !charset_utf8_valid(anchor, strlen(anchor)))
 						anchor[strlen(anchor) - 1] = '\0';
 					x->opts->on_link(x->opts->link_ctx, u,
 							 anchor ? anchor : "");
@@ -2268,185 +2164,6 @@ static void ex_links(struct ex_ctx *x, CURLU *base)
 		if (n)
 			n = n->next;
 	}
-}
-
-/* ------------------------------------------------------ charset */
-
-/*
-** Copy a charset name starting at s (quotes and blanks skipped) into out
-** (lower-cased).  Returns 1 when a name was found.
-*/
-static int ex_charset_name(const char *s, const char *end, char *out, size_t n)
-{
-	size_t k = 0;
-
-	while (s < end && (*s == ' ' || *s == '"' || *s == '\'' || *s == '='))
-		s++;
-	while (s < end && k + 1 < n && (ex_isalnum((unsigned char)*s) ||
-					*s == '-' || *s == '_' || *s == ':' ||
-					*s == '.'))
-		out[k++] = (char)ex_lower((unsigned char)*s++);
-	out[k] = '\0';
-	return k > 0;
-}
-
-/* Find "charset=NAME" in s[0..n) into out.  1 when found. */
-static int ex_find_charset(const char *s, size_t n, char *out, size_t on)
-{
-	const char *p = ex_memcasemem(s, n, "charset");
-	const char *e = s + n;
-
-	if (!p)
-		return 0;
-	p += 7;
-	while (p < e && *p == ' ')
-		p++;
-	if (p >= e || *p != '=')
-		return 0;
-	return ex_charset_name(p + 1, e, out, on);
-}
-
-/*
-** Choose the encoding of html[0..len) into name: BOM, Content-Type
-** header, <meta> in the first 8 KiB.  Sets *skip to the BOM length.
-** Returns 1 when a declaration was found, 0 when name is just "utf-8".
-*/
-static int ex_detect(const char *html, size_t len, const char *ctype,
-		     char *name, size_t nn, size_t *skip)
-{
-	const unsigned char *u = (const unsigned char *)html;
-	size_t scan = len < 8192 ? len : 8192, i;
-
-	*skip = 0;
-	if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
-		*skip = 3;
-		snprintf(name, nn, "utf-8");
-		return 1;
-	}
-	if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
-		*skip = 2;
-		snprintf(name, nn, "utf-16le");
-		return 1;
-	}
-	if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
-		*skip = 2;
-		snprintf(name, nn, "utf-16be");
-		return 1;
-	}
-	if (ctype && ex_find_charset(ctype, strlen(ctype), name, nn))
-		return 1;
-	for (i = 0; i + 5 < scan; i++) {
-		const char *p, *e;
-
-		if (html[i] != '<' || strncasecmp(html + i, "<meta", 5))
-			continue;
-		p = html + i;
-		e = memchr(p, '>', scan - i);
-		if (!e)
-			break;
-		if (ex_find_charset(p, (size_t)(e - p), name, nn))
-			return 1;
-		i = (size_t)(e - html);
-	}
-	snprintf(name, nn, "utf-8");
-	return 0;
-}
-
-/* Map a declared charset to the name iconv should use. */
-static const char *ex_iconv_name(const char *name)
-{
-	if (!strcmp(name, "utf8") || !strcmp(name, "utf-8") ||
-	    !strcmp(name, "unicode-1-1-utf-8") || !strcmp(name, "utf-16") ||
-	    !strcmp(name, "us-ascii") || !strcmp(name, "ascii"))
-		return "UTF-8";
-	if (!strcmp(name, "gb2312") || !strcmp(name, "gbk") ||
-	    !strcmp(name, "x-gbk") || !strcmp(name, "gb_2312-80") ||
-	    !strcmp(name, "cp936"))
-		return "GB18030";
-	if (!strcmp(name, "iso-8859-1") || !strcmp(name, "latin1") ||
-	    !strcmp(name, "iso8859-1") || !strcmp(name, "l1"))
-		return "WINDOWS-1252";
-	if (!strcmp(name, "shift_jis") || !strcmp(name, "sjis") ||
-	    !strcmp(name, "x-sjis"))
-		return "CP932";
-	if (!strcmp(name, "euc-kr"))
-		return "CP949";
-	if (!strcmp(name, "big5"))
-		return "BIG5-HKSCS";
-	return name;
-}
-
-/*
-** Convert html[0..len) from charset name to UTF-8 into out, invalid input
-** bytes as U+FFFD.  Returns GZ_OK, GZ_ENOMEM, GZ_ETOOBIG, or GZ_EINVAL
-** when iconv does not know the charset.
-*/
-static int ex_convert(const char *html, size_t len, const char *name,
-		      struct buf *out)
-{
-	iconv_t cd = iconv_open("UTF-8", name);
-	char *in = (char *)html, *o;
-	size_t inl = len, ol;
-	int rc = GZ_OK;
-
-	if (cd == (iconv_t)-1)
-		return GZ_EINVAL;
-	while (inl > 0) {
-		if ((rc = buf_grow(out, inl * 2 + 64)) != GZ_OK)
-			break;
-		o = out->ptr + out->len;
-		ol = out->cap - out->len - 1;
-		if (iconv(cd, &in, &inl, &o, &ol) == (size_t)-1) {
-			out->len = (size_t)(o - out->ptr);
-			if (errno == E2BIG)
-				continue;
-			/* EILSEQ or EINVAL: replace one byte and go on */
-			if ((rc = buf_add(out, "\xEF\xBF\xBD", 3)) != GZ_OK)
-				break;
-			in++;
-			inl--;
-			iconv(cd, NULL, NULL, NULL, NULL);
-			continue;
-		}
-		out->len = (size_t)(o - out->ptr);
-	}
-	if (out->cap)
-		out->ptr[out->len] = '\0';
-	iconv_close(cd);
-	return rc;
-}
-
-/*
-** Produce UTF-8 html for the parser into out, sanitised.  Never fails on
-** odd bytes; GZ_ENOMEM or GZ_ETOOBIG only.
-*/
-static int ex_to_utf8(const char *html, size_t len, const char *ctype,
-		      struct buf *out)
-{
-	char name[64];
-	const char *iname;
-	size_t skip;
-	struct buf conv;
-	int rc, declared;
-
-	declared = ex_detect(html, len, ctype, name, sizeof name, &skip);
-	html += skip;
-	len -= skip;
-	iname = ex_iconv_name(name);
-	if (!declared && !ex_utf8_valid(html, len))
-		iname = "WINDOWS-1252";
-	if (!strcmp(iname, "UTF-8"))
-		return ex_utf8_sanitise(out, html, len);
-	buf_init(&conv, out->max);
-	rc = ex_convert(html, len, iname, &conv);
-	if (rc == GZ_EINVAL) {
-		buf_release(&conv);
-		return ex_utf8_sanitise(out, html, len);
-	}
-	if (rc == GZ_OK)
-		rc = ex_utf8_sanitise(out, conv.ptr, conv.len);
-	buf_release(&conv);
-	return rc;
 }
 
 /* ------------------------------------------------------------ main */
@@ -2672,6 +2389,7 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 	char lang[4];
 	size_t i;
 	int pub_how = 0; /* 0 markup, 1 time element, 2 text, 3 url */
+	int from_text = 0;
 
 	memset(&pub, 0, sizeof pub);
 	memset(&mod, 0, sizeof mod);
@@ -2736,17 +2454,37 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 	ex_visible_meta(x, a, first_content, &pub, &mod, &vis_source,
 			&vis_section, !a->n_authors);
 	for (i = 0; i < x->n_datetexts && !gz_time_valid(&pub); i++)
-		if (datetext_find(x->datetexts[i], strlen(x->datetexts[i]),
+		if (!ex_starts_mod_label(x->datetexts[i],
+					 strlen(x->datetexts[i])) &&
+		    datetext_find(x->datetexts[i], strlen(x->datetexts[i]),
 				  &tt, NULL, NULL) == GZ_OK &&
 		    ex_time_ok(x, &tt))
 			pub = tt;
-	/* a short line just above the text that holds a date (a dateline) */
+	/* a short line just above the text, or between the headline and the
+	** first real paragraph, that holds a date (a dateline, a byline);
+	** boilerplate outside the chosen content (a site header showing
+	** today's date) does not count */
 	if (!gz_time_valid(&pub) && first_content != (size_t)-1) {
+		size_t first_body = first_content, stop;
+
+		while (first_body < x->n_pars &&
+		       first_body < first_content + 12) {
+			const struct ex_par *p = &x->pars[first_body];
+
+			if (p->chars >= 80 && p->tag != T_H1 && p->tag != T_HN &&
+			    !p->boiler && !ex_is_meta_line(x->pool.ptr + p->off,
+							    p->len))
+				break;
+			first_body++;
+		}
+		stop = first_body;
 		for (i = first_content > 6 ? first_content - 6 : 0;
-		     i < first_content && !gz_time_valid(&pub); i++) {
+		     i < stop && i < x->n_pars && !gz_time_valid(&pub); i++) {
 			const struct ex_par *p = &x->pars[i];
 
 			if (p->len < 200 &&
+			    (!p->boiler || ex_in_chosen(x, p)) &&
+			    !ex_starts_mod_label(x->pool.ptr + p->off, p->len) &&
 			    datetext_find(x->pool.ptr + p->off, p->len, &tt,
 					  NULL, NULL) == GZ_OK &&
 			    ex_time_ok(x, &tt))
@@ -2858,18 +2596,24 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 		free(t);
 	}
 
-	/* language */
-	if ((ex_lang_code(x->html_lang, lang)) ||
-	    ex_lang_code(ex_meta(x, "http:content-language"), lang) ||
-	    ex_lang_code(ex_meta(x, "content-language"), lang) ||
-	    ex_lang_code(ex_meta(x, "language"), lang) ||
-	    ex_lang_code(ex_meta(x, "og:locale"), lang) ||
-	    (ld && ex_lang_code(ld_str(ld, "inLanguage"), lang)) ||
-	    ex_lang_code(ex_meta(x, "dc.language"), lang)) {
-		ex_set(x, &a->language, lang);
-	} else if (body_text && (v = ex_guess_lang(body_text, strlen(body_text)))) {
+	/* language: the markup unless the text plainly says otherwise */
+	if (lang_from_tag(x->html_lang, lang) ||
+	    lang_from_tag(ex_meta(x, "http:content-language"), lang) ||
+	    lang_from_tag(ex_meta(x, "content-language"), lang) ||
+	    lang_from_tag(ex_meta(x, "language"), lang) ||
+	    lang_from_tag(ex_meta(x, "og:locale"), lang) ||
+	    (ld && lang_from_tag(ld_str(ld, "inLanguage"), lang)) ||
+	    lang_from_tag(ex_meta(x, "dc.language"), lang))
+		v = lang;
+	else
+		v = NULL;
+	v = lang_choose(v, body_text, body_text ? strlen(body_text) : 0,
+			&from_text);
+	if (v) {
 		ex_set(x, &a->language, v);
-		ex_note(conf, "language", "guess");
+		if (from_text)
+			ex_note(conf, "language", lang[0] ? "text-over-markup"
+							  : "guess");
 	}
 }
 
@@ -2878,7 +2622,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 {
 	static const struct extract_opts no_opts;
 	struct ex_ctx *x;
-	struct buf in, text, conf;
+	struct charset_result in;
+	struct buf text, conf;
 	CURLU *base = NULL;
 	char *canon;
 	const char *ldbody = NULL;
@@ -2901,25 +2646,27 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 	if (!x)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	x->opts = opts;
+	ex_patidx_init(&x->patidx);
 	x->now = opts->now ? opts->now : time(NULL);
 	buf_init(&x->pool, 4u * GZ_MAX_PAGE_BYTES);
 	buf_init(&x->cur, GZ_MAX_TEXT_BYTES);
-	buf_init(&in, 4u * GZ_MAX_PAGE_BYTES);
 	buf_init(&text, GZ_MAX_TEXT_BYTES);
 	buf_init(&conf, 1024);
 
-	rc = len ? ex_to_utf8(html, len, opts->content_type, &in) : GZ_OK;
+	rc = charset_to_utf8(html, len, opts->content_type, GZ_MAX_DECODED_BYTES,
+			     &in);
 	if (rc == GZ_ENOMEM) {
+		charset_result_free(&in);
 		rc = gz_fail(err, rc, "out of memory");
 		goto done;
 	}
 	rc = GZ_OK;
 	if (in.len)
 		x->doc = htmlReadMemory(in.ptr, (int)in.len, opts->url, "UTF-8",
-					HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-					HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
-					HTML_PARSE_COMPACT);
-	buf_release(&in);
+					EX_PARSE_OPTIONS);
+	if (in.how == CHARSET_GUESSED)
+		ex_note(&conf, "charset", in.name);
+	charset_result_free(&in);
 	if (!x->doc) {
 		rc = gz_fail(err, GZ_EPARSE, "no HTML could be parsed");
 		goto done;
@@ -3023,7 +2770,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 	if (text.len)
 		ex_set(x, &out->text, text.ptr);
 	if (!out->language && text.len) {
-		const char *g = ex_guess_lang(text.ptr, text.len);
+		int from_text;
+		const char *g = lang_choose(NULL, text.ptr, text.len, &from_text);
 
 		if (g) {
 			ex_set(x, &out->language, g);

@@ -1,11 +1,16 @@
 /*
 ** test_extract.c — HTML page to article: metadata sources, boilerplate
-** removal, charsets, links, page kinds and hostile input.
+** removal, charsets, links, page kinds and hostile input (empty, binary,
+** truncated, NUL bytes, 100,000-deep nesting, 50 MB, external entities).
 **
 ** Fixtures are read from $GZ_FIXTURES (default "tests/fixtures") and the
 ** demo site from $GZ_DATA (default "data"), relative to the repository
 ** root where the tests run.
 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -646,6 +653,120 @@ static void test_big_page_is_bounded(void **state)
 	buf_release(&b);
 }
 
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A 50 MB page is refused before any parsing, at once. */
+static void test_fifty_megabytes(void **state)
+{
+	size_t n = 50u * 1024 * 1024;
+	char *big = malloc(n);
+	struct extract_opts o;
+	struct article a;
+	enum page_kind kind = PAGE_ARTICLE;
+	char err[GZ_ERRLEN] = "";
+	double t0;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, '<', n);
+	memcpy(big, "<html><body><p>", 15);
+	memset(&o, 0, sizeof o);
+	article_init(&a);
+	t0 = now_s();
+	assert_int_equal(extract_html(big, n, &o, &a, &kind, err), GZ_ETOOBIG);
+	assert_true(now_s() - t0 < 0.05);
+	assert_int_equal(kind, PAGE_OTHER);
+	assert_null(a.text);
+	article_free(&a);
+	free(big);
+}
+
+/* Truncated tags, unclosed comments and NUL bytes inside a real article. */
+static void test_truncated_and_nul(void **state)
+{
+	static const char html[] =
+		"<html><head><title>Quay</title></head><body><article>"
+		"<p>The harbour board voted to extend the quay by two hundred "
+		"metres\0 after a long debate that lasted for most of the night.</p>"
+		"<p>Work will begin next spring, the board said, and last three"
+		" years <b>in all<i> the <a href=\"/x\" class=\"";
+	struct extract_opts o;
+	struct article a;
+	enum page_kind kind;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(run(html, sizeof html - 1, &o, &a, &kind), GZ_OK);
+	assert_non_null(a.text);
+	assert_non_null(strstr(a.text, "two hundred metres after a long"));
+	assert_non_null(strstr(a.text, "Work will begin next spring"));
+	article_free(&a);
+}
+
+/*
+** External entities and DTDs are never loaded: not from the file system,
+** not from the network (a listening socket on 127.0.0.1 sees no
+** connection).
+*/
+static void test_no_external_entities(void **state)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof sa;
+	struct extract_opts o;
+	struct article a;
+	enum page_kind kind;
+	struct buf b;
+	int fd, c;
+
+	(void)state;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+
+	buf_init(&b, 1 << 16);
+	buf_addf(&b,
+		 "<?xml version=\"1.0\"?>\n"
+		 "<!DOCTYPE html SYSTEM \"http://127.0.0.1:%d/evil.dtd\" [\n"
+		 "<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n"
+		 "<!ENTITY net SYSTEM \"http://127.0.0.1:%d/net\">\n"
+		 "<!ENTITY %% pe SYSTEM \"http://127.0.0.1:%d/pe\"> %%pe;\n]>\n"
+		 "<html><head><title>Entities &xxe;</title>"
+		 "<link rel=\"stylesheet\" href=\"http://127.0.0.1:%d/s.css\">"
+		 "</head><body><article><p>The harbour board voted to extend the "
+		 "quay &xxe; by two hundred metres &net; after a long debate.</p>"
+		 "<p>Work will begin next spring, the board said, and last for "
+		 "three years in all.</p><img src=\"http://127.0.0.1:%d/i.png\">"
+		 "<iframe src=\"http://127.0.0.1:%d/f\"></iframe>"
+		 "</article></body></html>",
+		 ntohs(sa.sin_port), ntohs(sa.sin_port), ntohs(sa.sin_port),
+		 ntohs(sa.sin_port), ntohs(sa.sin_port), ntohs(sa.sin_port));
+	memset(&o, 0, sizeof o);
+	o.url = "http://news.example/x";
+	assert_int_equal(run(b.ptr, b.len, &o, &a, &kind), GZ_OK);
+	assert_non_null(a.text);
+	assert_non_null(strstr(a.text, "two hundred metres"));
+	assert_null(strstr(a.text, "root:"));
+	assert_true(!a.title || !strstr(a.title, "root:"));
+	c = accept(fd, NULL, NULL);
+	assert_true(c < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	article_free(&a);
+	buf_release(&b);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +784,9 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_big_page_is_bounded),
+		cmocka_unit_test(test_fifty_megabytes),
+		cmocka_unit_test(test_truncated_and_nul),
+		cmocka_unit_test(test_no_external_entities),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
