@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -41,6 +42,8 @@
 #define CLI_EXIT_ERROR 2
 #define CLI_TIMEOUT_SEC 30           /* connect, send and receive, each */
 #define CLI_MAX_REPLY (64u << 20)    /* largest reply line read */
+#define CLI_TIMELINE_MONTHS 48       /* longer spans are drawn by year */
+#define CLI_MAX_TIMELINE 1300        /* bars drawn, at most */
 
 /* Where to send requests and how to print replies. */
 struct cli_opts {
@@ -50,6 +53,9 @@ struct cli_opts {
 	const char *socket;   /* --socket PATH */
 	int json;             /* --json: print the reply object */
 	int color;            /* stdout is a terminal: ANSI bold for matches */
+	int timeline;         /* --timeline: draw the month counts */
+	int limit_given;      /* --limit was given */
+	int counts_only;      /* limit 0: the matches decide the exit status */
 };
 
 /* Print the usage text to f. */
@@ -70,14 +76,20 @@ static void usage(FILE *f)
 "  -c, --config FILE        configuration file\n"
 "\n"
 "Search options:\n"
-"  -n, --limit N            hits per page (default %d, at most %d)\n"
+"  -n, --limit N            hits per page (default %d, at most %d; 0: counts only)\n"
 "  -p, --page N             page number, from 1\n"
 "      --source NAME        only this source, e.g. \"Global Times\"\n"
 "      --section NAME       only this section\n"
 "      --from DATE          published on or after DATE (YYYY[-MM[-DD]])\n"
 "      --to DATE            published on or before DATE\n"
 "      --sort ORDER         relevance (default), date (oldest first), -date\n"
+"      --lang CODE          only articles in this language (and stem the\n"
+"                           query in it), e.g. en\n"
 "      --facets             also count hits by source, section, year, month\n"
+"      --timeline           draw the hits per month (per year over long\n"
+"                           spans) as a bar chart; shows no hits unless\n"
+"                           --limit is given\n"
+"      --no-collapse        list near-duplicate copies separately\n"
 "      --like URL|ID        articles like this one\n"
 "      --json               print the reply as one JSON object\n"
 "\n"
@@ -481,6 +493,164 @@ static void cli_print_facets(json_t *facets)
 	}
 }
 
+/* Columns of the terminal on stdout, or $COLUMNS, or 80. */
+static int cli_columns(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	long v;
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= 20)
+		return ws.ws_col;
+	if (env && parse_int(env, 20, 1000, &v) == 0)
+		return (int)v;
+	return 80;
+}
+
+/* One bar of the timeline. */
+struct cli_bar {
+	int year, month;      /* month 0 for a whole year */
+	long long count;      /* articles */
+};
+
+/*
+** Read facet pairs ["YYYY" or "YYYY-MM", count] into bars, filling the
+** periods between the first and the last with zero.  Returns the number
+** of bars (at most max), 0 when there is nothing to draw.
+*/
+static size_t cli_bars(json_t *pairs, int by_month, struct cli_bar *bars,
+		       size_t max)
+{
+	int y0 = 0, m0 = 0, y1 = 0, m1 = 0, y, m;
+	size_t i, n = 0;
+	json_t *pair;
+
+	json_array_foreach(pairs, i, pair) {
+		const char *v = json_string_value(json_array_get(pair, 0));
+		long yy, mm = 1;
+
+		if (!v || strlen(v) < 4)
+			continue;
+		char ybuf[5] = { v[0], v[1], v[2], v[3], 0 };
+
+		if (parse_int(ybuf, 1, 9999, &yy) < 0)
+			continue;
+		if (by_month && (strlen(v) != 7 || parse_int(v + 5, 1, 12, &mm) < 0))
+			continue;
+		if (n == 0 || yy * 12 + mm < y0 * 12 + m0) {
+			y0 = (int)yy;
+			m0 = (int)mm;
+		}
+		if (n == 0 || yy * 12 + mm > y1 * 12 + m1) {
+			y1 = (int)yy;
+			m1 = (int)mm;
+		}
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	n = 0;
+	for (y = y0, m = m0; n < max && y * 12 + m <= y1 * 12 + m1;) {
+		bars[n].year = y;
+		bars[n].month = by_month ? m : 0;
+		bars[n].count = 0;
+		n++;
+		if (by_month && ++m > 12) {
+			m = 1;
+			y++;
+		} else if (!by_month) {
+			y++;
+		}
+	}
+	json_array_foreach(pairs, i, pair) {
+		const char *v = json_string_value(json_array_get(pair, 0));
+		long long c = json_integer_value(json_array_get(pair, 1));
+		size_t k;
+
+		if (!v)
+			continue;
+		for (k = 0; k < n; k++) {
+			char label[16];
+
+			if (by_month)
+				snprintf(label, sizeof label, "%04d-%02d",
+					 bars[k].year, bars[k].month);
+			else
+				snprintf(label, sizeof label, "%04d",
+					 bars[k].year);
+			if (strcmp(label, v) == 0) {
+				bars[k].count = c;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/*
+** Draw the month facet (the year facet when the months span more than
+** CLI_TIMELINE_MONTHS) as horizontal bars: Unicode blocks on a terminal,
+** '#' when piped.
+*/
+static void cli_print_timeline(json_t *facets, int fancy)
+{
+	static const char *eighths[] = { "", "\xe2\x96\x8f", "\xe2\x96\x8e",
+		"\xe2\x96\x8d", "\xe2\x96\x8c", "\xe2\x96\x8b",
+		"\xe2\x96\x8a", "\xe2\x96\x89" };
+	struct cli_bar *bars = calloc(CLI_MAX_TIMELINE, sizeof *bars);
+	long long top = 0;
+	size_t n, i;
+	int width, by_month = 1, cw;
+	char num[32];
+
+	if (!bars)
+		return;
+	n = cli_bars(json_object_get(facets, "month"), 1, bars,
+		     CLI_MAX_TIMELINE);
+	if (n > CLI_TIMELINE_MONTHS && json_object_get(facets, "year")) {
+		by_month = 0;
+		n = cli_bars(json_object_get(facets, "year"), 0, bars,
+			     CLI_MAX_TIMELINE);
+	}
+	if (n == 0) {
+		fputs("Timeline: no dated articles\n", stdout);
+		free(bars);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (bars[i].count > top)
+			top = bars[i].count;
+	cw = snprintf(num, sizeof num, "%lld", top);
+	width = cli_columns() - (by_month ? 7 : 4) - 2 - cw - 1;
+	if (width < 10)
+		width = 10;
+	printf("Timeline (articles per %s):\n", by_month ? "month" : "year");
+	for (i = 0; i < n; i++) {
+		/* Length in eighths of a column, at least one for a non-zero count. */
+		long long e = top ? bars[i].count * width * 8 / top : 0;
+		long long k;
+
+		if (bars[i].count > 0 && e == 0)
+			e = 1;
+		if (by_month)
+			printf("%04d-%02d ", bars[i].year, bars[i].month);
+		else
+			printf("%04d ", bars[i].year);
+		printf("%*lld ", cw, bars[i].count);
+		if (fancy) {
+			for (k = 0; k < e / 8; k++)
+				fputs("\xe2\x96\x88", stdout);
+			fputs(eighths[e % 8], stdout);
+		} else {
+			for (k = 0; k < (e + 7) / 8; k++)
+				putchar('#');
+		}
+		putchar('\n');
+	}
+	free(bars);
+}
+
 /*
 ** Show a search reply line and return the exit status: the line itself
 ** with --json, else the readable form.  An error reply goes to stderr.
@@ -532,8 +702,16 @@ static int cli_show_search(const struct cli_opts *o, const char *line)
 	fputs("\n", stdout);
 	for (i = 0; i < n; i++)
 		cli_print_hit(json_array_get(hits, i), o->color);
+	if (o->timeline) {
+		cli_print_timeline(json_object_get(r, "facets"), o->color);
+		json_object_del(json_object_get(r, "facets"), "month");
+		json_object_del(json_object_get(r, "facets"), "year");
+	}
 	if (json_object_size(json_object_get(r, "facets")) > 0)
 		cli_print_facets(json_object_get(r, "facets"));
+	/* Counts only (--limit 0): matches decide the status. */
+	if (o->counts_only && n == 0 && est > 0)
+		rc = CLI_EXIT_HITS;
 	json_decref(r);
 	return rc;
 }
@@ -562,6 +740,25 @@ static int cli_show_stats(const struct cli_opts *o, const char *line)
 		printf("documents: %lld\nrevision: %lld\n",
 		       (long long)json_integer_value(json_object_get(r, "documents")),
 		       (long long)json_integer_value(json_object_get(r, "revision")));
+		if (cli_str(r, "last_update"))
+			printf("last update: %s (%lld s ago)\n",
+			       cli_str(r, "last_update"),
+			       (long long)json_integer_value(json_object_get(
+				       r, "last_update_age_s")));
+		if (json_object_get(r, "last_run")) {
+			json_t *lr = json_object_get(r, "last_run");
+
+			fputs("last run: ", stdout);
+			if (cli_str(lr, "summary")) {
+				cli_print_text(cli_str(lr, "summary"), 0, 0);
+			} else {
+				char *t = json_dumps(lr, JSON_COMPACT);
+
+				cli_print_text(t, 0, 0);
+				free(t);
+			}
+			fputs("\n", stdout);
+		}
 		if (json_object_get(r, "uptime_s"))
 			printf("uptime: %lld s\n", (long long)json_integer_value(
 				       json_object_get(r, "uptime_s")));
@@ -603,8 +800,12 @@ static char *cli_request_line(const struct search_request *req)
 			json_object_set_new(o, "from", json_string(req->from));
 		if (req->to)
 			json_object_set_new(o, "to", json_string(req->to));
+		if (req->lang)
+			json_object_set_new(o, "lang", json_string(req->lang));
 		if (req->like)
 			json_object_set_new(o, "like", json_string(req->like));
+		if (!req->collapse)
+			json_object_set_new(o, "collapse", json_false());
 		json_object_set_new(o, "sort", json_string(sorts[req->sort]));
 		json_object_set_new(o, "offset", json_integer(req->offset));
 		json_object_set_new(o, "limit", json_integer(req->limit));
@@ -702,7 +903,7 @@ static int cli_load_config(struct gz_config *cfg, const char *explicit_path,
 static int cli_command(int argc, char **argv, enum search_cmd cmd)
 {
 	enum { O_SOURCE = 256, O_SECTION, O_FROM, O_TO, O_SORT, O_FACETS,
-	       O_LIKE, O_JSON };
+	       O_LIKE, O_JSON, O_TIMELINE, O_LANG, O_NO_COLLAPSE };
 	static const struct option longopts[] = {
 		{ "index", required_argument, NULL, 'i' },
 		{ "connect", required_argument, NULL, 'C' },
@@ -718,6 +919,9 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 		{ "facets", no_argument, NULL, O_FACETS },
 		{ "like", required_argument, NULL, O_LIKE },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "timeline", no_argument, NULL, O_TIMELINE },
+		{ "lang", required_argument, NULL, O_LANG },
+		{ "no-collapse", no_argument, NULL, O_NO_COLLAPSE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -742,12 +946,13 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 		case 'S': o.socket = optarg; break;
 		case 'c': o.config = optarg; break;
 		case 'n':
-			if (parse_int(optarg, 1, GZ_MAX_LIMIT, &v) < 0) {
-				fprintf(stderr, PROG ": --limit: expected 1..%d, "
+			if (parse_int(optarg, 0, GZ_MAX_LIMIT, &v) < 0) {
+				fprintf(stderr, PROG ": --limit: expected 0..%d, "
 					"got '%s'\n", GZ_MAX_LIMIT, optarg);
 				goto usage_error;
 			}
 			req.limit = (unsigned)v;
+			o.limit_given = 1;
 			break;
 		case 'p':
 			if (parse_int(optarg, 1, GZ_MAX_RESULTS, &page) < 0) {
@@ -788,6 +993,9 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 			break;
 		case O_LIKE: cli_set(&req.like, optarg); break;
 		case O_JSON: o.json = 1; break;
+		case O_TIMELINE: o.timeline = 1; break;
+		case O_LANG: cli_set(&req.lang, optarg); break;
+		case O_NO_COLLAPSE: req.collapse = 0; break;
 		case 'h':
 			usage(stdout);
 			search_request_free(&req);
@@ -811,7 +1019,7 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 				goto usage_error;
 			}
 		if (q.len == 0 && !req.source && !req.section && !req.from &&
-		    !req.to && !req.like) {
+		    !req.to && !req.like && !req.lang && !o.timeline) {
 			buf_release(&q);
 			fprintf(stderr, PROG ": search: no query given\n");
 			goto usage_error;
@@ -830,6 +1038,13 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 			goto usage_error;
 		}
 		req.offset = (unsigned)(page - 1) * req.limit;
+		if (o.timeline) {
+			req.facets |= SEARCH_FACET_BIT(SEARCH_FACET_MONTH) |
+				      SEARCH_FACET_BIT(SEARCH_FACET_YEAR);
+			if (!o.limit_given)
+				req.limit = 0;
+		}
+		o.counts_only = req.limit == 0;
 	} else if (optind < argc) {
 		fprintf(stderr, PROG ": stats: unexpected argument '%s'\n",
 			argv[optind]);

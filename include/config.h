@@ -68,6 +68,7 @@ struct gz_config {
 	int max_connections;    /* open client connections */
 	int idle_timeout_sec;   /* close idle clients after this */
 	int query_timeout_ms;   /* per-query time limit */
+	int health_max_age_sec; /* /health is "stale" when the last commit is older; 0 = never */
 	char *log_file;         /* NULL = stderr */
 	char *query_log;        /* NULL = off */
 	char *token;            /* shared secret required on non-loopback listeners */

@@ -55,6 +55,10 @@
 /* Values returned per facet. */
 #define GZ_MAX_FACET_VALUES 100
 
+/* Values of the year and month facets: a century of months, so that the
+** timeline has no holes. */
+#define SEARCH_MAX_DATE_FACET_VALUES 1200
+
 /* Characters in a snippet. */
 #define GZ_DEFAULT_SNIPPET_LEN 200
 #define GZ_MAX_SNIPPET_LEN 2000

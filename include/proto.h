@@ -34,6 +34,19 @@ int proto_parse_line(const char *line, size_t len, struct search_request *req,
 		     char *err);
 
 /*
+** Parse a request given as n form fields (an HTTP query string, already
+** percent-decoded): keys[i] = values[i], each NUL-terminated.  The fields
+** and their meaning are those of a JSON request; values are converted by
+** field: "offset", "limit", "snippet", "facet_limit", "v" decimal numbers;
+** "collapse" 1/0/true/false/yes/no/on/off; "facets" a comma-separated
+** list; "id" and the rest strings.  req as for proto_parse_line; returns
+** GZ_OK, GZ_EINVAL (bad or unknown field, repeated key, invalid UTF-8),
+** GZ_ETOOBIG (a number past its bound) or GZ_ENOMEM.
+*/
+int proto_parse_form(const char *const *keys, const char *const *values,
+		     size_t n, struct search_request *req, char *err);
+
+/*
 ** True when the len bytes at s are valid UTF-8 (no overlong forms, no
 ** surrogates, nothing above U+10FFFF) with no NUL byte.
 */
@@ -54,12 +67,25 @@ char *proto_reply_result(const struct search_request *req,
 char *proto_reply_error(int code, const char *message, const char *id_json);
 
 /*
-** The reply to a stats request: documents, revision, the indexer's last
-** run (when known), uptime in seconds and the index path.  Malloc'd line;
-** NULL only when out of memory.
+** The reply to a stats request: documents, revision, the time of the last
+** commit and its age ("last_update", "last_update_age_s"), the indexer's
+** last run (when known; a key=value summary becomes an object of its
+** fields plus "summary"), uptime in seconds and the index path.  Malloc'd
+** line; NULL only when out of memory.
 */
 char *proto_reply_stats(const struct search_stats *st, const char *index_path,
 			double uptime_s, const char *id_json);
+
+/*
+** The /health report: "status" is "ok", "stale" (the last commit is older
+** than max_age_s seconds; 0 never goes stale) or "error" (rc is the code
+** of the failed stats call, message its text); the index fields of a stats
+** reply and the uptime.  *healthy is set to 1 for "ok", else 0.
+** Malloc'd line; NULL only when out of memory.
+*/
+char *proto_reply_health(const struct search_stats *st, int rc,
+			 const char *message, double uptime_s,
+			 unsigned max_age_s, int *healthy);
 
 /* The reply to a ping: {"v":1,"ok":true}.  Malloc'd line; NULL on ENOMEM. */
 char *proto_reply_ping(const char *id_json);

@@ -15,7 +15,8 @@
 **   H<host>         host name, lower-cased, no "www."      (site:)
 **   L<lang>         language code                          (lang:)
 **   D<YYYYMMDD> M<YYYYMM> Y<YYYY>   publication date as stated
-**   XGONE           the page has disappeared from the web (kept anyway)
+**   XGONE           the page has disappeared from the web (kept anyway);
+**                   SLOT_GONE holds the day it was first found gone
 **
 ** Values (slots never change meaning once released):
 */
@@ -50,11 +51,55 @@
 **
 ** Metadata keys written by the indexer:
 **   gazette.schema      "1"
-**   gazette.last_run    JSON summary of the last indexer run
+**   gazette.last_run    the last run's summary line (key=value fields)
+**
+** Crawl state lives in the same database as the documents, as user
+** metadata, so that a commit makes documents and the state that produced
+** them durable together (a kill -9 loses both or neither).  URL-keyed
+** entries use "H" = 32 hex digits: two 64-bit FNV-1a hashes (seeds 0 and
+** 0x9e3779b97f4a7c15) of the normalised URL or origin, which is also
+** stored in the value and checked on reading.
+**   gazette.url.H       one fetched URL (articles, listings, feeds,
+**                       sitemaps, redirects): "v1" TAB url TAB fetched TAB
+**                       status TAB failures TAB gone TAB body-hash TAB etag
+**                       TAB last-modified TAB doc-url (times in Unix
+**                       seconds, 0 for none; empty strings for none); see
+**                       struct index_url_state in index.h
+**   gazette.robots.H    a host's robots.txt: "v1" TAB origin TAB fetched
+**                       TAB status LF body; reused for 24 hours
+**   gazette.hash.X      X = a document's content hash (SLOT_HASH): the key
+**                       URL of the document holding that content, so a
+**                       second URL with identical content adds nothing
+**   gazette.nd.BXX      near-duplicate buckets: B = block 0-7 of the
+**                       SimHash (simhash.h), XX = that block's 8 bits in
+**                       hex; the value is a run of 32-hex-digit entries,
+**                       16 for a document's SimHash and 16 for its cluster
+**                       key, oldest first, at most INDEX_ND_BUCKET of them
+**   gazette.links.H     what a feed, sitemap or followed page led to:
+**                       "v1" TAB url LF, then one line per link, "F url"
+**                       (a sitemap) or "P url" (a page), so that when it
+**                       answers 304 the crawler queues them again
+**
+** Near-duplicates: SLOT_SIMHASH holds the 64-bit SimHash of the body's
+** word shingles.  When a new document's SimHash is within SIMHASH_NEAR bits
+** of one already in the buckets, it takes that document's cluster key as
+** its SLOT_COLLAPSE value, else its own SimHash starts a cluster; so
+** collapsing on SLOT_COLLAPSE folds wire copies into one hit while the
+** exact value never merges unrelated articles whose top bits happen to
+** agree.  Documents without body words get a key from their URL hash.
 */
 #define SCHEMA_VERSION "1"
 #define META_SCHEMA "gazette.schema"
 #define META_LAST_RUN "gazette.last_run"
+
+#define SLOT_SIMHASH 8  /* 64-bit SimHash of the body's shingles (16 hex) */
+#define SLOT_GONE 9     /* "YYYYMMDD" UTC the page was first found gone */
+
+#define META_URL_PREFIX "gazette.url."
+#define META_ROBOTS_PREFIX "gazette.robots."
+#define META_HASH_PREFIX "gazette.hash."
+#define META_ND_PREFIX "gazette.nd."
+#define META_LINKS_PREFIX "gazette.links."
 
 #include <stddef.h>
 

@@ -19,6 +19,11 @@
 **   date:2013..2014, date:2013-07..2013-08, date:2013-07-01..2013-07-31,
 **   date:..2013-12-31, date:2013.. (on the publication time as stated).
 **
+** Before parsing, site: values are reduced to the host as the index keeps
+** it (site:www.Example.com/x -> site:example.com, see schema_host), and
+** words are stemmed in the language of the request's lang filter, or of a
+** single lang: in the query, or English (SEARCH_LANG).
+**
 ** Threads: a searcher is not thread-safe; use one per thread.  Requests and
 ** results are plain data and may be handed between threads.
 */
@@ -58,6 +63,9 @@ enum search_facet_kind {
 #define SEARCH_SUGGEST_BELOW 3  /* offer a spelling suggestion below this many matches */
 #define SEARCH_LIKE_TERMS 25    /* terms taken from an article for more-like-this */
 #define SEARCH_LANG "en"        /* stemming language of queries */
+#define SEARCH_MAX_LANGS 8      /* query parsers (one per language) a searcher keeps */
+/* Values returned for the year and month facets: a timeline must not have
+** holes, and a century of months is 1,200 values. */
 
 /*
 ** One request.  Every string member is NULL or a malloc'd, NUL-terminated
@@ -75,6 +83,7 @@ struct search_request {
 	unsigned offset;       /* hits skipped (paging) */
 	unsigned limit;        /* hits returned (0: counts and facets only) */
 	unsigned facets;       /* SEARCH_FACET_BIT()s of the facets wanted */
+	unsigned facet_limit;  /* values per source/section facet, 1..GZ_MAX_FACET_VALUES */
 	int collapse;          /* 1: fold near-duplicates into one hit (default) */
 	unsigned snippet_len;  /* snippet length in bytes; 0: no snippets */
 	char *like;            /* more like this article: its URL or document id */
@@ -122,13 +131,16 @@ struct search_result {
 struct search_stats {
 	unsigned documents;     /* number of articles */
 	unsigned long revision; /* current revision */
-	char *last_run;         /* the indexer's gazette.last_run JSON, or NULL; owned */
+	char *last_run;         /* the indexer's gazette.last_run summary
+				 * (key=value text or JSON), or NULL; owned */
+	long long modified;     /* Unix time of the last commit (the index
+				 * files' mtime), 0 when unknown */
 };
 
 struct searcher; /* an open read-only index plus a configured query parser */
 
 /* Initialise req with the defaults (relevance, limit 10, collapse on,
-** GZ_DEFAULT_SNIPPET_LEN) and no strings. */
+** GZ_DEFAULT_SNIPPET_LEN, facet_limit GZ_MAX_FACET_VALUES) and no strings. */
 void search_request_init(struct search_request *req);
 
 /* Free every string req owns and re-initialise it. */
@@ -170,18 +182,32 @@ int searcher_open(const char *path, struct searcher **out, char *err);
 /* Close s and everything it owns; NULL is a no-op. */
 void searcher_close(struct searcher *s);
 
-/* Stop each search after ms milliseconds (0: no limit); results are then
-** partial. */
+/*
+** Bound each search to ms milliseconds (0: no limit).  A search that runs
+** past it (matching, counting facets, reading hits, making snippets) stops
+** and search_run returns GZ_ETIMEOUT: results are never silently partial.
+*/
 void searcher_set_time_limit(struct searcher *s, unsigned ms);
+
+/*
+** Rewrite query text q before parsing: each site:VALUE (bare or quoted)
+** becomes the host as the index stores it (scheme, "www.", port and path
+** dropped, see schema_host).  When q holds exactly one lang:CODE (one
+** distinct code), that code is copied into lang (size langn), else lang
+** is "".  Returns a malloc'd string the caller frees, or NULL when out of
+** memory.
+*/
+char *search_rewrite_query(const char *q, char *lang, size_t langn);
 
 /*
 ** Run req (cmd must be SEARCH_CMD_SEARCH) and fill *res (which need not be
 ** initialised; on error it is left empty).  Moves to the newest index
 ** revision first, and reruns once when the index changes underneath.
 ** Returns GZ_OK; GZ_EINVAL for a bad filter or more-like-this target;
-** GZ_ETOOBIG when offset+limit, limit or the number of query terms
-** exceeds its bound; GZ_EQUERY when q does not parse; GZ_ENOTFOUND when
-** the like article does not exist; index codes otherwise.  err gets a
+** GZ_ETOOBIG when offset+limit, limit, snippet, facet_limit or the number
+** of query terms exceeds its bound; GZ_EQUERY when q does not parse;
+** GZ_ENOTFOUND when the like article does not exist; GZ_ETIMEOUT past
+** the time limit; index codes otherwise.  err gets a
 ** one-line message fit to show the client.
 */
 int search_run(struct searcher *s, const struct search_request *req,

@@ -5,8 +5,11 @@
 ** socket, reads newline-delimited requests (protocol v1, proto.h), and
 ** hands searches to a fixed pool of worker threads, each with its own
 ** searcher (search.h), through a bounded queue.  Replies go back to each
-** connection in request order.  SIGTERM/SIGINT stop accepting, finish the
-** queries in flight and make server_run return; SIGHUP reopens the log.
+** connection in request order.  An optional HTTP front (http.h) on its own
+** address queues its requests the same way.  SIGTERM/SIGINT stop
+** accepting, finish the queries in flight and make server_run return;
+** SIGHUP reopens the log files and applies the tunables the reload
+** callback reads from the configuration again.
 */
 #ifndef GZ_SERVER_H
 #define GZ_SERVER_H
@@ -21,6 +24,27 @@
 #define SERVER_DRAIN_SEC 10        /* longest wait for in-flight queries at shutdown */
 #define SERVER_BACKLOG 128         /* listen(2) backlog */
 
+/*
+** What SIGHUP may change without a restart.  Addresses, the socket, the
+** index, the worker count and the token need one.
+*/
+struct server_tunables {
+	unsigned queue_max;          /* queued searches before answering "busy" */
+	unsigned max_connections;    /* open client connections, at most */
+	unsigned idle_timeout_sec;   /* for connections accepted from now on */
+	unsigned query_timeout_ms;   /* per-search time limit (0: none) */
+	unsigned health_max_age_sec; /* /health says "stale" past this commit age (0: never) */
+	char query_log[4096];        /* query log path, "" for none */
+};
+
+/*
+** Called on SIGHUP in the loop thread: fill *t (which holds the values in
+** force) from the configuration read again.  GZ_OK, or an error with a
+** message in err, in which case nothing changes.
+*/
+typedef int (*server_reload_fn)(void *ctx, struct server_tunables *t,
+				char *err);
+
 /* What to serve and how; every string is borrowed for the server's life. */
 struct server_options {
 	const char *index_path;    /* index directory searched */
@@ -33,15 +57,21 @@ struct server_options {
 	unsigned max_connections;  /* open client connections, at most */
 	unsigned idle_timeout_sec; /* close a connection idle this long */
 	unsigned query_timeout_ms; /* per-search time limit (0: none) */
+	const char *http_listen;   /* HTTP front "HOST:PORT"; NULL or "" = none */
+	const char *http_port_file;/* write the bound HTTP port here; NULL = don't */
+	const char *query_log;     /* query log path; NULL or "" = none */
+	unsigned health_max_age_sec; /* /health: stale past this commit age (0: never) */
+	server_reload_fn reload;   /* SIGHUP: re-read the tunables; NULL = only reopen logs */
+	void *reload_ctx;          /* passed to reload */
 };
 
 struct server;
 
 /*
-** Open one searcher per worker on the index, bind the listeners (refusing
-** a non-loopback TCP address without a token, and replacing a stale Unix
-** socket file only when it is a socket nobody answers on) and write the
-** port file.  No thread is started yet.  *out is the caller's, to free
+** Open one searcher per worker on the index and the query log, bind the
+** listeners (refusing a non-loopback TCP or HTTP address without a token,
+** and replacing a stale Unix socket file only when it is a socket nobody
+** answers on) and write the port files.  No thread is started yet.  *out is the caller's, to free
 ** with server_free.  GZ_EINVAL (bad address), GZ_EDENIED (non-loopback
 ** without token), GZ_EIO (bind/listen failed), index codes (the index
 ** cannot be opened); err says which and where.

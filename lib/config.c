@@ -71,6 +71,7 @@ static const struct option option_table[] = {
 	  G(max_connections), "256" },
 	{ IN_SEARCHD, "idle_timeout", OPT_INT, 1, 86400, G(idle_timeout_sec), "60" },
 	{ IN_SEARCHD, "query_timeout_ms", OPT_INT, 1, 600000, G(query_timeout_ms), "5000" },
+	{ IN_SEARCHD, "health_max_age", OPT_INT, 0, 31536000, G(health_max_age_sec), "0" },
 	{ IN_SEARCHD, "log_file", OPT_STRING, 0, 0, G(log_file), NULL },
 	{ IN_SEARCHD, "query_log", OPT_STRING, 0, 0, G(query_log), NULL },
 	{ IN_SEARCHD, "token", OPT_STRING, 0, 0, G(token), NULL },

@@ -6,10 +6,12 @@
 ** message naming the field at fault.  JSON is read and written with
 ** jansson; plain lines are checked for UTF-8 here.
 */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -124,6 +126,9 @@ static int proto_take_facets(json_t *v, unsigned *mask, char *err)
 	if (!json_is_array(v))
 		return gz_fail(err, GZ_EINVAL,
 			       "facets: must be an array of names");
+	if (json_array_size(v) > SEARCH_N_FACETS)
+		return gz_fail(err, GZ_ETOOBIG,
+			       "facets: more than %d names", SEARCH_N_FACETS);
 	*mask = 0;
 	json_array_foreach(v, i, e) {
 		if (!json_is_string(e))
@@ -135,6 +140,10 @@ static int proto_take_facets(json_t *v, unsigned *mask, char *err)
 				       "facets: unknown facet \"%.32s\" "
 				       "(source, section, year, month)",
 				       json_string_value(e));
+		if (*mask & SEARCH_FACET_BIT(k))
+			return gz_fail(err, GZ_EINVAL,
+				       "facets: \"%s\" named twice",
+				       search_facet_name(k));
 		*mask |= SEARCH_FACET_BIT(k);
 	}
 	return GZ_OK;
@@ -211,6 +220,15 @@ static int proto_take_field(const char *key, json_t *v,
 				       &req->snippet_len, err);
 	if (strcmp(key, "facets") == 0)
 		return proto_take_facets(v, &req->facets, err);
+	if (strcmp(key, "facet_limit") == 0) {
+		int rc = proto_take_uint(v, key, GZ_MAX_FACET_VALUES,
+					 &req->facet_limit, err);
+
+		if (rc == GZ_OK && req->facet_limit == 0)
+			rc = gz_fail(err, GZ_EINVAL,
+				     "facet_limit: must be at least 1");
+		return rc;
+	}
 	if (strcmp(key, "collapse") == 0) {
 		if (!json_is_boolean(v))
 			return gz_fail(err, GZ_EINVAL,
@@ -309,6 +327,126 @@ int proto_parse_line(const char *line, size_t len, struct search_request *req,
 	if (!req->q)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	return GZ_OK;
+}
+
+/* Field types of a form (key=value) request. */
+enum proto_form_type { PF_STRING, PF_UINT, PF_BOOL, PF_LIST, PF_ID };
+
+/* The type of form field key; PF_STRING for unknown keys (refused later). */
+static enum proto_form_type proto_form_type(const char *key)
+{
+	static const char *uints[] = { "v", "offset", "limit", "snippet",
+				       "facet_limit" };
+	size_t i;
+
+	for (i = 0; i < sizeof uints / sizeof uints[0]; i++)
+		if (strcmp(key, uints[i]) == 0)
+			return PF_UINT;
+	if (strcmp(key, "collapse") == 0)
+		return PF_BOOL;
+	if (strcmp(key, "facets") == 0)
+		return PF_LIST;
+	if (strcmp(key, "id") == 0)
+		return PF_ID;
+	return PF_STRING;
+}
+
+/*
+** The JSON value of one form field: a decimal number, a boolean
+** (1/0/true/false/yes/no/on/off), a comma-separated list of names or a
+** string.  NULL with err set when value does not fit the type.
+*/
+static json_t *proto_form_value(const char *key, const char *value,
+				char *err)
+{
+	const char *p, *c;
+	json_t *a, *e;
+	char *end;
+	long long n;
+
+	switch (proto_form_type(key)) {
+	case PF_UINT:
+		errno = 0;
+		n = strtoll(value, &end, 10);
+		if (!*value || *end || errno || value[0] == '+')
+			break;
+		return json_integer(n);
+	case PF_BOOL:
+		if (!strcmp(value, "1") || !strcmp(value, "true") ||
+		    !strcmp(value, "yes") || !strcmp(value, "on"))
+			return json_true();
+		if (!strcmp(value, "0") || !strcmp(value, "false") ||
+		    !strcmp(value, "no") || !strcmp(value, "off"))
+			return json_false();
+		gz_fail(err, GZ_EINVAL, "%s: must be true or false", key);
+		return NULL;
+	case PF_LIST:
+		a = json_array();
+		for (p = value; a && *p; p = *c ? c + 1 : c) {
+			c = strchr(p, ',');
+			if (!c)
+				c = p + strlen(p);
+			if (c == p)
+				continue;
+			e = json_stringn(p, (size_t)(c - p));
+			if (!e || json_array_append_new(a, e) != 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		}
+		if (!a)
+			gz_fail(err, GZ_ENOMEM, "out of memory");
+		return a;
+	case PF_ID:
+	case PF_STRING:
+		e = json_string(value);
+		if (!e)
+			gz_fail(err, GZ_EINVAL, "%s: not valid UTF-8", key);
+		return e;
+	}
+	gz_fail(err, GZ_EINVAL, "%s: must be an integer", key);
+	return NULL;
+}
+
+/* Read n decoded form fields (HTTP query string) into req (proto.h). */
+int proto_parse_form(const char *const *keys, const char *const *values,
+		     size_t n, struct search_request *req, char *err)
+{
+	json_t *id = NULL, *v;
+	size_t i, j;
+	int rc = GZ_OK;
+
+	for (i = 0; i < n; i++) {
+		if (!proto_utf8_valid(keys[i], strlen(keys[i])) ||
+		    !proto_utf8_valid(values[i], strlen(values[i])))
+			return gz_fail(err, GZ_EINVAL,
+				       "request is not valid UTF-8");
+		for (j = 0; j < i; j++)
+			if (strcmp(keys[i], keys[j]) == 0)
+				return gz_fail(err, GZ_EINVAL,
+					       "%.32s: given twice", keys[i]);
+	}
+	/* The id first, so that any later error can echo it. */
+	for (i = 0; i < n; i++)
+		if (strcmp(keys[i], "id") == 0) {
+			id = json_string(values[i]);
+			req->id_json = id ? json_dumps(id, JSON_ENCODE_ANY |
+						      JSON_COMPACT) : NULL;
+			json_decref(id);
+			if (!req->id_json)
+				return gz_fail(err, GZ_ENOMEM, "out of memory");
+		}
+	for (i = 0; i < n && rc == GZ_OK; i++) {
+		if (strcmp(keys[i], "id") == 0)
+			continue;
+		v = proto_form_value(keys[i], values[i], err);
+		if (!v)
+			return strstr(err ? err : "", "memory") ? GZ_ENOMEM :
+			       GZ_EINVAL;
+		rc = proto_take_field(keys[i], v, req, err);
+		json_decref(v);
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------- replies */
@@ -514,23 +652,152 @@ char *proto_reply_error(int code, const char *message, const char *id_json)
 	return proto_finish(&out);
 }
 
+/*
+** The indexer's run summary as a JSON object: a JSON object as stored, or
+** "key=value key=value" text with numbers as numbers and "summary" holding
+** the text itself.  NULL when text is NULL or empty, or out of memory.
+*/
+static json_t *proto_last_run(const char *text)
+{
+	const char *p, *k, *eq, *e;
+	json_t *o, *v;
+	char key[64], val[256], *end;
+	size_t kl, vl;
+	double d;
+	long long n;
+
+	if (!text || !*text)
+		return NULL;
+	o = json_loads(text, 0, NULL);
+	if (json_is_object(o))
+		return o;
+	json_decref(o);
+	o = json_object();
+	if (!o)
+		return NULL;
+	for (p = text; *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		k = p;
+		e = p + strcspn(p, " \t");
+		eq = memchr(k, '=', (size_t)(e - k));
+		p = e;
+		if (!eq || eq == k)
+			continue;
+		kl = (size_t)(eq - k);
+		vl = (size_t)(e - eq - 1);
+		if (kl >= sizeof key || vl >= sizeof val)
+			continue;
+		memcpy(key, k, kl);
+		key[kl] = '\0';
+		memcpy(val, eq + 1, vl);
+		val[vl] = '\0';
+		if (!proto_utf8_valid(key, kl) || !proto_utf8_valid(val, vl))
+			continue;
+		errno = 0;
+		n = strtoll(val, &end, 10);
+		if (vl > 0 && !*end && !errno) {
+			v = json_integer(n);
+		} else {
+			d = strtod(val, &end);
+			v = vl > 0 && !*end ? json_real(d) : json_string(val);
+		}
+		if (!v || json_object_set_new(o, key, v) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	v = proto_jstr(text);
+	if (!v || json_object_set_new(o, "summary", v) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "YYYY-MM-DDThh:mm:ssZ" for Unix time t into out (size >= 21). */
+static void proto_utc(long long t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) ||
+	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "?");
+}
+
+/*
+** Add the fields stats and health share: documents, revision, the last
+** commit's time and age, and the last run summary.
+*/
+static void proto_index_fields(struct proto_out *out,
+			       const struct search_stats *st, long long now)
+{
+	char when[32];
+
+	proto_set(out, out->root, "documents", json_integer(st->documents));
+	proto_set(out, out->root, "revision", json_integer(st->revision));
+	if (st->modified > 0) {
+		proto_utc(st->modified, when, sizeof when);
+		proto_set(out, out->root, "last_update", json_string(when));
+		proto_set(out, out->root, "last_update_age_s",
+			  json_integer(now > st->modified ?
+				       now - st->modified : 0));
+	}
+	if (st->last_run) {
+		json_t *last = proto_last_run(st->last_run);
+
+		if (last)
+			proto_set(out, out->root, "last_run", last);
+	}
+}
+
 /* Serialise stats; malloc'd line, caller frees (proto.h). */
 char *proto_reply_stats(const struct search_stats *st, const char *index_path,
 			double uptime_s, const char *id_json)
 {
 	struct proto_out out;
-	json_t *last = NULL;
 
 	proto_begin(&out, id_json);
-	proto_set(&out, out.root, "documents", json_integer(st->documents));
-	proto_set(&out, out.root, "revision", json_integer(st->revision));
+	proto_index_fields(&out, st, (long long)time(NULL));
 	proto_set(&out, out.root, "uptime_s",
 		  json_integer(uptime_s > 0 ? (json_int_t)uptime_s : 0));
 	proto_set(&out, out.root, "index", proto_jstr(index_path));
-	if (st->last_run)
-		last = json_loads(st->last_run, 0, NULL);
-	if (last)
-		proto_set(&out, out.root, "last_run", last);
+	return proto_finish(&out);
+}
+
+/* Serialise the health report; malloc'd line, caller frees (proto.h). */
+char *proto_reply_health(const struct search_stats *st, int rc,
+			 const char *message, double uptime_s,
+			 unsigned max_age_s, int *healthy)
+{
+	struct proto_out out;
+	long long now = (long long)time(NULL);
+	const char *status = "ok";
+
+	*healthy = 1;
+	if (rc != GZ_OK) {
+		status = "error";
+		*healthy = 0;
+	} else if (max_age_s > 0 && st->modified > 0 &&
+		   now - st->modified > (long long)max_age_s) {
+		status = "stale";
+		*healthy = 0;
+	}
+	proto_begin(&out, NULL);
+	proto_set(&out, out.root, "status", json_string(status));
+	if (rc == GZ_OK) {
+		proto_index_fields(&out, st, now);
+		if (max_age_s > 0)
+			proto_set(&out, out.root, "max_age_s",
+				  json_integer(max_age_s));
+	} else {
+		proto_set(&out, out.root, "error", json_string(gz_errname(rc)));
+		proto_set(&out, out.root, "message",
+			  proto_jstr(message ? message : gz_strerror(rc)));
+	}
+	proto_set(&out, out.root, "uptime_s",
+		  json_integer(uptime_s > 0 ? (json_int_t)uptime_s : 0));
 	return proto_finish(&out);
 }
 

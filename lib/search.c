@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "article.h"
@@ -22,10 +23,18 @@
 #include "search.h"
 #include "xsh.h"
 
+/* One query parser and the language it stems in. */
+struct search_qp {
+	char lang[16];      /* language code ("en") */
+	struct xsh_qp *qp;  /* parser over the searcher's db */
+};
+
 struct searcher {
 	struct xsh_db *db;       /* the index, read-only */
-	struct xsh_qp *qp;       /* query parser over db */
+	struct search_qp qps[SEARCH_MAX_LANGS]; /* [0] is SEARCH_LANG's */
+	unsigned n_qps;          /* parsers made so far */
 	unsigned time_limit_ms;  /* per-search time limit, 0 = none */
+	char *path;              /* index path, for the commit time */
 };
 
 /* Parser flags for queries typed by a person. */
@@ -47,6 +56,7 @@ void search_request_init(struct search_request *req)
 	req->limit = SEARCH_DEFAULT_LIMIT;
 	req->collapse = 1;
 	req->snippet_len = GZ_DEFAULT_SNIPPET_LEN;
+	req->facet_limit = GZ_MAX_FACET_VALUES;
 }
 
 /* Free req's strings and reset it to the defaults (search.h). */
@@ -232,12 +242,13 @@ static int search_date_range(void *ctx, const char *begin, const char *end,
 
 /* ------------------------------------------------------------ searcher */
 
-int searcher_open(const char *path, struct searcher **out, char *err)
+/*
+** Make a query parser over s->db stemming in lang, with Gazette's fields,
+** into *out (the caller's, to free with xsh_qp_free).
+*/
+static int search_qp_new(struct searcher *s, const char *lang,
+			 struct xsh_qp **out, char *err)
 {
-	struct searcher *s;
-	char xerr[GZ_ERRLEN];
-	int rc;
-
 	/* Filter fields.  One value per document (source, section, host,
 	** language): several values in a query OR; authors AND. */
 	static const struct {
@@ -251,45 +262,111 @@ int searcher_open(const char *path, struct searcher **out, char *err)
 		{ "site", PFX_HOST, XSH_BP_LOWERCASE },
 		{ "lang", PFX_LANG, XSH_BP_LOWERCASE },
 	};
+	struct xsh_qp *qp = NULL;
 	size_t i;
+	int rc;
+
+	*out = NULL;
+	rc = xsh_qp_new(s->db, lang, &qp, err);
+	if (rc == GZ_OK)
+		rc = xsh_qp_add_prefix(qp, "title", PFX_TITLE, err);
+	for (i = 0; rc == GZ_OK && i < sizeof fields / sizeof fields[0]; i++)
+		rc = xsh_qp_add_boolean_prefix(qp, fields[i].field,
+					       fields[i].prefix,
+					       fields[i].flags, err);
+	if (rc == GZ_OK)
+		rc = xsh_qp_add_range(qp, "date", SLOT_PUBLISHED,
+				      search_date_range, NULL, err);
+	if (rc == GZ_OK)
+		rc = xsh_qp_set_max_expansion(qp, GZ_MAX_WILDCARD_EXPANSION, err);
+	if (rc != GZ_OK) {
+		xsh_qp_free(qp);
+		return rc;
+	}
+	*out = qp;
+	return GZ_OK;
+}
+
+/*
+** The parser stemming in lang (a short code of letters), made on first
+** use; the default language's parser when lang is NULL, not a code, or
+** the searcher already keeps SEARCH_MAX_LANGS parsers.  Borrowed from s.
+*/
+static struct xsh_qp *search_qp_for(struct searcher *s, const char *lang)
+{
+	char code[16];
+	struct xsh_qp *qp = NULL;
+	size_t i, n;
+
+	if (!lang || !*lang)
+		return s->qps[0].qp;
+	n = strlen(lang);
+	if (n < 2 || n >= sizeof code)
+		return s->qps[0].qp;
+	for (i = 0; i < n; i++) {
+		char c = lang[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c < 'a' || c > 'z')
+			return s->qps[0].qp;
+		code[i] = c;
+	}
+	code[n] = '\0';
+	for (i = 0; i < s->n_qps; i++)
+		if (strcmp(s->qps[i].lang, code) == 0)
+			return s->qps[i].qp;
+	if (s->n_qps >= SEARCH_MAX_LANGS ||
+	    search_qp_new(s, code, &qp, NULL) != GZ_OK)
+		return s->qps[0].qp;
+	memcpy(s->qps[s->n_qps].lang, code, n + 1);
+	s->qps[s->n_qps].qp = qp;
+	s->n_qps++;
+	return qp;
+}
+
+int searcher_open(const char *path, struct searcher **out, char *err)
+{
+	struct searcher *s;
+	char xerr[GZ_ERRLEN];
+	int rc;
 
 	*out = NULL;
 	s = calloc(1, sizeof *s);
-	if (!s)
+	if (s)
+		s->path = strdup(path);
+	if (!s || !s->path) {
+		free(s);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
 	rc = xsh_db_open(path, &s->db, xerr);
 	if (rc != GZ_OK) {
+		free(s->path);
 		free(s);
 		return gz_fail(err, rc, "cannot open index %s: %s", path, xerr);
 	}
-	rc = xsh_qp_new(s->db, SEARCH_LANG, &s->qp, xerr);
-	if (rc == GZ_OK)
-		rc = xsh_qp_add_prefix(s->qp, "title", PFX_TITLE, xerr);
-	for (i = 0; rc == GZ_OK && i < sizeof fields / sizeof fields[0]; i++)
-		rc = xsh_qp_add_boolean_prefix(s->qp, fields[i].field,
-					       fields[i].prefix,
-					       fields[i].flags, xerr);
-	if (rc == GZ_OK)
-		rc = xsh_qp_add_range(s->qp, "date", SLOT_PUBLISHED,
-				      search_date_range, NULL, xerr);
-	if (rc == GZ_OK)
-		rc = xsh_qp_set_max_expansion(s->qp, GZ_MAX_WILDCARD_EXPANSION,
-					      xerr);
+	rc = search_qp_new(s, SEARCH_LANG, &s->qps[0].qp, xerr);
 	if (rc != GZ_OK) {
 		searcher_close(s);
 		return gz_fail(err, rc, "query parser: %s", xerr);
 	}
+	memcpy(s->qps[0].lang, SEARCH_LANG, sizeof SEARCH_LANG);
+	s->n_qps = 1;
 	*out = s;
 	return GZ_OK;
 }
 
-/* Free the parser, then the database it points into (search.h). */
+/* Free the parsers, then the database they point into (search.h). */
 void searcher_close(struct searcher *s)
 {
+	unsigned i;
+
 	if (!s)
 		return;
-	xsh_qp_free(s->qp);
+	for (i = 0; i < SEARCH_MAX_LANGS; i++)
+		xsh_qp_free(s->qps[i].qp);
 	xsh_db_close(s->db);
+	free(s->path);
 	free(s);
 }
 
@@ -297,6 +374,30 @@ void searcher_close(struct searcher *s)
 void searcher_set_time_limit(struct searcher *s, unsigned ms)
 {
 	s->time_limit_ms = ms;
+}
+
+/*
+** The time of the index's last commit: Xapian rewrites the version file
+** ("iamglass", "iamchert") at each commit; a stub database file is its own
+** witness.  0 when none can be read.
+*/
+static long long search_commit_time(const char *path)
+{
+	static const char *names[] = { "iamglass", "iamchert", "iamhoney" };
+	char file[4096];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (snprintf(file, sizeof file, "%s/%s", path, names[i]) >=
+		    (int)sizeof file)
+			return 0;
+		if (stat(file, &st) == 0)
+			return (long long)st.st_mtime;
+	}
+	if (stat(path, &st) == 0)
+		return (long long)st.st_mtime;
+	return 0;
 }
 
 /*
@@ -326,7 +427,115 @@ int searcher_stats(struct searcher *s, struct search_stats *st, char *err)
 		st->last_run = meta;
 	else
 		free(meta);
+	st->modified = search_commit_time(s->path);
 	return GZ_OK;
+}
+
+/* ------------------------------------------------------- query rewrite */
+
+/* True when the byte before a field name lets it start a term. */
+static int search_term_start(const char *q, size_t i)
+{
+	return i == 0 || strchr(" \t\r\n(+-", q[i - 1]) != NULL;
+}
+
+/*
+** The end of the field value starting at q[i] (after "name:"): a quoted
+** value runs to its closing quote (or the end), a bare one to white space
+** or ')'.  *quoted says which.
+*/
+static size_t search_value_end(const char *q, size_t i, int *quoted)
+{
+	*quoted = q[i] == '"';
+	if (*quoted) {
+		i++;
+		while (q[i] && q[i] != '"')
+			i++;
+		return q[i] ? i + 1 : i;
+	}
+	while (q[i] && !strchr(" \t\r\n)", q[i]))
+		i++;
+	return i;
+}
+
+/* Rewrite site: values to hosts and find a single lang: (search.h). */
+char *search_rewrite_query(const char *q, char *lang, size_t langn)
+{
+	char url[GZ_MAX_URL_LEN + 16], host[GZ_MAX_URL_LEN];
+	size_t i = 0, end, vs, vl, n = strlen(q);
+	int quoted, langs = 0;
+	char *out, *o;
+
+	if (langn)
+		lang[0] = '\0';
+	/* A host is never longer than the value it comes from; an unclosed
+	** quote may gain its closing one. */
+	out = malloc(n + 2);
+	if (!out)
+		return NULL;
+	o = out;
+	while (i < n) {
+		if (search_term_start(q, i) && strncmp(q + i, "site:", 5) == 0 &&
+		    q[i + 5] && !strchr(" \t\r\n)", q[i + 5])) {
+			end = search_value_end(q, i + 5, &quoted);
+			vs = i + 5 + (size_t)quoted;
+			vl = end - vs - (quoted && q[end - 1] == '"' && end - 1 >= vs
+					 ? 1 : 0);
+			host[0] = '\0';
+			if (vl > 0 && vl < GZ_MAX_URL_LEN) {
+				int has_scheme = 0;
+				size_t k;
+
+				for (k = 0; k + 3 <= vl && !has_scheme; k++)
+					has_scheme = memcmp(q + vs + k, "://",
+							    3) == 0;
+
+				snprintf(url, sizeof url, "%s%.*s",
+					 has_scheme ? "" : "http://", (int)vl,
+					 q + vs);
+				if (schema_host(url, host, sizeof host) < 0)
+					host[0] = '\0';
+			}
+			if (host[0] && strlen(host) <= vl) {
+				memcpy(o, "site:", 5);
+				o += 5;
+				if (quoted)
+					*o++ = '"';
+				memcpy(o, host, strlen(host));
+				o += strlen(host);
+				if (quoted)
+					*o++ = '"';
+			} else {
+				memcpy(o, q + i, end - i);
+				o += end - i;
+			}
+			i = end;
+			continue;
+		}
+		if (search_term_start(q, i) && strncmp(q + i, "lang:", 5) == 0) {
+			end = search_value_end(q, i + 5, &quoted);
+			vs = i + 5 + (size_t)quoted;
+			vl = end > vs ? end - vs : 0;
+			if (quoted && vl > 0 && q[end - 1] == '"')
+				vl--;
+			if (vl > 0 && vl < langn &&
+			    (langs == 0 || strlen(lang) != vl ||
+			     strncmp(lang, q + vs, vl) != 0)) {
+				langs++;
+				memcpy(lang, q + vs, vl);
+				lang[vl] = '\0';
+			}
+			memcpy(o, q + i, end - i);
+			o += end - i;
+			i = end;
+			continue;
+		}
+		*o++ = q[i++];
+	}
+	*o = '\0';
+	if (langs != 1 && langn)
+		lang[0] = '\0';
+	return out;
 }
 
 /* ------------------------------------------------------------- running */
@@ -338,6 +547,26 @@ static double search_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* What search_run works out once for all attempts at a request. */
+struct search_plan {
+	const char *q;        /* query text after search_rewrite_query */
+	struct xsh_qp *qp;    /* parser in the query's language */
+	char lo[SEARCH_BOUND_LEN]; /* from bound, "" when open */
+	char hi[SEARCH_BOUND_LEN]; /* to bound, "" when open */
+	double deadline;      /* monotonic ms; 0 = no time limit */
+	unsigned limit_ms;    /* the time limit, for the message */
+};
+
+/* GZ_ETIMEOUT with a message when the plan's deadline has passed. */
+static int search_check_time(const struct search_plan *p, char *err)
+{
+	if (p->deadline > 0 && search_now_ms() > p->deadline)
+		return gz_fail(err, GZ_ETIMEOUT,
+			       "search ran past the time limit of %u ms",
+			       p->limit_ms);
+	return GZ_OK;
 }
 
 /*
@@ -455,22 +684,23 @@ static int search_like_query(struct searcher *s, const char *like,
 }
 
 /*
-** Build the whole query of req (text, more-like-this, filters, date range)
-** into *out.  lo and hi are the from/to bounds ("" when open).
+** Build the whole query of req (the plan's text, more-like-this, filters,
+** date range) into *out, the caller's to free.
 */
 static int search_build_query(struct searcher *s,
 			      const struct search_request *req,
-			      const char *lo, const char *hi,
+			      const struct search_plan *p,
 			      struct xsh_query **out, char *err)
 {
+	const char *lo = p->lo, *hi = p->hi;
 	struct xsh_query *q = NULL, *t = NULL;
 	char xerr[GZ_ERRLEN];
 	unsigned nterms = 0;
 	int rc = GZ_OK;
 
 	*out = NULL;
-	if (req->q && req->q[strspn(req->q, " \t\r\n")]) {
-		rc = xsh_qp_parse(s->qp, req->q, SEARCH_QP_FLAGS, &q, xerr);
+	if (p->q && p->q[strspn(p->q, " \t\r\n")]) {
+		rc = xsh_qp_parse(p->qp, p->q, SEARCH_QP_FLAGS, &q, xerr);
 		if (rc != GZ_OK)
 			return gz_fail(err, rc, "query: %s", xerr);
 		rc = xsh_query_term_count(q, &nterms, err);
@@ -660,32 +890,32 @@ static int search_same_digits(const char *a, const char *b)
 ** the same filters).  Failures here only mean no suggestion.
 */
 static void search_suggest(struct searcher *s, const struct search_request *req,
-			   const char *lo, const char *hi,
+			   const struct search_plan *p,
 			   struct search_result *res)
 {
-	struct search_request alt;
+	struct search_plan alt;
 	struct xsh_query *q = NULL;
 	struct xsh_enquire *e = NULL;
 	struct xsh_mset *m = NULL;
 	unsigned est = 0, lower, upper;
 	char *corr = NULL;
 
-	if (xsh_qp_parse(s->qp, req->q, SEARCH_QP_FLAGS | XSH_QP_SPELLING, &q,
+	if (xsh_qp_parse(p->qp, p->q, SEARCH_QP_FLAGS | XSH_QP_SPELLING, &q,
 			 NULL) != GZ_OK)
 		return;
 	xsh_query_free(q);
 	q = NULL;
-	if (xsh_qp_corrected(s->qp, &corr, NULL) != GZ_OK)
+	if (xsh_qp_corrected(p->qp, &corr, NULL) != GZ_OK)
 		return;
 	/* Years and other numbers are never corrected. */
-	if (!corr || !*corr || strcmp(corr, req->q) == 0 ||
-	    !search_same_digits(corr, req->q)) {
+	if (!corr || !*corr || strcmp(corr, p->q) == 0 ||
+	    !search_same_digits(corr, p->q)) {
 		free(corr);
 		return;
 	}
-	alt = *req; /* shallow: nothing in alt is freed */
+	alt = *p; /* shallow: nothing in alt is freed */
 	alt.q = corr;
-	if (search_build_query(s, &alt, lo, hi, &q, NULL) == GZ_OK &&
+	if (search_build_query(s, req, &alt, &q, NULL) == GZ_OK &&
 	    xsh_enquire_new(s->db, q, &e, NULL) == GZ_OK &&
 	    xsh_enquire_run(e, 0, 0, SEARCH_SUGGEST_BELOW, &m, NULL) == GZ_OK &&
 	    xsh_mset_counts(m, &est, &lower, &upper, NULL) == GZ_OK &&
@@ -701,8 +931,8 @@ static void search_suggest(struct searcher *s, const struct search_request *req,
 
 /* One attempt at req over the current revision; see search_run. */
 static int search_once(struct searcher *s, const struct search_request *req,
-		       const char *lo, const char *hi,
-		       struct search_result *res, char *err)
+		       const struct search_plan *p, struct search_result *res,
+		       char *err)
 {
 	struct xsh_query *q = NULL;
 	struct xsh_enquire *e = NULL;
@@ -711,7 +941,7 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	unsigned check = 0, n, i;
 	int k, rc;
 
-	rc = search_build_query(s, req, lo, hi, &q, err);
+	rc = search_build_query(s, req, p, &q, err);
 	if (rc != GZ_OK)
 		return rc;
 	rc = xsh_enquire_new(s->db, q, &e, err);
@@ -736,6 +966,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 		rc = xsh_db_doccount(s->db, &check, err);
 	if (rc == GZ_OK)
 		rc = xsh_enquire_run(e, req->offset, req->limit, check, &m, err);
+	if (rc == GZ_OK)
+		rc = search_check_time(p, err);
 	if (rc == GZ_OK)
 		rc = xsh_mset_counts(m, &res->estimate, &res->lower,
 				     &res->upper, err);
@@ -762,6 +994,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 		article_init(&res->hits[i].art);
 		res->n_hits = i + 1;
 		rc = search_fill_hit(m, i, req, &res->hits[i], err);
+		if (rc == GZ_OK)
+			rc = search_check_time(p, err);
 		if (rc != GZ_OK)
 			goto out;
 	}
@@ -771,7 +1005,11 @@ static int search_once(struct searcher *s, const struct search_request *req,
 
 		if (!(req->facets & SEARCH_FACET_BIT(k)))
 			continue;
-		rc = xsh_enquire_facet(e, facet_idx[k], GZ_MAX_FACET_VALUES,
+		rc = xsh_enquire_facet(e, facet_idx[k],
+				       k == SEARCH_FACET_YEAR ||
+				       k == SEARCH_FACET_MONTH ?
+				       SEARCH_MAX_DATE_FACET_VALUES :
+				       req->facet_limit,
 				       search_facet_add, &ctx, err);
 		if (rc == GZ_OK && ctx.failed)
 			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
@@ -784,9 +1022,9 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	}
 
 	rc = xsh_db_revision(s->db, &res->revision, err);
-	if (rc == GZ_OK && req->q && *req->q && !(req->like && *req->like) &&
+	if (rc == GZ_OK && p->q && *p->q && !(req->like && *req->like) &&
 	    res->estimate < SEARCH_SUGGEST_BELOW)
-		search_suggest(s, req, lo, hi, res);
+		search_suggest(s, req, p, res);
 out:
 	xsh_mset_free(m);
 	xsh_enquire_free(e);
@@ -800,11 +1038,14 @@ out:
 int search_run(struct searcher *s, const struct search_request *req,
 	       struct search_result *res, char *err)
 {
-	char lo[SEARCH_BOUND_LEN] = "", hi[SEARCH_BOUND_LEN] = "";
+	struct search_plan plan;
+	char lang[16] = "";
+	char *qtext = NULL;
 	double t0 = search_now_ms();
 	int attempt, rc = GZ_OK;
 
 	search_result_init(res);
+	memset(&plan, 0, sizeof plan);
 	if (req->cmd != SEARCH_CMD_SEARCH)
 		return gz_fail(err, GZ_EINVAL, "not a search request");
 	if (req->limit > GZ_MAX_LIMIT)
@@ -819,30 +1060,46 @@ int search_run(struct searcher *s, const struct search_request *req,
 	if (req->snippet_len > GZ_MAX_SNIPPET_LEN)
 		return gz_fail(err, GZ_ETOOBIG, "snippet: %u is more than %d",
 			       req->snippet_len, GZ_MAX_SNIPPET_LEN);
+	if (req->facet_limit > GZ_MAX_FACET_VALUES)
+		return gz_fail(err, GZ_ETOOBIG, "facet_limit: %u is more than %d",
+			       req->facet_limit, GZ_MAX_FACET_VALUES);
+	if (req->facet_limit == 0)
+		return gz_fail(err, GZ_EINVAL, "facet_limit: must be at least 1");
 	if (req->facets & ~((1u << SEARCH_N_FACETS) - 1))
 		return gz_fail(err, GZ_EINVAL, "facets: unknown facet");
 	if (req->sort != SEARCH_SORT_RELEVANCE && req->sort != SEARCH_SORT_DATE &&
 	    req->sort != SEARCH_SORT_DATE_DESC)
 		return gz_fail(err, GZ_EINVAL, "sort: unknown order");
 	if (req->from && *req->from &&
-	    search_date_bound(req->from, 0, lo, sizeof lo) < 0)
+	    search_date_bound(req->from, 0, plan.lo, sizeof plan.lo) < 0)
 		return gz_fail(err, GZ_EINVAL,
 			       "from: not a date (YYYY[-MM[-DD]]): %.64s",
 			       req->from);
 	if (req->to && *req->to &&
-	    search_date_bound(req->to, 1, hi, sizeof hi) < 0)
+	    search_date_bound(req->to, 1, plan.hi, sizeof plan.hi) < 0)
 		return gz_fail(err, GZ_EINVAL,
 			       "to: not a date (YYYY[-MM[-DD]]): %.64s", req->to);
+	if (req->q) {
+		qtext = search_rewrite_query(req->q, lang, sizeof lang);
+		if (!qtext)
+			return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	plan.q = qtext;
+	plan.qp = search_qp_for(s, req->lang && *req->lang ? req->lang : lang);
+	plan.limit_ms = s->time_limit_ms;
+	if (s->time_limit_ms)
+		plan.deadline = t0 + s->time_limit_ms;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		rc = xsh_db_reopen(s->db, NULL, err);
 		if (rc != GZ_OK)
 			break;
-		rc = search_once(s, req, lo, hi, res, err);
+		rc = search_once(s, req, &plan, res, err);
 		if (rc != GZ_EAGAIN)
 			break;
 		search_result_free(res);
 	}
+	free(qtext);
 	if (rc != GZ_OK) {
 		search_result_free(res);
 		return rc;

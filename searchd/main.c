@@ -32,8 +32,11 @@ static void usage(FILE *f)
 "\n"
 "Serve searches over a Gazette index: newline-delimited JSON requests (or\n"
 "plain-text queries) on a TCP address and/or a Unix socket; see\n"
-"docs/protocol.md.  Runs in the foreground; SIGTERM or SIGINT finish the\n"
-"queries in flight and exit 0, SIGHUP reopens the log file.\n"
+"docs/protocol.md; and an optional HTTP front (GET /search?q=..., /health,\n"
+"/metrics).  Runs in the foreground; SIGTERM or SIGINT finish the queries\n"
+"in flight and exit 0; SIGHUP reopens the log files and re-reads the\n"
+"configuration's queue_max, max_connections, idle_timeout,\n"
+"query_timeout_ms and query_log (other keys need a restart).\n"
 "\n"
 "  -c, --config FILE      configuration file (default: $GAZETTE_CONFIG or\n"
 "                         /etc/gazette/gazette.conf; a missing default is fine)\n"
@@ -41,6 +44,9 @@ static void usage(FILE *f)
 "  -l, --listen HOST:PORT TCP address ([searchd] listen, default %s);\n"
 "                         port 0 picks a free port; \"\" for none\n"
 "  -s, --socket PATH      Unix socket, mode 0600 ([searchd] socket); \"\" for none\n"
+"      --http-listen HOST:PORT  HTTP front ([searchd] http_listen); \"\" for none\n"
+"      --http-port-file FILE    write the bound HTTP port number to FILE\n"
+"      --query-log FILE   log every search to FILE ([searchd] query_log)\n"
 "  -w, --workers N        query threads ([searchd] workers)\n"
 "      --port-file FILE   write the bound TCP port number to FILE\n"
 "  -f, --foreground       stay in the foreground (always the case; for\n"
@@ -90,6 +96,59 @@ static int load_config(struct gz_config *cfg, const char *explicit_path,
 	return config_load(cfg, path, err);
 }
 
+/* What SIGHUP needs to read the configuration again. */
+struct reload_ctx {
+	const char *config;      /* --config, or NULL */
+	const char *query_log;   /* --query-log, or NULL (it wins) */
+	const struct gz_config *running; /* the configuration started with */
+};
+
+/* True when two optional strings differ. */
+static int str_differs(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/*
+** server_reload_fn: read the configuration again into *t; keys that need
+** a restart are only reported when they changed.
+*/
+static int reload_config(void *arg, struct server_tunables *t, char *err)
+{
+	struct reload_ctx *rc = arg;
+	const struct gz_config *old = rc->running;
+	struct gz_config cfg;
+	int r;
+
+	r = load_config(&cfg, rc->config, err);
+	if (r != GZ_OK) {
+		config_free(&cfg);
+		return r;
+	}
+	t->queue_max = cfg.queue_max > 0 ? (unsigned)cfg.queue_max : 1;
+	t->max_connections = cfg.max_connections > 0 ?
+		(unsigned)cfg.max_connections : 1;
+	t->idle_timeout_sec = cfg.idle_timeout_sec > 0 ?
+		(unsigned)cfg.idle_timeout_sec : 1;
+	t->query_timeout_ms = cfg.query_timeout_ms > 0 ?
+		(unsigned)cfg.query_timeout_ms : 0;
+	t->health_max_age_sec = (unsigned)cfg.health_max_age_sec;
+	snprintf(t->query_log, sizeof t->query_log, "%s",
+		 rc->query_log ? rc->query_log :
+		 cfg.query_log ? cfg.query_log : "");
+	if (str_differs(cfg.listen, old->listen) ||
+	    str_differs(cfg.socket_path, old->socket_path) ||
+	    str_differs(cfg.http_listen, old->http_listen) ||
+	    str_differs(cfg.token, old->token) ||
+	    str_differs(cfg.log_file, old->log_file) ||
+	    cfg.workers != old->workers)
+		log_warn("msg=\"some changed keys need a restart\" "
+			 "keys=\"listen socket http_listen token log_file "
+			 "workers\"");
+	config_free(&cfg);
+	return GZ_OK;
+}
+
 /*
 ** Parse the command line, load the configuration (command line wins),
 ** start logging and run the server.  Exit status as in usage().
@@ -103,6 +162,9 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "port-file", required_argument, NULL, 'P' },
+		{ "http-listen", required_argument, NULL, 'H' },
+		{ "http-port-file", required_argument, NULL, 'p' },
+		{ "query-log", required_argument, NULL, 'q' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,6 +173,9 @@ int main(int argc, char **argv)
 	};
 	const char *opt_config = NULL, *opt_index = NULL, *opt_listen = NULL;
 	const char *opt_socket = NULL, *opt_port_file = NULL;
+	const char *opt_http = NULL, *opt_http_port_file = NULL;
+	const char *opt_query_log = NULL;
+	struct reload_ctx rctx;
 	long opt_workers = 0, v;
 	int verbose = 0, ch, rc;
 	struct server_options so;
@@ -126,6 +191,9 @@ int main(int argc, char **argv)
 		case 'l': opt_listen = optarg; break;
 		case 's': opt_socket = optarg; break;
 		case 'P': opt_port_file = optarg; break;
+		case 'H': opt_http = optarg; break;
+		case 'p': opt_http_port_file = optarg; break;
+		case 'q': opt_query_log = optarg; break;
 		case 'f': break;
 		case 'v': verbose = 1; break;
 		case 'w':
@@ -163,7 +231,10 @@ int main(int argc, char **argv)
 	}
 	if ((opt_index && config_set_string(&cfg.index_path, opt_index)) ||
 	    (opt_listen && config_set_string(&cfg.listen, opt_listen)) ||
-	    (opt_socket && config_set_string(&cfg.socket_path, opt_socket))) {
+	    (opt_socket && config_set_string(&cfg.socket_path, opt_socket)) ||
+	    (opt_http && config_set_string(&cfg.http_listen, opt_http)) ||
+	    (opt_query_log && config_set_string(&cfg.query_log,
+						opt_query_log))) {
 		fprintf(stderr, PROG ": out of memory\n");
 		config_free(&cfg);
 		return GZ_EXIT_SOFTWARE;
@@ -192,11 +263,21 @@ int main(int argc, char **argv)
 		(unsigned)cfg.idle_timeout_sec : 1;
 	so.query_timeout_ms = cfg.query_timeout_ms > 0 ?
 		(unsigned)cfg.query_timeout_ms : 0;
+	so.http_listen = cfg.http_listen;
+	so.http_port_file = opt_http_port_file;
+	so.health_max_age_sec = (unsigned)cfg.health_max_age_sec;
+	so.query_log = cfg.query_log;
+	rctx.config = opt_config;
+	rctx.query_log = opt_query_log;
+	rctx.running = &cfg;
+	so.reload = reload_config;
+	so.reload_ctx = &rctx;
 
-	log_info("msg=start version=%s index=%s listen=%s socket=%s "
+	log_info("msg=start version=%s index=%s listen=%s socket=%s http=%s "
 		 "workers=%u", GZ_VERSION, so.index_path,
 		 so.listen && *so.listen ? so.listen : "-",
 		 so.socket_path && *so.socket_path ? so.socket_path : "-",
+		 so.http_listen && *so.http_listen ? so.http_listen : "-",
 		 so.workers);
 	rc = server_new(&so, &srv, err);
 	if (rc != GZ_OK) {

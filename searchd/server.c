@@ -15,7 +15,12 @@
 **   write the FIFO's finished head in request order.
 **
 ** A connection closed while its jobs are with workers stays allocated (no
-** bufferevent) until the last of them comes back.
+** bufferevent) until the last of them comes back; jobs still queued for
+** it are marked cancelled, and a worker drops them without searching.
+**
+** The HTTP front's connections are conns too, with a different reader:
+** one request head per connection, one job, a reply with HTTP headers,
+** then close.  Counters for /metrics are atomics any thread may bump.
 */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +28,8 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +47,13 @@
 
 #include "gz_err.h"
 #include "gz_limits.h"
+#include "http.h"
 #include "log.h"
 #include "proto.h"
+#include "querylog.h"
 #include "search.h"
 #include "server.h"
+#include "version.h"
 
 /*
 ** After a fatal protocol error the reply is sent, the write side shut and
@@ -53,7 +63,29 @@
 #define CONN_LINGER_SEC 2
 #define CONN_LINGER_BYTES (1u << 20)
 
+/*
+** The rest of a line longer than GZ_MAX_REQUEST_LINE is skipped up to its
+** "\n", after which the connection reads requests again; a "line" longer
+** than this is not a client speaking the protocol, and the connection
+** closes.
+*/
+#define CONN_MAX_SKIP (16u << 20)
+
+/* Upper bounds (ms) of the latency histogram's buckets, for /metrics. */
+static const double server_buckets_ms[] = {
+	0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000
+};
+#define SERVER_N_BUCKETS (sizeof server_buckets_ms / sizeof server_buckets_ms[0])
+
 struct conn;
+
+/* What a job is. */
+enum job_kind {
+	JOB_LINE = 0,        /* a protocol line: search or stats */
+	JOB_HTTP_SEARCH = 1, /* GET /search */
+	JOB_HTTP_HEALTH = 2, /* GET /health */
+	JOB_HTTP_METRICS = 3 /* GET /metrics */
+};
 
 /* One request, from the line read to the reply written. */
 struct job {
@@ -61,10 +93,26 @@ struct job {
 	struct job *fifo_next; /* link in the connection's reply FIFO */
 	struct conn *conn;     /* the connection that asked */
 	struct search_request req; /* the parsed request */
-	char *reply;           /* reply line (malloc'd) once answered; NULL = close */
+	enum job_kind kind;    /* line or HTTP, and which HTTP route */
+	char *reply;           /* reply bytes (malloc'd) once answered; NULL = close */
 	int with_worker;       /* 1 from queueing until the loop takes it back */
 	int close_after;       /* close the connection once this reply is sent */
+	atomic_int cancelled;  /* set by the loop when the client went away */
 	double t_start;        /* monotonic ms when the line was read */
+};
+
+/* Counters for /metrics; any thread updates them. */
+struct server_metrics {
+	atomic_ulong replies[GZ_ERR_LAST]; /* replies sent, by code (GZ_OK: fine) */
+	atomic_ulong searches;             /* searches run by workers */
+	atomic_ulong latency[SERVER_N_BUCKETS + 1]; /* searches per bucket; last: +Inf */
+	atomic_ulong latency_us;           /* sum of search latencies, microseconds */
+	atomic_ulong http_requests;        /* HTTP requests read */
+	atomic_ulong accepted;             /* connections accepted */
+	atomic_ulong refused;              /* connections refused (too many) */
+	atomic_ulong skipped;              /* queued jobs dropped: client gone */
+	atomic_ulong reloads;              /* SIGHUP reloads applied */
+	atomic_uint connections;           /* open connections now */
 };
 
 /* One client connection. */
@@ -74,6 +122,8 @@ struct conn {
 	struct conn *prev, *next;   /* in srv->conns */
 	unsigned long id;           /* for the log */
 	char peer[80];              /* "ADDR:PORT" or "unix" */
+	const char *via;            /* "tcp", "unix" or "http" (static) */
+	int http;                   /* an HTTP front connection */
 	int needs_token;            /* accepted on a non-loopback TCP listener */
 	struct job *head, *tail;    /* replies owed, in request order */
 	unsigned owed;              /* jobs in the FIFO */
@@ -82,6 +132,8 @@ struct conn {
 	int closing;                /* close once everything owed is written */
 	int linger;                 /* close politely: half-close, drain input */
 	int lingering;              /* half-closed, discarding input until EOF */
+	int skip;                   /* discarding the rest of an overlong line */
+	size_t skipped;             /* bytes of it discarded so far */
 	size_t discarded;           /* bytes discarded while lingering */
 };
 
@@ -98,9 +150,17 @@ struct server {
 	struct event_base *base;      /* the loop */
 	struct evconnlistener *tcp;   /* TCP listener or NULL */
 	struct evconnlistener *unix_l;/* Unix socket listener or NULL */
+	struct evconnlistener *http_l;/* HTTP front listener or NULL */
 	int tcp_needs_token;          /* the TCP address is not loopback */
+	int http_needs_token;         /* the HTTP address is not loopback */
 	int unix_created;             /* we made opt.socket_path */
 	char tcp_addr[80];            /* the bound address, "127.0.0.1:7700" */
+	char http_addr[80];           /* the bound HTTP address */
+	struct querylog *qlog;        /* the query log (maybe switched off) */
+	struct server_tunables tun;   /* in force; loop thread only */
+	atomic_uint query_timeout_ms; /* tun.query_timeout_ms, for workers */
+	atomic_uint health_max_age;   /* tun.health_max_age_sec, for workers */
+	struct server_metrics m;      /* counters for /metrics */
 	struct event *ev_term, *ev_int, *ev_hup; /* signal events */
 	struct event *ev_notify;      /* workers activate it when jobs are done */
 	struct event *ev_drain;       /* shutdown deadline */
@@ -240,41 +300,253 @@ static int server_token_ok(const char *want, const char *got)
 	return d == 0 && wl == gl;
 }
 
+/* Count one reply with code (an enum gz_err) for /metrics. */
+static void server_count(struct server *s, int code)
+{
+	if (code < 0 || code >= GZ_ERR_LAST)
+		code = GZ_EINTERNAL;
+	atomic_fetch_add(&s->m.replies[code], 1);
+}
+
+/*
+** Make j's reply from body (a JSON reply line, taken; NULL when out of
+** memory) answering with code: the line itself, or for an HTTP job a
+** response with status (0: http_status_for(code)).  Counts the reply.
+*/
+static void job_set(struct job *j, int code, int status, char *body)
+{
+	free(j->reply);
+	j->reply = NULL;
+	server_count(j->conn->srv, code);
+	if (j->kind == JOB_LINE || !body) {
+		j->reply = body;
+		return;
+	}
+	j->reply = http_response(status ? status : http_status_for(code),
+				 "application/json", NULL, body, strlen(body));
+	free(body);
+}
+
+/* Record a search's latency in the histogram. */
+static void server_observe(struct server *s, double ms)
+{
+	size_t b = 0;
+
+	while (b < SERVER_N_BUCKETS && ms > server_buckets_ms[b])
+		b++;
+	atomic_fetch_add(&s->m.searches, 1);
+	atomic_fetch_add(&s->m.latency[b], 1);
+	atomic_fetch_add(&s->m.latency_us, (unsigned long)(ms * 1000.0));
+}
+
+/* Append printf-style text to the malloc'd string *b of length *len. */
+static void metrics_add(char **b, size_t *len, size_t *cap, const char *fmt,
+			...) __attribute__((format(printf, 4, 5)));
+static void metrics_add(char **b, size_t *len, size_t *cap, const char *fmt,
+			...)
+{
+	va_list ap;
+	char *nb;
+	int n;
+
+	if (!*b)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*b + *len, *cap - *len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			free(*b);
+			*b = NULL;
+			return;
+		}
+		if ((size_t)n < *cap - *len) {
+			*len += (size_t)n;
+			return;
+		}
+		nb = realloc(*b, *cap * 2 + (size_t)n);
+		if (!nb) {
+			free(*b);
+			*b = NULL;
+			return;
+		}
+		*b = nb;
+		*cap = *cap * 2 + (size_t)n;
+	}
+}
+
+/*
+** The /metrics page in Prometheus text format (version 0.0.4), with the
+** index figures of st (when rc is GZ_OK).  Malloc'd; NULL on ENOMEM.
+*/
+static char *server_metrics_text(struct server *s, const struct search_stats *st,
+				 int rc)
+{
+	size_t len = 0, cap = 8192, b;
+	unsigned long cum = 0;
+	unsigned queued;
+	char *t = malloc(cap);
+	int k;
+
+	pthread_mutex_lock(&s->mu);
+	queued = s->q_len;
+	pthread_mutex_unlock(&s->mu);
+	metrics_add(&t, &len, &cap,
+		"# HELP gazette_searchd_info Build information.\n"
+		"# TYPE gazette_searchd_info gauge\n"
+		"gazette_searchd_info{version=\"%s\"} 1\n"
+		"# HELP gazette_searchd_uptime_seconds Seconds since the daemon started.\n"
+		"# TYPE gazette_searchd_uptime_seconds gauge\n"
+		"gazette_searchd_uptime_seconds %.0f\n"
+		"# HELP gazette_searchd_replies_total Replies sent, by code (\"ok\" or an error code).\n"
+		"# TYPE gazette_searchd_replies_total counter\n",
+		GZ_VERSION, (server_now_ms() - s->started_ms) / 1000.0);
+	for (k = 0; k < GZ_ERR_LAST; k++) {
+		unsigned long n = atomic_load(&s->m.replies[k]);
+
+		if (n || k == GZ_OK)
+			metrics_add(&t, &len, &cap,
+				    "gazette_searchd_replies_total{code=\"%s\"} %lu\n",
+				    k == GZ_OK ? "ok" : gz_errname(k), n);
+	}
+	metrics_add(&t, &len, &cap,
+		"# HELP gazette_searchd_search_duration_seconds Time from request read to reply made.\n"
+		"# TYPE gazette_searchd_search_duration_seconds histogram\n");
+	for (b = 0; b <= SERVER_N_BUCKETS; b++) {
+		cum += atomic_load(&s->m.latency[b]);
+		if (b < SERVER_N_BUCKETS)
+			metrics_add(&t, &len, &cap,
+				    "gazette_searchd_search_duration_seconds_bucket{le=\"%g\"} %lu\n",
+				    server_buckets_ms[b] / 1000.0, cum);
+		else
+			metrics_add(&t, &len, &cap,
+				    "gazette_searchd_search_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+				    cum);
+	}
+	metrics_add(&t, &len, &cap,
+		"gazette_searchd_search_duration_seconds_sum %.6f\n"
+		"gazette_searchd_search_duration_seconds_count %lu\n"
+		"# HELP gazette_searchd_connections Open client connections.\n"
+		"# TYPE gazette_searchd_connections gauge\n"
+		"gazette_searchd_connections %u\n"
+		"# HELP gazette_searchd_connections_total Connections accepted.\n"
+		"# TYPE gazette_searchd_connections_total counter\n"
+		"gazette_searchd_connections_total %lu\n"
+		"# HELP gazette_searchd_connections_refused_total Connections refused: too many open.\n"
+		"# TYPE gazette_searchd_connections_refused_total counter\n"
+		"gazette_searchd_connections_refused_total %lu\n"
+		"# HELP gazette_searchd_queue_length Requests waiting for a worker.\n"
+		"# TYPE gazette_searchd_queue_length gauge\n"
+		"gazette_searchd_queue_length %u\n"
+		"# HELP gazette_searchd_workers Query worker threads.\n"
+		"# TYPE gazette_searchd_workers gauge\n"
+		"gazette_searchd_workers %u\n"
+		"# HELP gazette_searchd_skipped_total Queued requests dropped because their client left.\n"
+		"# TYPE gazette_searchd_skipped_total counter\n"
+		"gazette_searchd_skipped_total %lu\n"
+		"# HELP gazette_searchd_http_requests_total HTTP requests read.\n"
+		"# TYPE gazette_searchd_http_requests_total counter\n"
+		"gazette_searchd_http_requests_total %lu\n"
+		"# HELP gazette_searchd_reloads_total Configuration reloads (SIGHUP).\n"
+		"# TYPE gazette_searchd_reloads_total counter\n"
+		"gazette_searchd_reloads_total %lu\n",
+		(double)atomic_load(&s->m.latency_us) / 1e6, cum,
+		atomic_load(&s->m.connections), atomic_load(&s->m.accepted),
+		atomic_load(&s->m.refused), queued, s->opt.workers,
+		atomic_load(&s->m.skipped), atomic_load(&s->m.http_requests),
+		atomic_load(&s->m.reloads));
+	if (rc == GZ_OK)
+		metrics_add(&t, &len, &cap,
+			"# HELP gazette_index_documents Articles in the index.\n"
+			"# TYPE gazette_index_documents gauge\n"
+			"gazette_index_documents %u\n"
+			"# HELP gazette_index_revision Index revision (grows with each commit).\n"
+			"# TYPE gazette_index_revision gauge\n"
+			"gazette_index_revision %lu\n"
+			"# HELP gazette_index_last_update_timestamp_seconds Unix time of the last commit.\n"
+			"# TYPE gazette_index_last_update_timestamp_seconds gauge\n"
+			"gazette_index_last_update_timestamp_seconds %lld\n",
+			st->documents, st->revision, st->modified);
+	metrics_add(&t, &len, &cap,
+		"# HELP gazette_index_up 1 when the index could be read.\n"
+		"# TYPE gazette_index_up gauge\n"
+		"gazette_index_up %d\n", rc == GZ_OK);
+	return t;
+}
+
+/* Answer a stats, health or metrics job on w's searcher. */
+static void worker_run_stats(struct worker *w, struct job *j)
+{
+	struct server *s = w->srv;
+	struct search_stats st;
+	char err[GZ_ERRLEN] = "";
+	double up = (server_now_ms() - s->started_ms) / 1000.0;
+	char *body;
+	int rc, healthy = 0;
+
+	rc = searcher_stats(w->se, &st, err);
+	if (j->kind == JOB_HTTP_METRICS) {
+		body = server_metrics_text(s, &st, rc);
+		server_count(s, GZ_OK);
+		j->reply = body ? http_response(200, "text/plain; version=0.0.4; "
+						"charset=utf-8", NULL, body,
+						strlen(body)) : NULL;
+		free(body);
+	} else if (j->kind == JOB_HTTP_HEALTH) {
+		body = proto_reply_health(&st, rc, err, up,
+					  atomic_load(&s->health_max_age),
+					  &healthy);
+		job_set(j, GZ_OK, healthy ? 200 : 503, body);
+	} else if (rc == GZ_OK) {
+		job_set(j, GZ_OK, 0, proto_reply_stats(&st, s->opt.index_path, up,
+						       j->req.id_json));
+	} else {
+		job_set(j, rc, 0, proto_reply_error(rc, err, j->req.id_json));
+	}
+	search_stats_free(&st);
+}
+
 /* Run one job on a worker's searcher, setting j->reply. */
 static void worker_run_job(struct worker *w, struct job *j)
 {
+	struct server *s = w->srv;
+	struct querylog_entry qe;
 	struct search_result res;
-	struct search_stats st;
 	char err[GZ_ERRLEN] = "";
 	char q[160];
+	double ms;
 	int rc;
 
-	if (j->req.cmd == SEARCH_CMD_STATS) {
-		rc = searcher_stats(w->se, &st, err);
-		if (rc == GZ_OK)
-			j->reply = proto_reply_stats(
-				&st, w->srv->opt.index_path,
-				(server_now_ms() - w->srv->started_ms) / 1000.0,
-				j->req.id_json);
-		else
-			j->reply = proto_reply_error(rc, err, j->req.id_json);
-		search_stats_free(&st);
+	if (j->req.cmd == SEARCH_CMD_STATS || j->kind == JOB_HTTP_HEALTH ||
+	    j->kind == JOB_HTTP_METRICS) {
+		worker_run_stats(w, j);
 		return;
 	}
+	searcher_set_time_limit(w->se, atomic_load(&s->query_timeout_ms));
 	rc = search_run(w->se, &j->req, &res, err);
+	if (rc == GZ_OK)
+		job_set(j, GZ_OK, 0, proto_reply_result(&j->req, &res));
+	else
+		job_set(j, rc, 0, proto_reply_error(rc, err, j->req.id_json));
+	ms = server_now_ms() - j->t_start;
+	server_observe(s, ms);
 	log_escape(j->req.q ? j->req.q : "", j->req.q ? strlen(j->req.q) : 0,
 		   64, q, sizeof q);
-	if (rc == GZ_OK) {
-		j->reply = proto_reply_result(&j->req, &res);
-		log_info("msg=query conn=%lu q=\"%s\" hits=%zu estimate=%u "
-			 "ms=%.3f", j->conn->id, q, res.n_hits, res.estimate,
-			 server_now_ms() - j->t_start);
-	} else {
-		j->reply = proto_reply_error(rc, err, j->req.id_json);
+	if (rc == GZ_OK)
+		log_debug("msg=query conn=%lu q=\"%s\" hits=%zu estimate=%u "
+			  "ms=%.3f", j->conn->id, q, res.n_hits, res.estimate, ms);
+	else
 		log_info("msg=query conn=%lu q=\"%s\" error=%s ms=%.3f",
-			 j->conn->id, q, gz_errname(rc),
-			 server_now_ms() - j->t_start);
-	}
+			 j->conn->id, q, gz_errname(rc), ms);
+	memset(&qe, 0, sizeof qe);
+	qe.q = j->req.q;
+	qe.via = j->conn->via;
+	qe.status = rc == GZ_OK ? "ok" : gz_errname(rc);
+	qe.hits = res.n_hits;
+	qe.total = res.estimate;
+	qe.ms = ms;
+	qe.revision = res.revision;
+	querylog_write(s->qlog, &qe);
 	search_result_free(&res);
 }
 
@@ -300,7 +572,11 @@ static void *worker_main(void *arg)
 		s->q_len--;
 		pthread_mutex_unlock(&s->mu);
 
-		worker_run_job(w, j);
+		/* Nobody will read the answer: do not search for it. */
+		if (atomic_load(&j->cancelled))
+			atomic_fetch_add(&s->m.skipped, 1);
+		else
+			worker_run_job(w, j);
 
 		pthread_mutex_lock(&s->mu);
 		j->next = NULL;
@@ -353,6 +629,8 @@ static void conn_close(struct conn *c, const char *why)
 		j->fifo_next = NULL;
 		if (!j->with_worker)
 			job_free(j);
+		else
+			atomic_store(&j->cancelled, 1);
 	}
 	c->head = c->tail = NULL;
 	c->owed = 0;
@@ -363,6 +641,7 @@ static void conn_close(struct conn *c, const char *why)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->n_conns--;
+	atomic_store(&s->m.connections, s->n_conns);
 	if (c->with_workers == 0)
 		conn_destroy(c);
 	server_maybe_done(s);
@@ -390,8 +669,7 @@ static struct job *conn_new_job(struct conn *c)
 /* Answer j at once with an error. */
 static void job_fail(struct job *j, int code, const char *msg)
 {
-	free(j->reply);
-	j->reply = proto_reply_error(code, msg, j->req.id_json);
+	job_set(j, code, 0, proto_reply_error(code, msg, j->req.id_json));
 }
 
 /* Queue j for a worker, or answer "busy" when the queue is full. */
@@ -400,7 +678,7 @@ static void server_enqueue(struct server *s, struct job *j)
 	int full;
 
 	pthread_mutex_lock(&s->mu);
-	full = s->q_len >= s->opt.queue_max;
+	full = s->q_len >= s->tun.queue_max;
 	if (!full) {
 		j->next = NULL;
 		j->with_worker = 1;
@@ -416,7 +694,7 @@ static void server_enqueue(struct server *s, struct job *j)
 	pthread_mutex_unlock(&s->mu);
 	if (full) {
 		log_warn("msg=busy conn=%lu queue=%u", j->conn->id,
-			 s->opt.queue_max);
+			 s->tun.queue_max);
 		job_fail(j, GZ_EBUSY, "server busy, retry later");
 	}
 }
@@ -453,7 +731,7 @@ static void conn_handle_line(struct conn *c, const char *line, size_t n)
 		log_warn("msg=\"bad token\" conn=%lu peer=%s", c->id, c->peer);
 		job_fail(j, GZ_EDENIED, "missing or wrong token");
 	} else if (j->req.cmd == SEARCH_CMD_PING) {
-		j->reply = proto_reply_ping(j->req.id_json);
+		job_set(j, GZ_OK, 0, proto_reply_ping(j->req.id_json));
 	} else {
 		server_enqueue(s, j);
 	}
@@ -466,6 +744,110 @@ static int conn_can_read(const struct conn *c)
 	       c->owed < SERVER_MAX_PIPELINE &&
 	       evbuffer_get_length(bufferevent_get_output(c->bev)) <
 		       SERVER_MAX_OUTPUT;
+}
+
+/* True when got matches the server's token (HTTP: bearer or field). */
+static int server_http_token_ok(const struct server *s,
+				const struct http_request *hr,
+				const struct search_request *req)
+{
+	return server_token_ok(s->opt.token, hr->bearer) ||
+	       server_token_ok(s->opt.token, req->token);
+}
+
+/*
+** The HTTP front's reader: wait for one whole request head, answer it
+** (queueing the work for a worker where the index is needed), and close
+** after the reply; bytes after the head are ignored.
+*/
+static void conn_read_http(struct conn *c)
+{
+	struct server *s = c->srv;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t len = evbuffer_get_length(in), head_len = 0, n;
+	struct http_request hr;
+	char err[GZ_ERRLEN] = "";
+	const char *data;
+	struct job *j;
+	int rc, qrc;
+
+	if (c->owed > 0 || c->closing || c->srv->stopping) {
+		evbuffer_drain(in, len);
+		return;
+	}
+	if (len == 0)
+		return;
+	n = len > HTTP_MAX_HEAD ? HTTP_MAX_HEAD : len;
+	data = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+	if (!data) {
+		conn_close(c, "out of memory");
+		return;
+	}
+	rc = http_parse_head(data, n, &head_len, &hr, err);
+	if (rc == GZ_EAGAIN && !c->eof) {
+		http_request_free(&hr);
+		return;
+	}
+	evbuffer_drain(in, len);
+	atomic_fetch_add(&s->m.http_requests, 1);
+	j = conn_new_job(c);
+	if (!j) {
+		http_request_free(&hr);
+		conn_close(c, "out of memory");
+		return;
+	}
+	j->close_after = 1;
+	j->kind = JOB_HTTP_SEARCH;
+	if (rc == GZ_EAGAIN)
+		rc = gz_fail(err, GZ_EPARSE, "incomplete request head");
+	if (rc != GZ_OK) {
+		log_warn("msg=\"bad http request\" conn=%lu peer=%s error=%s "
+			 "detail=\"%s\"", c->id, c->peer, gz_errname(rc), err);
+		job_set(j, rc, rc == GZ_ETOOBIG ? 431 : 400,
+			proto_reply_error(rc, err, NULL));
+		http_request_free(&hr);
+		return;
+	}
+	log_debug("msg=http conn=%lu peer=%s method=%s route=%d", c->id,
+		  c->peer, hr.method, (int)hr.route);
+	qrc = http_query_to_request(hr.query, &j->req, err);
+	if (strcmp(hr.method, "GET") != 0) {
+		static const char body[] = "{\"v\":1,\"error\":{\"code\":"
+			"\"bad_request\",\"message\":\"only GET is served\"}}\n";
+
+		free(j->reply);
+		server_count(s, GZ_EINVAL);
+		j->reply = http_response(405, "application/json",
+					 "Allow: GET\r\n", body, sizeof body - 1);
+	} else if (c->needs_token && !server_http_token_ok(s, &hr, &j->req)) {
+		log_warn("msg=\"bad token\" conn=%lu peer=%s", c->id, c->peer);
+		job_fail(j, GZ_EDENIED, "missing or wrong token");
+	} else if (hr.route == HTTP_ROUTE_SEARCH) {
+		if (qrc != GZ_OK)
+			job_fail(j, qrc, err);
+		else if (j->req.cmd == SEARCH_CMD_PING)
+			job_set(j, GZ_OK, 0, proto_reply_ping(j->req.id_json));
+		else
+			server_enqueue(s, j);
+	} else if (hr.route == HTTP_ROUTE_HEALTH) {
+		j->kind = JOB_HTTP_HEALTH;
+		server_enqueue(s, j);
+	} else if (hr.route == HTTP_ROUTE_METRICS) {
+		j->kind = JOB_HTTP_METRICS;
+		server_enqueue(s, j);
+	} else if (hr.route == HTTP_ROUTE_ROOT) {
+		static const char text[] =
+			"gazette-searchd: GET /search?q=QUERY, /health, /metrics\n";
+
+		free(j->reply);
+		server_count(s, GZ_OK);
+		j->reply = http_response(200, "text/plain; charset=utf-8", NULL,
+					 text, sizeof text - 1);
+	} else {
+		job_set(j, GZ_ENOTFOUND, 0,
+			proto_reply_error(GZ_ENOTFOUND, "no such path", NULL));
+	}
+	http_request_free(&hr);
 }
 
 /*
@@ -482,12 +864,34 @@ static void conn_read_lines(struct conn *c)
 	char *line;
 	struct job *j;
 
+	if (c->http) {
+		if (c->bev)
+			conn_read_http(c);
+		return;
+	}
 	while (c->bev && conn_can_read(c)) {
 		in = bufferevent_get_input(c->bev);
 		len = evbuffer_get_length(in);
 		if (len == 0)
 			break;
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
+		if (c->skip) {
+			if (eol.pos >= 0) {
+				evbuffer_drain(in, (size_t)eol.pos + eol_len);
+				c->skip = 0;
+				continue;
+			}
+			c->skipped += len;
+			evbuffer_drain(in, len);
+			if (c->skipped > CONN_MAX_SKIP) {
+				/* Not the protocol: close politely. */
+				log_warn("msg=\"endless line\" conn=%lu peer=%s "
+					 "bytes=%zu", c->id, c->peer, c->skipped);
+				c->closing = 1;
+				c->linger = 1;
+			}
+			break;
+		}
 		if (eol.pos < 0 && len <= GZ_MAX_REQUEST_LINE && !c->eof)
 			break;
 		if (eol.pos < 0 && len <= GZ_MAX_REQUEST_LINE) {
@@ -505,12 +909,11 @@ static void conn_read_lines(struct conn *c)
 			}
 			job_fail(j, GZ_ETOOBIG, "request line too long");
 			if (eol.pos < 0) {
-				/* Where the next request starts is unknown. */
+				/* The next request starts after the next "\n". */
 				evbuffer_drain(in, len);
-				j->close_after = 1;
-				c->closing = 1;
-				c->linger = 1;
-				break;
+				c->skip = 1;
+				c->skipped = len;
+				continue;
 			}
 			evbuffer_drain(in, (size_t)eol.pos + eol_len);
 			continue;
@@ -682,21 +1085,23 @@ static void server_refuse(struct server *s, evutil_socket_t fd)
 		free(reply);
 	}
 	evutil_closesocket(fd);
-	log_warn("msg=\"too many connections\" max=%u", s->opt.max_connections);
+	atomic_fetch_add(&s->m.refused, 1);
+	log_warn("msg=\"too many connections\" max=%u", s->tun.max_connections);
 }
 
 /* Set up a connection for an accepted socket. */
 static void server_accept(struct server *s, evutil_socket_t fd,
-			  const struct sockaddr *sa, int needs_token)
+			  const struct sockaddr *sa, int needs_token,
+			  const char *via)
 {
-	struct timeval idle = { (time_t)s->opt.idle_timeout_sec, 0 };
+	struct timeval idle = { (time_t)s->tun.idle_timeout_sec, 0 };
 	struct conn *c;
 
 	if (s->stopping) {
 		evutil_closesocket(fd);
 		return;
 	}
-	if (s->n_conns >= s->opt.max_connections) {
+	if (s->n_conns >= s->tun.max_connections) {
 		server_refuse(s, fd);
 		return;
 	}
@@ -713,12 +1118,16 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 	c->srv = s;
 	c->id = ++s->next_id;
 	c->needs_token = needs_token;
+	c->via = via;
+	c->http = strcmp(via, "http") == 0;
 	server_format_addr(sa, c->peer, sizeof c->peer);
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;
 	s->conns = c;
 	s->n_conns++;
+	atomic_store(&s->m.connections, s->n_conns);
+	atomic_fetch_add(&s->m.accepted, 1);
 	bufferevent_setcb(c->bev, conn_on_read, conn_on_write, conn_on_event, c);
 	/* Read no further than one request line past what was parsed. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, GZ_MAX_REQUEST_LINE + 2);
@@ -735,7 +1144,18 @@ static void server_on_tcp(struct evconnlistener *l, evutil_socket_t fd,
 
 	(void)l;
 	(void)salen;
-	server_accept(s, fd, sa, s->tcp_needs_token);
+	server_accept(s, fd, sa, s->tcp_needs_token, "tcp");
+}
+
+/* evconnlistener callback for the HTTP front. */
+static void server_on_http(struct evconnlistener *l, evutil_socket_t fd,
+			   struct sockaddr *sa, int salen, void *arg)
+{
+	struct server *s = arg;
+
+	(void)l;
+	(void)salen;
+	server_accept(s, fd, sa, s->http_needs_token, "http");
 }
 
 /* evconnlistener callback for the Unix socket listener. */
@@ -744,7 +1164,7 @@ static void server_on_unix(struct evconnlistener *l, evutil_socket_t fd,
 {
 	(void)l;
 	(void)salen;
-	server_accept(arg, fd, sa, 0);
+	server_accept(arg, fd, sa, 0, "unix");
 }
 
 /* evconnlistener error callback: log and carry on. */
@@ -811,6 +1231,9 @@ static void server_close_listeners(struct server *s)
 	if (s->unix_l)
 		evconnlistener_free(s->unix_l);
 	s->unix_l = NULL;
+	if (s->http_l)
+		evconnlistener_free(s->http_l);
+	s->http_l = NULL;
 	if (s->unix_created)
 		unlink(s->opt.socket_path);
 	s->unix_created = 0;
@@ -843,14 +1266,52 @@ static void server_on_stop(evutil_socket_t sig, short what, void *arg)
 	server_maybe_done(s);
 }
 
-/* SIGHUP: reopen the log file (after logrotate moved it). */
+/*
+** SIGHUP: reopen the log files (after logrotate moved them) and apply the
+** tunables read again from the configuration; on a bad configuration,
+** keep everything as it was and say so.
+*/
 static void server_on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct server *s = arg;
+	struct server_tunables t = s->tun;
+	char err[GZ_ERRLEN] = "";
+	int rc = GZ_OK;
+
 	(void)sig;
 	(void)what;
-	(void)arg;
-	log_reopen();
-	log_info("msg=\"log reopened\"");
+	if (log_reopen() < 0)
+		log_warn("msg=\"cannot reopen the log file\"");
+	if (s->opt.reload)
+		rc = s->opt.reload(s->opt.reload_ctx, &t, err);
+	if (rc != GZ_OK) {
+		log_warn("msg=\"reload failed, keeping the configuration\" "
+			 "error=%s detail=\"%s\"", gz_errname(rc), err);
+		t = s->tun;
+	}
+	if (querylog_reopen(s->qlog, t.query_log, err) != GZ_OK) {
+		log_warn("msg=\"cannot reopen the query log\" detail=\"%s\"",
+			 err);
+		memcpy(t.query_log, s->tun.query_log, sizeof t.query_log);
+	}
+	if (t.queue_max == 0)
+		t.queue_max = 1;
+	if (t.max_connections == 0)
+		t.max_connections = GZ_MAX_CONNECTIONS;
+	if (t.idle_timeout_sec == 0)
+		t.idle_timeout_sec = GZ_IDLE_TIMEOUT_SEC;
+	pthread_mutex_lock(&s->mu);
+	s->tun = t;
+	pthread_mutex_unlock(&s->mu);
+	atomic_store(&s->query_timeout_ms, t.query_timeout_ms);
+	atomic_store(&s->health_max_age, t.health_max_age_sec);
+	if (rc == GZ_OK)
+		atomic_fetch_add(&s->m.reloads, 1);
+	log_info("msg=reloaded ok=%d queue_max=%u max_connections=%u "
+		 "idle_timeout=%u query_timeout_ms=%u query_log=%s",
+		 rc == GZ_OK, t.queue_max, t.max_connections,
+		 t.idle_timeout_sec, t.query_timeout_ms,
+		 t.query_log[0] ? t.query_log : "-");
 }
 
 /* ------------------------------------------------------------ setup */
@@ -875,8 +1336,16 @@ static int server_write_port_file(const char *path, unsigned port, char *err)
 	return GZ_OK;
 }
 
-/* Bind the TCP listener on s->opt.listen. */
-static int server_listen_tcp(struct server *s, char *err)
+/*
+** Bind a TCP listener on addr ("HOST:PORT") calling cb, into *out; set
+** *needs_token for a non-loopback address (refused without a token), the
+** bound address into bound (size 80), and write the port to port_file
+** when it is not NULL.  what names the listener in messages.
+*/
+static int server_listen_inet(struct server *s, const char *what,
+			      const char *addr, evconnlistener_cb cb,
+			      struct evconnlistener **out, int *needs_token,
+			      char *bound, const char *port_file, char *err)
 {
 	char host[256], port[8];
 	struct addrinfo hints, *ai = NULL;
@@ -884,48 +1353,47 @@ static int server_listen_tcp(struct server *s, char *err)
 	socklen_t sl = sizeof ss;
 	int rc;
 
-	if (server_split_hostport(s->opt.listen, host, sizeof host, port,
+	if (server_split_hostport(addr, host, sizeof host, port,
 				  sizeof port) < 0)
 		return gz_fail(err, GZ_EINVAL,
-			       "listen: %s: expected HOST:PORT", s->opt.listen);
+			       "%s: %s: expected HOST:PORT", what, addr);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc != 0 || !ai)
-		return gz_fail(err, GZ_EINVAL, "listen: %s: %s", s->opt.listen,
+		return gz_fail(err, GZ_EINVAL, "%s: %s: %s", what, addr,
 			       gai_strerror(rc));
 	if (!server_is_loopback(ai->ai_addr)) {
 		if (!s->opt.token || !*s->opt.token) {
 			freeaddrinfo(ai);
 			return gz_fail(err, GZ_EDENIED,
-				       "listen: %s is not a loopback address; "
+				       "%s: %s is not a loopback address; "
 				       "set [searchd] token to serve it",
-				       s->opt.listen);
+				       what, addr);
 		}
-		s->tcp_needs_token = 1;
+		*needs_token = 1;
 	}
-	s->tcp = evconnlistener_new_bind(
-		s->base, server_on_tcp, s,
+	*out = evconnlistener_new_bind(
+		s->base, cb, s,
 		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 		SERVER_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
 	freeaddrinfo(ai);
-	if (!s->tcp)
-		return gz_fail(err, GZ_EIO, "cannot listen on %s: %s",
-			       s->opt.listen, strerror(errno));
-	evconnlistener_set_error_cb(s->tcp, server_on_accept_error);
-	if (getsockname(evconnlistener_get_fd(s->tcp), (struct sockaddr *)&ss,
+	if (!*out)
+		return gz_fail(err, GZ_EIO, "cannot listen on %s: %s", addr,
+			       strerror(errno));
+	evconnlistener_set_error_cb(*out, server_on_accept_error);
+	if (getsockname(evconnlistener_get_fd(*out), (struct sockaddr *)&ss,
 			&sl) != 0)
 		return gz_fail(err, GZ_EIO, "getsockname: %s", strerror(errno));
-	server_format_addr((struct sockaddr *)&ss, s->tcp_addr,
-			   sizeof s->tcp_addr);
-	if (s->opt.port_file) {
+	server_format_addr((struct sockaddr *)&ss, bound, 80);
+	if (port_file) {
 		unsigned p = ss.ss_family == AF_INET6 ?
 			ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
 			ntohs(((struct sockaddr_in *)&ss)->sin_port);
 
-		return server_write_port_file(s->opt.port_file, p, err);
+		return server_write_port_file(port_file, p, err);
 	}
 	return GZ_OK;
 }
@@ -1000,19 +1468,26 @@ int server_new(const struct server_options *opt, struct server **out,
 		return gz_fail(err, GZ_EINVAL, "workers: %u is not in 1..%d",
 			       opt->workers, SERVER_MAX_WORKERS);
 	if ((!opt->listen || !*opt->listen) &&
-	    (!opt->socket_path || !*opt->socket_path))
+	    (!opt->socket_path || !*opt->socket_path) &&
+	    (!opt->http_listen || !*opt->http_listen))
 		return gz_fail(err, GZ_EINVAL,
-			       "nothing to listen on: give --listen or --socket");
+			       "nothing to listen on: give --listen, --socket "
+			       "or --http-listen");
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	s->opt = *opt;
-	if (s->opt.queue_max == 0)
-		s->opt.queue_max = 1;
-	if (s->opt.max_connections == 0)
-		s->opt.max_connections = GZ_MAX_CONNECTIONS;
-	if (s->opt.idle_timeout_sec == 0)
-		s->opt.idle_timeout_sec = GZ_IDLE_TIMEOUT_SEC;
+	s->tun.queue_max = opt->queue_max ? opt->queue_max : 1;
+	s->tun.max_connections = opt->max_connections ?
+		opt->max_connections : GZ_MAX_CONNECTIONS;
+	s->tun.idle_timeout_sec = opt->idle_timeout_sec ?
+		opt->idle_timeout_sec : GZ_IDLE_TIMEOUT_SEC;
+	s->tun.query_timeout_ms = opt->query_timeout_ms;
+	s->tun.health_max_age_sec = opt->health_max_age_sec;
+	snprintf(s->tun.query_log, sizeof s->tun.query_log, "%s",
+		 opt->query_log ? opt->query_log : "");
+	atomic_init(&s->query_timeout_ms, opt->query_timeout_ms);
+	atomic_init(&s->health_max_age, opt->health_max_age_sec);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->started_ms = server_now_ms();
@@ -1030,6 +1505,11 @@ int server_new(const struct server_options *opt, struct server **out,
 			return rc;
 		}
 		searcher_set_time_limit(s->workers[i].se, opt->query_timeout_ms);
+	}
+	rc = querylog_open(opt->query_log, &s->qlog, err);
+	if (rc != GZ_OK) {
+		server_free(s);
+		return rc;
 	}
 	rc = searcher_stats(s->workers[0].se, &st, err);
 	if (rc != GZ_OK) {
@@ -1059,9 +1539,16 @@ int server_new(const struct server_options *opt, struct server **out,
 	}
 	rc = GZ_OK;
 	if (opt->listen && *opt->listen)
-		rc = server_listen_tcp(s, err);
+		rc = server_listen_inet(s, "listen", opt->listen, server_on_tcp,
+					&s->tcp, &s->tcp_needs_token,
+					s->tcp_addr, opt->port_file, err);
 	if (rc == GZ_OK && opt->socket_path && *opt->socket_path)
 		rc = server_listen_unix(s, err);
+	if (rc == GZ_OK && opt->http_listen && *opt->http_listen)
+		rc = server_listen_inet(s, "http_listen", opt->http_listen,
+					server_on_http, &s->http_l,
+					&s->http_needs_token, s->http_addr,
+					opt->http_port_file, err);
 	if (rc != GZ_OK) {
 		server_free(s);
 		return rc;
@@ -1089,9 +1576,10 @@ int server_run(struct server *s, char *err)
 		s->workers[i].started = 1;
 	}
 	if (rc == GZ_OK) {
-		log_info("msg=ready listen=%s socket=%s index=%s documents=%u "
-			 "workers=%u", s->tcp ? s->tcp_addr : "-",
+		log_info("msg=ready listen=%s socket=%s http=%s index=%s "
+			 "documents=%u workers=%u", s->tcp ? s->tcp_addr : "-",
 			 s->unix_l ? s->opt.socket_path : "-",
+			 s->http_l ? s->http_addr : "-",
 			 s->opt.index_path, s->documents, s->opt.workers);
 		if (event_base_dispatch(s->base) < 0)
 			rc = gz_fail(err, GZ_EINTERNAL, "event loop failed");
@@ -1166,6 +1654,7 @@ void server_free(struct server *s)
 			searcher_close(s->workers[i].se);
 		free(s->workers);
 	}
+	querylog_close(s->qlog);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

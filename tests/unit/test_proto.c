@@ -506,7 +506,7 @@ static void test_reply_error(void **state)
 
 static void test_reply_stats_ping(void **state)
 {
-	struct search_stats st = { 8, 3, NULL };
+	struct search_stats st = { 8, 3, NULL, 0 };
 	json_t *r;
 	char *line;
 
@@ -535,6 +535,81 @@ static void test_reply_stats_ping(void **state)
 	free(line);
 	line = proto_reply_ping("[1]");
 	assert_string_equal(line, "{\"v\":1,\"id\":[1],\"ok\":true}\n");
+	free(line);
+}
+
+/* Form fields (the HTTP query string) take each field's type. */
+static void test_parse_form(void **state)
+{
+	const char *k1[] = { "q", "offset", "facets", "collapse", "like", "id" };
+	const char *v1[] = { "city", "20", "year,,month", "no", "42", "7" };
+	const char *k2[] = { "limit" };
+	const char *v2[] = { "-1" };
+	const char *k3[] = { "collapse" };
+	const char *v3[] = { "maybe" };
+	const char *k4[] = { "facet_limit" };
+	const char *v4[] = { "5" };
+	struct search_request req;
+	char err[GZ_ERRLEN];
+
+	(void)state;
+	search_request_init(&req);
+	assert_int_equal(proto_parse_form(k1, v1, 6, &req, err), GZ_OK);
+	assert_string_equal(req.q, "city");
+	assert_int_equal(req.offset, 20);
+	assert_int_equal(req.facets, SEARCH_FACET_BIT(SEARCH_FACET_YEAR) |
+			 SEARCH_FACET_BIT(SEARCH_FACET_MONTH));
+	assert_int_equal(req.collapse, 0);
+	assert_string_equal(req.like, "42");
+	assert_string_equal(req.id_json, "\"7\"");
+	search_request_free(&req);
+	assert_int_equal(proto_parse_form(k2, v2, 1, &req, err), GZ_EINVAL);
+	search_request_free(&req);
+	assert_int_equal(proto_parse_form(k3, v3, 1, &req, err), GZ_EINVAL);
+	search_request_free(&req);
+	assert_int_equal(proto_parse_form(k4, v4, 1, &req, err), GZ_OK);
+	assert_int_equal(req.facet_limit, 5);
+	search_request_free(&req);
+}
+
+/* A key=value run summary becomes an object; stats carry the commit time. */
+static void test_stats_last_run_text(void **state)
+{
+	struct search_stats st = { 3, 2, NULL, 1700000000 };
+	json_t *r, *lr;
+	char *line;
+	int healthy = 0;
+
+	(void)state;
+	st.last_run = "fetched=53 new=29 seconds=0.1 note=ok";
+	line = proto_reply_stats(&st, "idx", 1, NULL);
+	r = load_line(line);
+	lr = json_object_get(r, "last_run");
+	assert_int_equal(json_integer_value(json_object_get(lr, "fetched")), 53);
+	assert_true(json_real_value(json_object_get(lr, "seconds")) > 0.09);
+	assert_string_equal(json_string_value(json_object_get(lr, "note")), "ok");
+	assert_string_equal(json_string_value(json_object_get(lr, "summary")),
+			    st.last_run);
+	assert_string_equal(json_string_value(json_object_get(r, "last_update")),
+			    "2023-11-14T22:13:20Z");
+	json_decref(r);
+	free(line);
+
+	line = proto_reply_health(&st, GZ_OK, NULL, 5, 60, &healthy);
+	r = load_line(line);
+	assert_int_equal(healthy, 0);
+	assert_string_equal(json_string_value(json_object_get(r, "status")),
+			    "stale");
+	json_decref(r);
+	free(line);
+	line = proto_reply_health(&st, GZ_OK, NULL, 5, 0, &healthy);
+	assert_int_equal(healthy, 1);
+	free(line);
+	line = proto_reply_health(&st, GZ_EOPEN, "gone", 5, 0, &healthy);
+	r = load_line(line);
+	assert_int_equal(healthy, 0);
+	assert_string_equal(json_string_value(json_object_get(r, "error")), "open");
+	json_decref(r);
 	free(line);
 }
 
@@ -569,6 +644,8 @@ int main(void)
 		cmocka_unit_test(test_reply_result_roundtrip),
 		cmocka_unit_test(test_reply_error),
 		cmocka_unit_test(test_reply_stats_ping),
+		cmocka_unit_test(test_parse_form),
+		cmocka_unit_test(test_stats_last_run_text),
 		cmocka_unit_test(test_id_echo_roundtrip),
 	};
 

@@ -837,6 +837,68 @@ static void test_bad_query(void **state)
 	search_request_free(&req);
 }
 
+/* site: values become hosts; a single lang: is found. */
+static void test_rewrite_query(void **state)
+{
+	static const struct {
+		const char *in, *out, *lang;
+	} cases[] = {
+		{ "site:www.globaltimes.cn city", "site:globaltimes.cn city", "" },
+		{ "a site:\"https://WWW.X.com:8080/p\" b", "a site:\"x.com\" b", "" },
+		{ "(site:www.x.org OR site:y.org)", "(site:x.org OR site:y.org)", "" },
+		{ "website:www.x.org", "website:www.x.org", "" },
+		{ "site:", "site:", "" },
+		{ "site:\"www.x.org", "site:\"x.org\"", "" },
+		{ "lang:fr diplomatie", "lang:fr diplomatie", "fr" },
+		{ "lang:fr lang:fr x", "lang:fr lang:fr x", "fr" },
+		{ "lang:fr lang:de x", "lang:fr lang:de x", "" },
+	};
+	char lang[16];
+	size_t i;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		out = search_rewrite_query(cases[i].in, lang, sizeof lang);
+		assert_non_null(out);
+		assert_string_equal(out, cases[i].out);
+		assert_string_equal(lang, cases[i].lang);
+		free(out);
+	}
+}
+
+/* A time limit that has passed gives GZ_ETIMEOUT, never partial results. */
+static void test_time_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct search_request req;
+	struct search_result res;
+	char err[GZ_ERRLEN];
+	int rc, seen_timeout = 0, i;
+
+	search_request_init(&req);
+	req.q = strdup("");
+	req.limit = 100;
+	req.snippet_len = GZ_MAX_SNIPPET_LEN;
+	req.facets = (1u << SEARCH_N_FACETS) - 1;
+	searcher_set_time_limit(f->s, 1);
+	for (i = 0; i < 200 && !seen_timeout; i++) {
+		rc = search_run(f->s, &req, &res, err);
+		assert_true(rc == GZ_OK || rc == GZ_ETIMEOUT);
+		if (rc == GZ_ETIMEOUT) {
+			seen_timeout = 1;
+			assert_int_equal(res.n_hits, 0);
+			assert_non_null(strstr(err, "time limit"));
+		}
+		search_result_free(&res);
+	}
+	searcher_set_time_limit(f->s, 0);
+	assert_int_equal(search_run(f->s, &req, &res, err), GZ_OK);
+	search_result_free(&res);
+	search_request_free(&req);
+	(void)seen_timeout; /* a fast machine may finish within 1 ms */
+}
+
 static void test_bounds(void **state)
 {
 	struct fixture *f = *state;
@@ -900,6 +962,8 @@ int main(void)
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_bad_query),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_rewrite_query),
+		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_fresh_revision),
 	};
 
