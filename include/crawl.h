@@ -12,10 +12,25 @@
 ** extracted (extract.h); articles, and listing pages when the source says
 ** so, are indexed and committed every commit_every documents and at the
 ** end.  A page, feed or host that fails is logged and counted, never fatal.
+**
+** Re-crawls are incremental.  Per-URL state (index.h) is read before each
+** request and written after each answer, in the same commits as the
+** documents: feeds, sitemaps, seeds and pages not indexed are fetched again
+** every run with If-None-Match / If-Modified-Since; an indexed page is left
+** alone for the source's revisit seconds, then asked for conditionally.  A
+** 304 costs nothing more; a changed page replaces its document; a 404/410
+** keeps the document and marks it gone with the date.  The links a feed,
+** sitemap or followed page led to are saved with its state, so that when
+** it answers 304 they are queued again (each then subject to revisit and
+** its own conditional request).  robots.txt answers (2xx and 4xx) are
+** reused for 24 hours.  With warc_dir set, every response is written to
+** WARC files there (warc.h), its head rewritten to describe the decoded
+** body (fetch_head_decoded).
 */
 #ifndef GZ_CRAWL_H
 #define GZ_CRAWL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -40,12 +55,33 @@ struct crawl_stats {
 	unsigned long listings;       /* listing pages seen (followed) */
 	unsigned long feeds;          /* feeds and sitemaps read */
 	unsigned long redirects;      /* redirects followed */
+	unsigned long not_modified;   /* 304 answers to conditional requests */
+	unsigned long duplicates;     /* pages whose content another document
+				       * already holds (not indexed again) */
+	unsigned long fresh;          /* indexed pages not fetched: visited
+				       * less than revisit seconds ago */
+	unsigned long robots_cached;  /* hosts whose robots.txt came from the
+				       * 24-hour cache */
+	unsigned long warc_records;   /* responses written to WARC files */
 	unsigned long long bytes;     /* body bytes received */
 	double seconds;               /* wall time of the run */
+	int stop_signal;              /* signal that stopped the run, or 0 */
+};
+
+/* How crawl_run behaves beyond the configuration; all optional. */
+struct crawl_opts {
+	const sigset_t *stop_signals; /* signals the caller has blocked; when
+				       * one is pending the run stops starting
+				       * requests, commits what is done and
+				       * returns GZ_OK with stats->stop_signal
+				       * set.  NULL: none */
+	int progress;                 /* 1: a progress line on stderr, redrawn
+				       * about once a second (for a terminal) */
 };
 
 /*
-** Crawl every source of cfg into w (both borrowed), adding to *stats.
+** Crawl every source of cfg into w (cfg, w and o borrowed; o may be NULL),
+** adding to *stats.
 ** Returns GZ_OK when the run finished, however many pages failed (see
 ** stats->failed); GZ_EINDEX (or the index's code) when a commit fails,
 ** GZ_ENOMEM, GZ_EINVAL for an unusable setting (e.g. a bad allow_address),
@@ -53,11 +89,12 @@ struct crawl_stats {
 ** before an error stay committed.
 */
 int crawl_run(const struct gz_config *cfg, struct index_writer *w,
-	      struct crawl_stats *stats, char *err);
+	      const struct crawl_opts *o, struct crawl_stats *stats, char *err);
 
 /*
 ** Write the one-line summary of s into out (size n), e.g.
-** "fetched=12 new=10 updated=0 unchanged=1 gone=0 failed=1 robots=2 seconds=3.4".
+** "fetched=12 not_modified=0 new=10 updated=0 unchanged=1 duplicates=0
+** gone=0 failed=1 robots=2 fresh=0 seconds=3.4".
 */
 void crawl_summary(const struct crawl_stats *s, char *out, size_t n);
 

@@ -130,6 +130,20 @@ void fetch_result_free(struct fetch_result *r);
 int fetch_address_check(const struct sockaddr *sa, socklen_t len,
 			char *const *allow, size_t n, char *text, size_t textn);
 
+/*
+** Rewrite the raw response head[0..len) (status line and header lines, as
+** kept by FETCH_KEEP_HEAD) so that it describes the decoded body of
+** body_len bytes the result carries: Content-Encoding and Transfer-Encoding
+** lines are kept as X-Archive-Orig-Content-Encoding and
+** X-Archive-Orig-Transfer-Encoding, Content-Length lines likewise, and a
+** Content-Length of body_len is added; line ends become CRLF and the head
+** ends with one blank line.  Appends to out (initialised by the caller).
+** GZ_OK, GZ_EPARSE when head does not start with "HTTP/", GZ_ETOOBIG or
+** GZ_ENOMEM from out.  For WARC records of decoded responses.
+*/
+int fetch_head_decoded(const char *head, size_t len, size_t body_len,
+		       struct buf *out);
+
 /* Same, on an address written as text ("10.1.2.3", "::ffff:127.0.0.1"). */
 int fetch_address_check_text(const char *addr, char *const *allow, size_t n);
 

@@ -1,7 +1,17 @@
 /*
 ** cmd_crawl.c — gazette-indexer crawl: the configured sources, into the index.
+**
+** Made to run from cron: one run at a time per index (the index lock; a
+** second run exits 75 at once), exit 0 when all went well, 1 when some
+** pages failed, 2 for usage or configuration errors, 70 for index errors.
+** SIGTERM and SIGINT are blocked for the run and polled by the crawler,
+** which then stops, commits what is done and returns; the process exits
+** 128 + the signal's number, as a shell reports a killed command.  A
+** progress line is drawn on stderr when stderr is a terminal (and not with
+** --quiet); under cron only the log lines and the summary appear.
 */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +32,8 @@ int cmd_crawl(const struct cli_opts *o, int argc, char **argv)
 	struct gz_config cfg;
 	struct index_writer *w = NULL;
 	struct crawl_stats stats;
+	struct crawl_opts co;
+	sigset_t stop, old;
 	char err[GZ_ERRLEN], line[512];
 	int rc, ex;
 
@@ -45,7 +57,14 @@ int cmd_crawl(const struct cli_opts *o, int argc, char **argv)
 		return ex;
 	}
 	memset(&stats, 0, sizeof stats);
-	rc = crawl_run(&cfg, w, &stats, err);
+	memset(&co, 0, sizeof co);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &stop, &old) == 0)
+		co.stop_signals = &stop;
+	co.progress = isatty(STDERR_FILENO) && !o->quiet;
+	rc = crawl_run(&cfg, w, &co, &stats, err);
 	crawl_summary(&stats, line, sizeof line);
 	if (index_set_meta(w, "gazette.last_run", line, NULL) != GZ_OK)
 		log_warn("msg=\"cannot record the run summary\"");
@@ -57,8 +76,19 @@ int cmd_crawl(const struct cli_opts *o, int argc, char **argv)
 								  : GZ_EXIT_SOFTWARE;
 	}
 	printf("%s\n", line);
+	fflush(stdout);
+	if (!ex && stats.stop_signal)
+		ex = 128 + stats.stop_signal;
 	if (!ex && stats.failed > 0)
 		ex = GZ_EXIT_PARTIAL;
 	config_free(&cfg);
+	/* A stop signal that arrived stays pending while blocked: discard
+	** it by restoring the mask only after the exit code is known. */
+	if (co.stop_signals && stats.stop_signal) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+	}
+	if (co.stop_signals)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	return ex;
 }

@@ -4,21 +4,28 @@
 ** The frontier is one FIFO queue of jobs per host (origin), and a hash set
 ** of every URL queued this run.  The loop walks the hosts round-robin and
 ** starts the next job of each host that is idle, past its delay and within
-** the concurrency limit; a host's first request is always its robots.txt.
+** the concurrency limit; a host's first request is its robots.txt, unless
+** an answer from the last 24 hours is stored in the index.
 ** Completed requests come back from the fetcher one at a time and are
 ** handled by kind: robots.txt sets the host's rules and delay, a feed or
 ** sitemap queues its entries, a page is extracted, indexed and its links
 ** queued.  Redirects of pages are not followed by curl but queued as new
 ** jobs, so that the target's robots.txt, scope and host delay apply.
 **
-** Later (issue 4): per-URL crawl state (ETag, Last-Modified, hash, last
-** fetch) loaded before the run and sent as conditional headers through
-** struct fetch_request, robots.txt cached across runs, and each response
-** handed to a WARC writer in crawl_done (request FETCH_KEEP_HEAD: the
-** result then carries the raw response head, the remote address and the
-** body; the body is already content-decoded, so the record's head must
-** drop Content-Encoding or the fetch must keep the raw bytes).
+** Each feed and page job loads its URL's state (index.h) when it is
+** queued: an indexed page visited within the source's revisit interval is
+** not queued at all, and the stored validators become If-None-Match and
+** If-Modified-Since.  What a feed, sitemap or followed page led to is saved
+** with its state and queued again when it answers 304.  Each answer updates
+** the state, which is staged with the documents and committed with them,
+** after the URL's document (crawl.h tells the rules).  With warc_dir set,
+** every response goes to a WARC writer as it arrives.
+**
+** The run stops early, cleanly, when one of the caller's stop signals is
+** pending (polled between events: the signals stay blocked, so no handler
+** and no global flag are needed); what is staged is then committed.
 */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,14 +46,31 @@
 #include "index.h"
 #include "log.h"
 #include "robots.h"
+#include "schema.h"
 #include "url.h"
+#include "version.h"
+#include "warc.h"
 
 /* Retries of one URL after 429/503 with a Retry-After within bounds. */
 #define CRAWL_MAX_RETRIES 2
 
 /* Longest poll while transfers run (ms): bounds the delay in noticing a
 ** host whose politeness delay has passed. */
-#define CRAWL_MAX_WAIT_MS 1000
+#define CRAWL_MAX_WAIT_MS 250
+
+/* How long a robots.txt answer is reused (RFC 9309: at most 24 hours). */
+#define CRAWL_ROBOTS_TTL (24L * 3600)
+
+/* Staged state changes (documents excluded) that force a commit: bounds
+** what a kill loses in a run that mostly answers 304. */
+#define CRAWL_STATE_BATCH 1000
+
+/* Flags of crawl_enqueue. */
+#define CQ_SCOPE 0x01  /* check the source's scope */
+#define CQ_ALWAYS 0x02 /* a configured seed: fetched whatever revisit says */
+
+/* Largest list of links kept for one feed, sitemap or listing page. */
+#define CRAWL_MAX_LINKS_BYTES (8u * 1024 * 1024)
 
 /* What a job fetches. */
 enum crawl_kind {
@@ -65,6 +89,11 @@ struct crawl_job {
 	int depth;               /* link depth from a seed or feed entry */
 	int hops;                /* redirects followed to get here */
 	int attempts;            /* retries after 429/503 */
+	int always;              /* ignore revisit (feeds, sitemaps, seeds) */
+	int has_state;           /* state was loaded (or started) for this URL */
+	struct index_url_state state; /* what is known of url from earlier runs */
+	struct buf links;        /* discovery jobs: "F url" / "P url" lines of
+				  * what the body led to (crawl_links_save) */
 	char *title_hint;        /* title from a feed or sitemap, or NULL */
 	struct gz_time date_hint;/* date from a feed or sitemap; year 0 none */
 	struct crawl_host *host; /* where it is queued */
@@ -124,6 +153,11 @@ struct crawl {
 	int full_logged;              /* "max_pages reached" was logged */
 	size_t inflight;              /* requests running */
 	size_t uncommitted;           /* documents staged since the last commit */
+	size_t dirty;                 /* state records staged since then */
+	const struct crawl_opts *o;   /* borrowed; never NULL */
+	struct warc_writer *warc;     /* open when warc_dir is set */
+	struct crawl_job *recording;  /* job whose links crawl_enqueue records */
+	long long next_progress;      /* monotonic ms of the next progress line */
 	int fatal;                    /* a fatal error code, or 0 */
 	char *err;                    /* the caller's message buffer */
 };
@@ -136,6 +170,7 @@ enum crawl_q {
 	Q_BAD,       /* not an http(s) URL */
 	Q_FULL,      /* max_pages (or the feed bound) reached */
 	Q_SKIPPED,   /* its host is skipped */
+	Q_FRESH,     /* visited less than revisit seconds ago */
 	Q_NOMEM      /* out of memory (c->fatal set) */
 };
 
@@ -190,6 +225,8 @@ static void crawl_job_free(struct crawl_job *j)
 		return;
 	free(j->url);
 	free(j->title_hint);
+	index_url_state_free(&j->state);
+	buf_release(&j->links);
 	free(j);
 }
 
@@ -390,15 +427,50 @@ static void crawl_hosts_free(struct crawl *c)
 /* ------------------------------------------------------------ frontier */
 
 /*
+** Load the stored state of j's URL into j->state.  Returns 1 when j is a
+** page (not a seed) that gave a document, a redirect or a 404/410 less than
+** its source's revisit seconds ago (not to be fetched now), else 0.  A
+** state that cannot be read counts as none.
+*/
+static int crawl_load_state(struct crawl *c, struct crawl_job *j)
+{
+	const struct config_source *src = &c->cfg->sources[j->source];
+	const struct index_url_state *st = &j->state;
+	char err[GZ_ERRLEN];
+	long long now = (long long)time(NULL);
+	int rc;
+
+	rc = index_url_state_get(c->w, j->url, &j->state, err);
+	j->has_state = 1;
+	if (rc != GZ_OK) {
+		if (rc != GZ_ENOTFOUND)
+			crawl_warn("crawl state unreadable", j->url, err);
+		index_url_state_init(&j->state);
+		return 0;
+	}
+	/* Indexed pages, redirects to them and broken links wait; listing
+	** pages (no document) are read every run. */
+	if (j->always || j->kind != CK_PAGE || src->revisit_sec <= 0 ||
+	    st->fetched <= 0 ||
+	    (!st->doc_url && st->status != 404 && st->status != 410))
+		return 0;
+	/* Only a settled answer counts as a visit: errors are retried. */
+	if (!((st->status >= 200 && st->status < 400) || st->status == 404 ||
+	      st->status == 410))
+		return 0;
+	return now >= st->fetched && now - st->fetched < src->revisit_sec;
+}
+
+/*
 ** Queue ref (resolved against base, which may be NULL) as a job of kind
-** for source, unless it is not http(s), already queued, out of scope (when
-** check_scope), past the bounds or on a skipped host.  title and date are
-** hints for a page (may be NULL).  Returns what was done.
+** for source, unless it is not http(s), already queued, out of scope (with
+** CQ_SCOPE in flags), past the bounds or on a skipped host.  title and
+** date are hints for a page (may be NULL).  Returns what was done.
 */
 static enum crawl_q crawl_enqueue(struct crawl *c, const char *base,
 				  const char *ref, enum crawl_kind kind,
 				  size_t source, int depth, int hops,
-				  int check_scope, const char *title,
+				  int flags, const char *title,
 				  const struct gz_time *date)
 {
 	const struct crawl_scope *sc = &c->scopes[source];
@@ -410,9 +482,17 @@ static enum crawl_q crawl_enqueue(struct crawl *c, const char *base,
 
 	if (url_resolve(base, ref, &url, NULL) != GZ_OK)
 		return Q_BAD;
-	if (check_scope && !url_in_scope(url, sc->items, sc->n)) {
+	if ((flags & CQ_SCOPE) && !url_in_scope(url, sc->items, sc->n)) {
 		free(url);
 		return Q_SCOPE;
+	}
+	if (c->recording) {
+		/* Past the bound the list is cut: those links are found again
+		** when the page changes. */
+		struct buf *l = &c->recording->links;
+
+		if (buf_addf(l, "%c %s\n", kind == CK_FEED ? 'F' : 'P', url) != GZ_OK)
+			c->recording = NULL;
 	}
 	if (kind == CK_PAGE && c->pages_queued >= (size_t)c->cfg->max_pages) {
 		if (!c->full_logged)
@@ -459,6 +539,16 @@ static enum crawl_q crawl_enqueue(struct crawl *c, const char *base,
 	j->depth = depth;
 	j->hops = hops;
 	j->host = h;
+	j->always = kind != CK_PAGE || (flags & CQ_ALWAYS);
+	index_url_state_init(&j->state);
+	buf_init(&j->links, CRAWL_MAX_LINKS_BYTES);
+	if (crawl_load_state(c, j)) {
+		/* Not queued, so not counted against max_pages. */
+		log_debug("msg=\"visited recently; not fetched\" url=\"%s\"", j->url);
+		c->st->fresh++;
+		crawl_job_free(j);
+		return Q_FRESH;
+	}
 	if (date)
 		j->date_hint = *date;
 	if (h->tail)
@@ -494,6 +584,10 @@ static int crawl_start(struct crawl *c, struct crawl_job *j)
 	memset(&req, 0, sizeof req);
 	req.url = j->url;
 	req.user = j;
+	if (j->has_state) {
+		req.if_none_match = j->state.etag;
+		req.if_modified_since = j->state.last_modified;
+	}
 	switch (j->kind) {
 	case CK_ROBOTS:
 		req.max_bytes = GZ_MAX_ROBOTS_BYTES;
@@ -510,6 +604,8 @@ static int crawl_start(struct crawl *c, struct crawl_job *j)
 		req.flags = 0;
 		break;
 	}
+	if (c->warc)
+		req.flags |= FETCH_KEEP_HEAD;
 	rc = fetch_add(c->f, &req, err);
 	if (rc != GZ_OK) {
 		crawl_warn("fetch failed", j->url, err);
@@ -552,6 +648,8 @@ static int crawl_start_robots(struct crawl *c, struct crawl_host *h)
 	return 0;
 }
 
+static int crawl_robots_cached(struct crawl *c, struct crawl_host *h);
+
 /*
 ** Start the next request of idle host h: its robots.txt when unknown,
 ** else the first queued job robots.txt allows (disallowed ones are dropped
@@ -559,14 +657,14 @@ static int crawl_start_robots(struct crawl *c, struct crawl_host *h)
 */
 static int crawl_host_step(struct crawl *c, struct crawl_host *h)
 {
-	if (h->rstate == HR_UNKNOWN)
+	if (h->rstate == HR_UNKNOWN && !crawl_robots_cached(c, h))
 		return crawl_start_robots(c, h) == 0;
 	if (h->rstate != HR_READY)
 		return 0;
 	while (h->head && !c->fatal) {
 		struct crawl_job *j = h->head;
 		char *pq = NULL;
-		int ok;
+		int ok, rc;
 
 		h->head = j->next;
 		if (!h->head)
@@ -584,7 +682,8 @@ static int crawl_host_step(struct crawl *c, struct crawl_host *h)
 				continue;
 			}
 		}
-		if (crawl_start(c, j) == 0)
+		rc = crawl_start(c, j);
+		if (rc == 0)
 			return 1;
 		crawl_job_free(j);
 	}
@@ -593,21 +692,23 @@ static int crawl_host_step(struct crawl *c, struct crawl_host *h)
 
 /* ------------------------------------------------------------ results */
 
-/* Handle the answer for a host's robots.txt. */
-static void crawl_robots_done(struct crawl *c, struct crawl_job *j,
-			      struct fetch_result *r)
+/*
+** Apply a robots.txt answer to h: policy pol, and for ROBOTS_RULES the
+** body[0..len).  why (may be NULL) says why a disallow-all came about.
+** Sets the host's rules and delay (or skips the host past the Crawl-delay
+** cap) and queues its Sitemap: lines.
+*/
+static void crawl_robots_apply(struct crawl *c, struct crawl_host *h,
+			       enum robots_policy pol, const char *body,
+			       size_t len, const char *why)
 {
 	const struct gz_config *cfg = c->cfg;
-	struct crawl_host *h = j->host;
-	enum robots_policy pol;
 	char err[GZ_ERRLEN];
 	size_t i;
 
-	pol = r->rc == GZ_OK ? robots_status_policy(r->status) :
-			       ROBOTS_DISALLOW_ALL;
 	if (pol == ROBOTS_RULES) {
-		if (robots_parse(r->body.ptr, r->body.len, cfg->user_agent,
-				 &h->robots, err) != GZ_OK) {
+		if (robots_parse(body, len, cfg->user_agent, &h->robots,
+				 err) != GZ_OK) {
 			crawl_fatal(c, GZ_ENOMEM, err);
 			robots_set_policy(&h->robots, ROBOTS_DISALLOW_ALL);
 		}
@@ -616,13 +717,11 @@ static void crawl_robots_done(struct crawl *c, struct crawl_job *j,
 	}
 	h->rstate = HR_READY;
 	if (pol == ROBOTS_DISALLOW_ALL) {
-		char why[GZ_ERRLEN];
+		char url[700];
 
-		if (r->rc != GZ_OK)
-			snprintf(why, sizeof why, "%s", r->err);
-		else
-			snprintf(why, sizeof why, "status %ld", r->status);
-		crawl_warn("robots.txt unavailable; host not crawled", j->url, why);
+		snprintf(url, sizeof url, "%s/robots.txt", h->origin);
+		crawl_warn("robots.txt unavailable; host not crawled", url,
+			   why ? why : "");
 		c->st->failed++; /* once per host: the site is down */
 	}
 	if (h->robots.crawl_delay_ms >= 0) {
@@ -648,9 +747,162 @@ static void crawl_robots_done(struct crawl *c, struct crawl_job *j,
 			crawl_enqueue(c, NULL, sm, CK_FEED, h->source, 0, 0, 0,
 				      NULL, NULL);
 		else
-			crawl_enqueue(c, NULL, sm, CK_FEED, h->source, 0, 0, 1,
-				      NULL, NULL);
+			crawl_enqueue(c, NULL, sm, CK_FEED, h->source, 0, 0,
+				      CQ_SCOPE, NULL, NULL);
 	}
+}
+
+/*
+** Use h's robots.txt from the index when it was fetched less than
+** CRAWL_ROBOTS_TTL ago and answered 2xx or 4xx (failures are not cached).
+** Returns 1 when it was applied, 0 when it must be fetched.
+*/
+static int crawl_robots_cached(struct crawl *c, struct crawl_host *h)
+{
+	char key[64], err[GZ_ERRLEN];
+	char *val = NULL, *nl, *f[4];
+	long long fetched, now = (long long)time(NULL);
+	long status;
+	size_t k;
+	int ok = 0;
+
+	index_url_key(META_ROBOTS_PREFIX, h->origin, key, sizeof key);
+	if (index_get_meta(c->w, key, &val, err) != GZ_OK || !val[0])
+		goto done;
+	nl = strchr(val, '\n');
+	if (!nl)
+		goto done;
+	*nl = '\0';
+	f[0] = val;
+	for (k = 1; k < 4; k++) {
+		f[k] = strchr(f[k - 1], '\t');
+		if (!f[k])
+			goto done;
+		*f[k]++ = '\0';
+	}
+	if (strcmp(f[0], "v1") != 0 || strcmp(f[1], h->origin) != 0)
+		goto done;
+	fetched = strtoll(f[2], NULL, 10);
+	status = strtol(f[3], NULL, 10);
+	if (fetched > now || now - fetched >= CRAWL_ROBOTS_TTL ||
+	    robots_status_policy(status) == ROBOTS_DISALLOW_ALL)
+		goto done;
+	log_debug("msg=\"robots.txt from cache\" host=\"%s\" status=%ld",
+		  h->origin, status);
+	c->st->robots_cached++;
+	crawl_robots_apply(c, h, robots_status_policy(status), nl + 1,
+			   strlen(nl + 1), NULL);
+	ok = 1;
+done:
+	free(val);
+	return ok;
+}
+
+/* Remember a robots.txt answer (2xx or 4xx) for CRAWL_ROBOTS_TTL. */
+static void crawl_robots_store(struct crawl *c, struct crawl_host *h,
+			       const struct fetch_result *r)
+{
+	char key[64], err[GZ_ERRLEN];
+	struct buf b;
+
+	if (r->rc != GZ_OK ||
+	    robots_status_policy(r->status) == ROBOTS_DISALLOW_ALL ||
+	    strpbrk(h->origin, "\t\n"))
+		return;
+	buf_init(&b, GZ_MAX_ROBOTS_BYTES + 1024);
+	if (buf_addf(&b, "v1\t%s\t%lld\t%ld\n", h->origin,
+		     (long long)time(NULL), r->status) == GZ_OK &&
+	    (r->status < 200 || r->status >= 300 ||
+	     buf_add(&b, r->body.ptr, strnlen(r->body.ptr, r->body.len)) == GZ_OK)) {
+		index_url_key(META_ROBOTS_PREFIX, h->origin, key, sizeof key);
+		if (index_set_meta(c->w, key, b.ptr, err) == GZ_OK)
+			c->dirty++;
+	}
+	buf_release(&b);
+}
+
+/* Handle the answer for a host's robots.txt. */
+static void crawl_robots_done(struct crawl *c, struct crawl_job *j,
+			      struct fetch_result *r)
+{
+	char why[GZ_ERRLEN];
+	enum robots_policy pol;
+
+	/* Too many redirects ends with the last 3xx: unavailable, so allow
+	** all (RFC 9309 2.3.1.2); any other failure is unreachable. */
+	pol = r->rc == GZ_OK || (r->status >= 300 && r->status < 400) ?
+	      robots_status_policy(r->status) : ROBOTS_DISALLOW_ALL;
+	if (r->rc != GZ_OK)
+		snprintf(why, sizeof why, "%s", r->err);
+	else
+		snprintf(why, sizeof why, "status %ld", r->status);
+	crawl_robots_store(c, j->host, r);
+	crawl_robots_apply(c, j->host, pol, r->body.ptr, r->body.len, why);
+}
+
+/*
+** Stage the links j's body led to (j->links) under gazette.links.*, so that
+** a later 304 for j can queue them again (crawl_links_replay).
+*/
+static void crawl_links_save(struct crawl *c, struct crawl_job *j)
+{
+	char key[64], err[GZ_ERRLEN];
+	struct buf b;
+
+	if (strpbrk(j->url, "\t\n"))
+		return;
+	buf_init(&b, CRAWL_MAX_LINKS_BYTES + GZ_MAX_URL_LEN + 16);
+	if (buf_addf(&b, "v1\t%s\n", j->url) == GZ_OK &&
+	    buf_add(&b, j->links.ptr, j->links.len) == GZ_OK) {
+		index_url_key(META_LINKS_PREFIX, j->url, key, sizeof key);
+		if (index_set_meta(c->w, key, b.ptr, err) == GZ_OK)
+			c->dirty++;
+		else
+			crawl_warn("links not saved", j->url, err);
+	}
+	buf_release(&b);
+}
+
+/*
+** j answered 304: queue again what its body led to last time (saved by
+** crawl_links_save), as if the body had been read.
+*/
+static void crawl_links_replay(struct crawl *c, struct crawl_job *j)
+{
+	char key[64], err[GZ_ERRLEN];
+	char *val = NULL, *p, *nl;
+	size_t n = 0;
+	int depth = j->kind == CK_PAGE ? j->depth + 1 : 0;
+
+	index_url_key(META_LINKS_PREFIX, j->url, key, sizeof key);
+	if (index_get_meta(c->w, key, &val, err) != GZ_OK) {
+		crawl_warn("links not read", j->url, err);
+		return;
+	}
+	nl = strchr(val, '\n');
+	if (!nl || strncmp(val, "v1\t", 3) != 0 ||
+	    (size_t)(nl - val - 3) != strlen(j->url) ||
+	    strncmp(val + 3, j->url, strlen(j->url)) != 0) {
+		free(val);
+		return;
+	}
+	for (p = nl + 1; *p && !c->fatal; p = nl + 1) {
+		enum crawl_q q;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if ((p[0] != 'F' && p[0] != 'P') || p[1] != ' ')
+			continue;
+		q = crawl_enqueue(c, NULL, p + 2, p[0] == 'F' ? CK_FEED : CK_PAGE,
+				  j->source, depth, 0, CQ_SCOPE, NULL, NULL);
+		if (q == Q_ADDED)
+			n++;
+	}
+	free(val);
+	log_debug("msg=\"not modified; earlier links queued\" url=\"%s\" "
+		  "queued=%zu", j->url, n);
 }
 
 /* Context of the feed entry callback. */
@@ -687,6 +939,12 @@ static void crawl_feed_done(struct crawl *c, struct crawl_job *j,
 	char err[GZ_ERRLEN] = "";
 	int rc;
 
+	if (r->rc == GZ_OK && r->status == 304) {
+		log_debug("msg=\"feed not modified\" url=\"%s\"", j->url);
+		c->st->not_modified++;
+		crawl_links_replay(c, j);
+		return;
+	}
 	if (r->rc != GZ_OK || r->status < 200 || r->status >= 300) {
 		char why[GZ_ERRLEN];
 
@@ -701,8 +959,12 @@ static void crawl_feed_done(struct crawl *c, struct crawl_job *j,
 	fc.c = c;
 	fc.j = j;
 	fc.base = r->final_url ? r->final_url : j->url;
+	c->recording = j;
 	rc = feed_parse(r->body.ptr, r->body.len, crawl_feed_entry, &fc, &info,
 			err);
+	c->recording = NULL;
+	if (rc == GZ_OK)
+		crawl_links_save(c, j);
 	c->st->feeds++;
 	if (rc != GZ_OK) {
 		crawl_warn(info.entries ? "feed partly read" : "feed unreadable",
@@ -750,21 +1012,47 @@ static int crawl_is_html(const char *ct)
 	       (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
 }
 
-/* Commit the staged documents.  Sets c->fatal on failure. */
+/* Commit the staged documents and state.  Sets c->fatal on failure. */
 static void crawl_commit(struct crawl *c)
 {
 	char err[GZ_ERRLEN];
 	int rc;
 
-	if (!c->uncommitted)
+	if (!c->uncommitted && !c->dirty)
 		return;
 	rc = index_commit(c->w, err);
 	if (rc != GZ_OK) {
 		crawl_fatal(c, rc, err);
 		return;
 	}
-	log_info("msg=\"committed\" documents=%zu", c->uncommitted);
+	log_info("msg=\"committed\" documents=%zu states=%zu", c->uncommitted,
+		 c->dirty);
 	c->uncommitted = 0;
+	c->dirty = 0;
+}
+
+/*
+** Keep a's canonical URL only when it is an http(s) URL within the scope of
+** j's source, normalised; a page may not claim another site's article.
+*/
+static void crawl_canonical(struct crawl *c, const struct crawl_job *j,
+			    struct article *a)
+{
+	const struct crawl_scope *sc = &c->scopes[j->source];
+	char *norm = NULL;
+
+	if (!a->canonical_url)
+		return;
+	if (url_normalize(a->canonical_url, &norm, NULL) == GZ_OK &&
+	    url_in_scope(norm, sc->items, sc->n)) {
+		free(a->canonical_url);
+		a->canonical_url = norm;
+		return;
+	}
+	log_debug("msg=\"canonical URL ignored\" url=\"%s\"", j->url);
+	free(norm);
+	free(a->canonical_url);
+	a->canonical_url = NULL;
 }
 
 /* Extract and index the HTML page of j. */
@@ -794,7 +1082,11 @@ static void crawl_index_page(struct crawl *c, struct crawl_job *j,
 		o.link_ctx = &lc;
 	}
 	article_init(&a);
+	c->recording = o.on_link ? j : NULL;
 	rc = extract_html(r->body.ptr, r->body.len, &o, &a, &kind, err);
+	c->recording = NULL;
+	if (rc == GZ_OK && o.on_link)
+		crawl_links_save(c, j);
 	if (rc != GZ_OK) {
 		crawl_warn("extraction failed", j->url, err);
 		c->st->failed++;
@@ -820,7 +1112,11 @@ static void crawl_index_page(struct crawl *c, struct crawl_job *j,
 		article_set(&a.title, j->title_hint);
 	if (!a.url)
 		article_set(&a.url, j->url);
+	crawl_canonical(c, j, &a);
 	rc = index_put(c->w, &a, &res, err);
+	if (rc == GZ_OK && res != INDEX_DUPLICATE &&
+	    article_set(&j->state.doc_url, article_key_url(&a)) != GZ_OK)
+		crawl_fatal(c, GZ_ENOMEM, "out of memory");
 	article_free(&a);
 	if (rc != GZ_OK) {
 		crawl_warn("index failed", j->url, err);
@@ -839,11 +1135,62 @@ static void crawl_index_page(struct crawl *c, struct crawl_job *j,
 	case INDEX_UNCHANGED:
 		c->st->unchanged++;
 		break;
+	case INDEX_DUPLICATE:
+		log_info("msg=\"same content as another document; not indexed\" "
+			 "url=\"%s\"", j->url);
+		c->st->duplicates++;
+		break;
 	}
-	if (res != INDEX_UNCHANGED &&
-	    ++c->uncommitted >= (size_t)(c->cfg->commit_every > 0 ?
-					 c->cfg->commit_every : 1))
-		crawl_commit(c);
+	/* Committed by crawl_done, once the URL's state is staged too. */
+	if (res == INDEX_NEW || res == INDEX_UPDATED)
+		c->uncommitted++;
+}
+
+/* Handle a page answering 404 or 410: mark its document gone, if any. */
+static void crawl_page_gone(struct crawl *c, struct crawl_job *j,
+			    struct fetch_result *r)
+{
+	/* doc_url of a redirect is its target, which is not gone. */
+	const char *doc = j->state.doc_url &&
+			  !(j->state.status >= 300 && j->state.status < 400) ?
+			  j->state.doc_url : j->url;
+	char why[GZ_ERRLEN];
+	time_t when = j->state.gone > 0 ? (time_t)j->state.gone : time(NULL);
+	int changed = 0, rc;
+
+	if (j->state.gone <= 0)
+		j->state.gone = (long long)when;
+	rc = index_mark_gone_at(c->w, doc, when, &changed, why);
+	if (rc == GZ_OK) {
+		if (changed) {
+			c->st->gone++;
+			c->uncommitted++;
+			log_info("msg=\"gone\" url=\"%s\" status=%ld", j->url,
+				 r->status);
+		} else {
+			c->st->not_found++;
+			log_debug("msg=\"still gone\" url=\"%s\"", j->url);
+		}
+		return;
+	}
+	if (rc != GZ_ENOTFOUND) {
+		crawl_warn("index failed", j->url, why);
+		c->st->failed++;
+		if (rc == GZ_ENOMEM || rc == GZ_ECORRUPT || rc == GZ_ELOCKED)
+			crawl_fatal(c, rc, why);
+		return;
+	}
+	if (j->depth > 0 || j->state.gone > 0 || j->hops > 0) {
+		/* A broken link on a page: the site's problem, not a failure
+		** of the run. */
+		log_info("msg=\"broken link\" url=\"%s\" status=%ld", j->url,
+			 r->status);
+		c->st->not_found++;
+		return;
+	}
+	snprintf(why, sizeof why, "status %ld", r->status);
+	crawl_warn("fetch failed", j->url, why);
+	c->st->failed++;
 }
 
 /* Handle a page response. */
@@ -858,8 +1205,16 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 		c->st->failed++;
 		return;
 	}
+	if (r->status == 304) {
+		log_debug("msg=\"not modified\" url=\"%s\"", j->url);
+		c->st->not_modified++;
+		if (j->depth < c->cfg->sources[j->source].depth)
+			crawl_links_replay(c, j);
+		return;
+	}
 	if (r->status >= 300 && r->status < 400 && r->redirect_url) {
 		enum crawl_q q;
+		char *target = NULL;
 
 		if (j->hops >= GZ_MAX_REDIRECTS) {
 			snprintf(why, sizeof why, "more than %d redirects",
@@ -869,9 +1224,15 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 			return;
 		}
 		c->st->redirects++;
+		if (url_resolve(j->url, r->redirect_url, &target, NULL) == GZ_OK) {
+			/* Recorded: the next run knows where this URL led. */
+			free(j->state.doc_url);
+			j->state.doc_url = target;
+		}
 		q = crawl_enqueue(c, j->url, r->redirect_url, CK_PAGE, j->source,
-				  j->depth, j->hops + 1, 1, j->title_hint,
-				  &j->date_hint);
+				  j->depth, j->hops + 1,
+				  CQ_SCOPE | (j->always ? CQ_ALWAYS : 0),
+				  j->title_hint, &j->date_hint);
 		if (q == Q_BAD) {
 			crawl_warn("fetch failed", j->url,
 				   "redirect to a URL that is not http(s)");
@@ -883,26 +1244,7 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 		return;
 	}
 	if (r->status == 404 || r->status == 410) {
-		int rc = index_mark_gone(c->w, j->url, why);
-
-		if (rc == GZ_OK) {
-			c->st->gone++;
-			c->uncommitted++;
-			log_info("msg=\"gone\" url=\"%s\" status=%ld", j->url,
-				 r->status);
-			return;
-		}
-		if (j->depth > 0) {
-			/* A broken link on a page: the site's problem, not
-			** a failure of the run. */
-			log_info("msg=\"broken link\" url=\"%s\" status=%ld",
-				 j->url, r->status);
-			c->st->not_found++;
-			return;
-		}
-		snprintf(why, sizeof why, "status %ld", r->status);
-		crawl_warn("fetch failed", j->url, why);
-		c->st->failed++;
+		crawl_page_gone(c, j, r);
 		return;
 	}
 	if ((r->status == 429 || r->status == 503) && r->retry_after_sec >= 0 &&
@@ -927,12 +1269,92 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 		c->st->failed++;
 		return;
 	}
+	j->state.gone = 0;
 	if (!crawl_is_html(r->content_type)) {
 		crawl_warn("not HTML; skipped", j->url, r->content_type);
 		c->st->skipped_type++;
 		return;
 	}
 	crawl_index_page(c, j, r);
+}
+
+/*
+** Update j's state from its answer r and stage it.  Validators and the
+** body hash come from a 2xx answer; a 304 keeps the old ones unless it
+** sends new ones; failures count up until an answer settles them.
+*/
+static void crawl_save_state(struct crawl *c, struct crawl_job *j,
+			     const struct fetch_result *r)
+{
+	struct index_url_state *st = &j->state;
+	char err[GZ_ERRLEN];
+	int rc, ok;
+
+	if (!j->has_state)
+		return;
+	ok = r->rc == GZ_OK && ((r->status >= 200 && r->status < 400) ||
+				r->status == 404 || r->status == 410);
+	st->status = r->rc == GZ_OK ? (int)r->status : 0;
+	if (ok) {
+		st->fetched = (long long)time(NULL);
+		st->failures = 0;
+	} else if (st->failures < 1000000) {
+		st->failures++;
+	}
+	if (r->rc == GZ_OK && r->status >= 200 && r->status < 300) {
+		gz_hash_hex(gz_hash64(r->body.ptr, r->body.len, 0), st->body_hash);
+		rc = article_set(&st->etag, r->etag);
+		if (rc == GZ_OK)
+			rc = article_set(&st->last_modified, r->last_modified);
+		if (rc != GZ_OK) {
+			crawl_fatal(c, GZ_ENOMEM, "out of memory");
+			return;
+		}
+	} else if (r->rc == GZ_OK && r->status == 304) {
+		if (r->etag && article_set(&st->etag, r->etag) != GZ_OK)
+			crawl_fatal(c, GZ_ENOMEM, "out of memory");
+		if (r->last_modified &&
+		    article_set(&st->last_modified, r->last_modified) != GZ_OK)
+			crawl_fatal(c, GZ_ENOMEM, "out of memory");
+	}
+	rc = index_url_state_put(c->w, j->url, st, err);
+	if (rc != GZ_OK) {
+		crawl_warn("crawl state not saved", j->url, err);
+		if (rc == GZ_ENOMEM || rc == GZ_ECORRUPT || rc == GZ_ELOCKED)
+			crawl_fatal(c, rc, err);
+		return;
+	}
+	c->dirty++;
+}
+
+/* Write r to the WARC files, its head rewritten for the decoded body. */
+static void crawl_warc(struct crawl *c, const struct fetch_result *r)
+{
+	struct warc_exchange x;
+	char err[GZ_ERRLEN];
+	struct buf head;
+
+	if (!c->warc || r->status <= 0 || r->head.len == 0)
+		return;
+	buf_init(&head, FETCH_MAX_HEAD + 256);
+	if (fetch_head_decoded(r->head.ptr, r->head.len, r->body.len,
+			       &head) != GZ_OK) {
+		crawl_warn("response not archived", r->url, "unusable head");
+		buf_release(&head);
+		return;
+	}
+	memset(&x, 0, sizeof x);
+	x.url = r->final_url ? r->final_url : r->url;
+	x.ip = r->remote_ip;
+	x.response_head = head.ptr;
+	x.response_head_len = head.len;
+	x.body = r->body.ptr;
+	x.body_len = r->body.len;
+	if (warc_writer_add(c->warc, &x, NULL, err) == GZ_OK)
+		c->st->warc_records++;
+	else
+		crawl_warn("response not archived", r->url, err);
+	buf_release(&head);
 }
 
 /* Handle one completed request and free it (and its job, unless requeued). */
@@ -951,6 +1373,7 @@ static void crawl_done(struct crawl *c, struct fetch_result *r)
 	c->st->bytes += r->body.len;
 	log_debug("msg=\"fetched\" url=\"%s\" status=%ld bytes=%zu rc=%s",
 		  j->url, r->status, r->body.len, gz_errname(r->rc));
+	crawl_warc(c, r);
 	switch (j->kind) {
 	case CK_ROBOTS:
 		crawl_robots_done(c, j, r);
@@ -962,9 +1385,16 @@ static void crawl_done(struct crawl *c, struct fetch_result *r)
 		crawl_page_done(c, j, r, now);
 		break;
 	}
-	if (r->user)
+	if (r->user) {
+		if (j->kind != CK_ROBOTS)
+			crawl_save_state(c, j, r);
 		crawl_job_free(j);
+	}
 	fetch_result_free(r);
+	if (c->uncommitted >= (size_t)(c->cfg->commit_every > 0 ?
+				       c->cfg->commit_every : 1) ||
+	    c->dirty >= CRAWL_STATE_BATCH)
+		crawl_commit(c);
 }
 
 /* ------------------------------------------------------------ the run */
@@ -990,7 +1420,7 @@ static void crawl_seed(struct crawl *c)
 				}
 		for (i = 0; i < src->seeds.n; i++)
 			if (crawl_enqueue(c, NULL, src->seeds.items[i], CK_PAGE, s,
-					  0, 0, 0, NULL, NULL) == Q_BAD) {
+					  0, 0, CQ_ALWAYS, NULL, NULL) == Q_BAD) {
 				crawl_warn("bad URL in config", src->seeds.items[i],
 					   "not an http(s) URL");
 				c->st->failed++;
@@ -1035,9 +1465,94 @@ static int crawl_schedule(struct crawl *c, long *wait_ms)
 	return work || c->inflight > 0;
 }
 
-int crawl_run(const struct gz_config *cfg, struct index_writer *w,
-	      struct crawl_stats *stats, char *err)
+/* The first of the stop signals that is pending, or 0. */
+static int crawl_stop_pending(const struct crawl *c)
 {
+	sigset_t pending;
+	int sig;
+
+	if (!c->o->stop_signals || sigpending(&pending) != 0)
+		return 0;
+	for (sig = 1; sig < 32; sig++)
+		if (sigismember(c->o->stop_signals, sig) == 1 &&
+		    sigismember(&pending, sig) == 1)
+			return sig;
+	return 0;
+}
+
+/*
+** Sleep up to ms, in short steps while stop signals are watched, so that a
+** pending one ends the wait early (it is only peeked at with sigpending:
+** it stays pending for crawl_stop_pending).
+*/
+static void crawl_wait(const struct crawl *c, long ms)
+{
+	if (!c->o->stop_signals) {
+		crawl_sleep_ms(ms);
+		return;
+	}
+	while (ms > 0 && !crawl_stop_pending(c)) {
+		long step = ms < 50 ? ms : 50;
+
+		crawl_sleep_ms(step);
+		ms -= step;
+	}
+}
+
+/* Jobs queued on every host. */
+static size_t crawl_queued(const struct crawl *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->n_hosts; i++) {
+		const struct crawl_job *j;
+
+		for (j = c->hosts[i]->head; j; j = j->next)
+			n++;
+	}
+	return n;
+}
+
+/* Redraw the progress line on stderr, at most once a second. */
+static void crawl_progress(struct crawl *c, int final)
+{
+	const struct crawl_stats *s = c->st;
+	long long now = crawl_now_ms();
+
+	if (!c->o->progress)
+		return;
+	if (final) {
+		fputs("\033[K", stderr);
+		fflush(stderr);
+		return;
+	}
+	if (now < c->next_progress)
+		return;
+	c->next_progress = now + 1000;
+	/* Cursor left at the start: a log line that follows overwrites it. */
+	fprintf(stderr, "\033[Kcrawl: fetched=%lu not_modified=%lu new=%lu "
+		"updated=%lu failed=%lu queued=%zu running=%zu\r",
+		s->fetched, s->not_modified, s->new_docs, s->updated, s->failed,
+		crawl_queued(c), c->inflight);
+	fflush(stderr);
+}
+
+/* Open the WARC writer when warc_dir is set.  GZ_OK or an error in err. */
+static int crawl_open_warc(struct crawl *c, char *err)
+{
+	const char *dir = c->cfg->warc_dir;
+
+	if (!dir || !*dir)
+		return GZ_OK;
+	return warc_writer_open(dir, "gazette", GZ_VERSION, 0,
+				c->cfg->no_sync ? WARC_W_NO_FSYNC : 0, &c->warc,
+				err);
+}
+
+int crawl_run(const struct gz_config *cfg, struct index_writer *w,
+	      const struct crawl_opts *o, struct crawl_stats *stats, char *err)
+{
+	static const struct crawl_opts no_opts;
 	struct crawl c;
 	struct fetch_opts fo;
 	long long start = crawl_now_ms();
@@ -1049,6 +1564,7 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 	c.w = w;
 	c.st = stats;
 	c.err = err;
+	c.o = o ? o : &no_opts;
 	if (cfg->n_sources == 0)
 		return gz_fail(err, GZ_EINVAL, "no sources to crawl");
 	c.scopes = calloc(cfg->n_sources, sizeof *c.scopes);
@@ -1060,6 +1576,9 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 			goto done;
 		}
 	}
+	rc = crawl_open_warc(&c, err);
+	if (rc != GZ_OK)
+		goto done;
 	memset(&fo, 0, sizeof fo);
 	fo.user_agent = cfg->user_agent;
 	fo.connect_timeout_sec = cfg->connect_timeout_sec;
@@ -1080,10 +1599,17 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 		long wait = CRAWL_MAX_WAIT_MS;
 		char ferr[GZ_ERRLEN];
 
+		stats->stop_signal = crawl_stop_pending(&c);
+		if (stats->stop_signal) {
+			log_warn("msg=\"stopping on signal; committing what is "
+				 "done\" signal=%d", stats->stop_signal);
+			break;
+		}
+		crawl_progress(&c, 0);
 		if (!crawl_schedule(&c, &wait))
 			break;
 		if (c.inflight == 0) {
-			crawl_sleep_ms(wait);
+			crawl_wait(&c, wait);
 			continue;
 		}
 		rc = fetch_next(c.f, wait, &r, ferr);
@@ -1094,11 +1620,18 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 		if (r)
 			crawl_done(&c, r);
 	}
+	crawl_progress(&c, 1);
 	if (!c.fatal)
 		crawl_commit(&c);
 	rc = c.fatal;
 done:
 	fetch_free(c.f);
+	if (c.warc) {
+		char werr[GZ_ERRLEN];
+
+		if (warc_writer_close(c.warc, werr) != GZ_OK)
+			log_warn("msg=\"WARC file not closed\" reason=\"%s\"", werr);
+	}
 	crawl_hosts_free(&c);
 	crawl_seen_free(&c.seen);
 	if (c.scopes) {
@@ -1118,8 +1651,10 @@ done:
 void crawl_summary(const struct crawl_stats *s, char *out, size_t n)
 {
 	snprintf(out, n,
-		 "fetched=%lu new=%lu updated=%lu unchanged=%lu gone=%lu "
-		 "failed=%lu robots=%lu seconds=%.1f",
-		 s->fetched, s->new_docs, s->updated, s->unchanged, s->gone,
-		 s->failed, s->skipped_robots, s->seconds);
+		 "fetched=%lu not_modified=%lu new=%lu updated=%lu unchanged=%lu "
+		 "duplicates=%lu gone=%lu failed=%lu robots=%lu fresh=%lu "
+		 "seconds=%.1f",
+		 s->fetched, s->not_modified, s->new_docs, s->updated,
+		 s->unchanged, s->duplicates, s->gone, s->failed,
+		 s->skipped_robots, s->fresh, s->seconds);
 }

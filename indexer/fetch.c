@@ -700,3 +700,58 @@ int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 				       curl_multi_strerror(mc));
 	}
 }
+
+/* ------------------------------------------------------------ WARC heads */
+
+/* True when line[0..n) is the header field name (ASCII case ignored) + ':'. */
+static int fetch_is_field(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n > k && line[k] == ':' && strncasecmp(line, name, k) == 0;
+}
+
+int fetch_head_decoded(const char *head, size_t len, size_t body_len,
+		       struct buf *out)
+{
+	static const char *const moved[] = { "Content-Encoding",
+					     "Transfer-Encoding",
+					     "Content-Length" };
+	size_t pos = 0;
+	int rc = GZ_OK, first = 1;
+
+	if (len < 5 || strncmp(head, "HTTP/", 5) != 0)
+		return GZ_EPARSE;
+	while (pos < len && rc == GZ_OK) {
+		const char *line = head + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		size_t i;
+
+		pos += n + (nl ? 1 : 0);
+		if (n && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			break; /* the blank line: end of the head */
+		if (!first && (line[0] == ' ' || line[0] == '\t')) {
+			rc = buf_add(out, line, n); /* obsolete folding: keep */
+			if (rc == GZ_OK)
+				rc = buf_add(out, "\r\n", 2);
+			continue;
+		}
+		for (i = 0; i < sizeof moved / sizeof moved[0] && !first; i++) {
+			if (fetch_is_field(line, n, moved[i])) {
+				rc = buf_adds(out, "X-Archive-Orig-");
+				break;
+			}
+		}
+		if (rc == GZ_OK)
+			rc = buf_add(out, line, n);
+		if (rc == GZ_OK)
+			rc = buf_add(out, "\r\n", 2);
+		first = 0;
+	}
+	if (rc == GZ_OK)
+		rc = buf_addf(out, "Content-Length: %zu\r\n\r\n", body_len);
+	return rc;
+}

@@ -11,6 +11,13 @@
 **      whose stemmer follows the article's language;
 **   3. replace_document by the id term makes re-indexing idempotent.
 **
+** A new key whose content hash is already held by another document is an
+** exact duplicate (the gazette.hash.* metadata maps a hash to its
+** document) and writes nothing.  The collapse key comes from the SimHash
+** clusters kept in the gazette.nd.* buckets (schema.h).  The crawler's
+** per-URL state is serialised into gazette.url.* metadata here too, so
+** that everything commits at once.
+**
 ** Documents become visible and durable at index_commit.
 */
 #include <stdio.h>
@@ -18,10 +25,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "gz_limits.h"
 #include "hash.h"
 #include "index.h"
 #include "schema.h"
+#include "simhash.h"
 #include "xsh.h"
 
 #define TITLE_WDF 3 /* weight of a title word relative to a body word */
@@ -99,41 +108,123 @@ static void content_hash(const struct article *a, char *out)
 	gz_hash_hex(h, out);
 }
 
-/*
-** The near-duplicate key: a hash of the title's and the body's first words,
-** lower-cased, ignoring punctuation, so that a wire story syndicated under
-** several outlets folds into one hit.  16 hex digits into out.
-*/
-static void collapse_key(const struct article *a, char *out)
+/* The SimHash of a: its body, else its title and description. */
+static uint64_t index_simhash(const struct article *a)
 {
-	const char *texts[2] = { a->title ? a->title : "", a->text ? a->text : "" };
+	size_t words = 0;
 	uint64_t h = 0;
-	int words = 0, t;
 
-	for (t = 0; t < 2; t++) {
-		const unsigned char *p = (const unsigned char *)texts[t];
-		int limit = t == 0 ? 1000 : 60;
-		int in_word = 0, n = 0;
+	if (a->text)
+		h = simhash_text(a->text, strlen(a->text), &words);
+	if (words == 0 && a->title) {
+		struct buf b;
 
-		while (*p && n < limit) {
-			unsigned char c = *p++;
+		buf_init(&b, SIMHASH_MAX_TEXT);
+		buf_adds(&b, a->title);
+		buf_addc(&b, ' ');
+		if (a->description)
+			buf_adds(&b, a->description);
+		h = simhash_text(b.ptr, b.len, &words);
+		buf_release(&b);
+	}
+	return words ? h : 0;
+}
 
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c - 'A' + 'a');
-			if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
-				h = gz_hash64(&c, 1, h);
-				in_word = 1;
-			} else if (in_word) {
-				h = gz_hash64(" ", 1, h);
-				in_word = 0;
-				n++;
+/* Parse 16 hex digits at p into *out.  0, or -1 when they are not hex. */
+static int index_hex16(const char *p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint64_t)(c - 'a' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The metadata key of block i of the SimHash sh, into out (32 bytes). */
+static void index_nd_key(uint64_t sh, unsigned i, char *out, size_t n)
+{
+	snprintf(out, n, "%s%u%02x", META_ND_PREFIX, i, simhash_block(sh, i));
+}
+
+/*
+** The collapse key for a document with SimHash sh (16 hex digits into
+** key): the cluster of the nearest stored SimHash within SIMHASH_NEAR bits,
+** found through the SIMHASH_BLOCKS buckets sh falls in, else sh itself;
+** then sh joins those buckets.  A SimHash of 0 (no words) gets a key from
+** url and joins nothing.  Index errors are returned.
+*/
+static int index_cluster(struct index_writer *w, uint64_t sh, const char *url,
+			 char *key, char *err)
+{
+	char *vals[SIMHASH_BLOCKS] = { 0 };
+	size_t lens[SIMHASH_BLOCKS] = { 0 };
+	char mkey[48], entry[33], own[17];
+	int best = SIMHASH_NEAR + 1, rc = GZ_OK;
+	unsigned i;
+
+	if (sh == 0) {
+		gz_hash_hex(gz_hash64(url, strlen(url), 0x5bd1e995ULL), key);
+		return GZ_OK;
+	}
+	gz_hash_hex(sh, own);
+	snprintf(key, 17, "%s", own);
+	for (i = 0; i < SIMHASH_BLOCKS && rc == GZ_OK; i++) {
+		size_t off;
+
+		index_nd_key(sh, i, mkey, sizeof mkey);
+		rc = xsh_wdb_get_metadata(w->wdb, mkey, &vals[i], &lens[i], err);
+		for (off = 0; rc == GZ_OK && off + 32 <= lens[i]; off += 32) {
+			uint64_t other;
+			int d;
+
+			if (index_hex16(vals[i] + off, &other) != 0)
+				continue;
+			d = simhash_distance(sh, other);
+			if (d < best) {
+				best = d;
+				memcpy(key, vals[i] + off + 16, 16);
+				key[16] = '\0';
 			}
 		}
-		words += n;
 	}
-	if (words == 0)
-		h = gz_hash64(a->url ? a->url : "", a->url ? strlen(a->url) : 0, h);
-	gz_hash_hex(h, out);
+	snprintf(entry, sizeof entry, "%s%s", own, key);
+	for (i = 0; i < SIMHASH_BLOCKS && rc == GZ_OK; i++) {
+		struct buf b;
+		size_t off, skip = 0, n = lens[i] / 32;
+		int present = 0;
+
+		for (off = 0; off + 32 <= lens[i]; off += 32)
+			if (memcmp(vals[i] + off, entry, 32) == 0)
+				present = 1;
+		if (present)
+			continue;
+		if (n >= INDEX_ND_BUCKET)
+			skip = (n - INDEX_ND_BUCKET + 1) * 32; /* drop the oldest */
+		buf_init(&b, (INDEX_ND_BUCKET + 1) * 32);
+		if (buf_add(&b, vals[i] + skip, n * 32 - skip) != GZ_OK ||
+		    buf_add(&b, entry, 32) != GZ_OK) {
+			buf_release(&b);
+			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+			break;
+		}
+		index_nd_key(sh, i, mkey, sizeof mkey);
+		rc = xsh_wdb_set_metadata(w->wdb, mkey, b.ptr, b.len, err);
+		buf_release(&b);
+	}
+	for (i = 0; i < SIMHASH_BLOCKS; i++)
+		free(vals[i]);
+	return rc;
 }
 
 /* Add prefix+value as a lower-cased boolean filter term (skipping empty values). */
@@ -227,17 +318,25 @@ static int add_text(struct index_writer *w, struct xsh_doc *d,
 	return rc;
 }
 
+/* How one document is keyed and marked, beyond the article itself. */
+struct index_marks {
+	const char *idterm;   /* unique id term */
+	const char *hash;     /* content hash, 16 hex digits */
+	const char *collapse; /* collapse key, 16 hex digits */
+	const char *simhash;  /* SimHash, 16 hex digits, or "" */
+	const char *gone;     /* "YYYYMMDD" gone date, or "" when not gone */
+};
+
 /*
-** Build the whole document for a into *out (the caller frees it), with
-** idterm as its unique id, hash as its content hash and, when gone, the
-** gone marker.
+** Build the whole document for a into *out (the caller frees it), keyed and
+** marked as m says.
 */
 static int build_doc(struct index_writer *w, const struct article *a,
-		     const char *idterm, const char *hash, int gone,
-		     struct xsh_doc **out, char *err)
+		     const struct index_marks *m, struct xsh_doc **out,
+		     char *err)
 {
 	struct xsh_doc *d = NULL;
-	char host[256], key[17], stamp[16], term[GZ_MAX_TERM_BYTES + 1];
+	char host[256], stamp[16], term[GZ_MAX_TERM_BYTES + 1];
 	struct gz_time now;
 	char *json;
 	size_t i;
@@ -252,7 +351,7 @@ static int build_doc(struct index_writer *w, const struct article *a,
 		rc = xsh_doc_set_data(d, json, strlen(json), err);
 	free(json);
 	if (!rc)
-		rc = xsh_doc_add_boolean_term(d, idterm, err);
+		rc = xsh_doc_add_boolean_term(d, m->idterm, err);
 	if (!rc && a->url && strcmp(a->url, article_key_url(a)) != 0 &&
 	    strlen(a->url) + 1 <= GZ_MAX_TERM_BYTES) {
 		snprintf(term, sizeof term, "%s%s", PFX_URL, a->url);
@@ -268,19 +367,22 @@ static int build_doc(struct index_writer *w, const struct article *a,
 		rc = add_filter(d, PFX_HOST, host, err);
 	if (!rc)
 		rc = add_filter(d, PFX_LANG, a->language, err);
-	if (!rc && gone)
+	if (!rc && m->gone[0])
 		rc = xsh_doc_add_boolean_term(d, TERM_GONE, err);
+	if (!rc)
+		rc = set_value(d, SLOT_GONE, m->gone, err);
 	if (!rc)
 		rc = add_dates(d, &a->published, err);
 	if (!rc)
 		rc = set_value(d, SLOT_SOURCE, a->source, err);
 	if (!rc)
 		rc = set_value(d, SLOT_SECTION, a->section, err);
-	collapse_key(a, key);
 	if (!rc)
-		rc = set_value(d, SLOT_COLLAPSE, key, err);
+		rc = set_value(d, SLOT_COLLAPSE, m->collapse, err);
 	if (!rc)
-		rc = set_value(d, SLOT_HASH, hash, err);
+		rc = set_value(d, SLOT_SIMHASH, m->simhash, err);
+	if (!rc)
+		rc = set_value(d, SLOT_HASH, m->hash, err);
 	gz_time_from_unix(time(NULL), &now);
 	gz_time_sortkey(&now, stamp);
 	if (!rc)
@@ -305,18 +407,70 @@ static int write_doc(struct index_writer *w, const char *idterm,
 	return rc;
 }
 
+/*
+** Value slot of the document with idterm into *out (caller frees; "" when
+** unset).  GZ_OK, GZ_ENOTFOUND when no document has idterm, index errors.
+*/
+static int index_doc_value(struct index_writer *w, const char *idterm,
+			   unsigned slot, char **out, char *err)
+{
+	unsigned docid;
+	int rc;
+
+	*out = NULL;
+	rc = xsh_wdb_find_term(w->wdb, idterm, &docid, err);
+	if (rc)
+		return rc;
+	return xsh_wdb_get_value(w->wdb, docid, slot, out, NULL, err);
+}
+
+/*
+** Set *dup to 1 when a document other than key holds exactly the content
+** hash, as the gazette.hash.* map says and that document's SLOT_HASH
+** confirms, else 0.  GZ_OK or an index error.
+*/
+static int index_is_duplicate(struct index_writer *w, const char *key,
+			      const char *hash, int *dup, char *err)
+{
+	char mkey[64], other_id[GZ_MAX_TERM_BYTES + 1];
+	char *other = NULL, *val = NULL;
+	int rc;
+
+	*dup = 0;
+	snprintf(mkey, sizeof mkey, "%s%s", META_HASH_PREFIX, hash);
+	rc = xsh_wdb_get_metadata(w->wdb, mkey, &other, NULL, err);
+	if (rc)
+		return rc;
+	if (other[0] && strcmp(other, key) != 0 &&
+	    schema_idterm(other, other_id, sizeof other_id) == 0) {
+		rc = index_doc_value(w, other_id, SLOT_HASH, &val, err);
+		if (rc == GZ_OK && strcmp(val, hash) == 0)
+			*dup = 1;
+		if (rc == GZ_ENOTFOUND)
+			rc = GZ_OK;
+	}
+	free(val);
+	free(other);
+	return rc;
+}
+
 int index_put(struct index_writer *w, const struct article *a,
 	      enum index_put_result *res, char *err)
 {
-	char idterm[GZ_MAX_TERM_BYTES + 1], hash[17];
+	char idterm[GZ_MAX_TERM_BYTES + 1], hash[17], collapse[17], sh[17];
+	char mkey[64];
+	struct index_marks m;
 	struct xsh_doc *d;
-	char *old = NULL;
+	const char *key;
+	char *old = NULL, *gone = NULL;
 	unsigned docid;
-	int rc, exists;
+	int rc, exists, dup;
+	uint64_t simh;
 
 	if (!w || !a)
 		return gz_fail(err, GZ_EINVAL, "index_put: no writer or article");
-	if (schema_idterm(article_key_url(a), idterm, sizeof idterm) < 0)
+	key = article_key_url(a);
+	if (schema_idterm(key, idterm, sizeof idterm) < 0)
 		return gz_fail(err, GZ_EINVAL, "article has no URL");
 	content_hash(a, hash);
 	rc = xsh_wdb_find_term(w->wdb, idterm, &docid, err);
@@ -325,53 +479,279 @@ int index_put(struct index_writer *w, const struct article *a,
 	exists = rc == GZ_OK;
 	if (exists) {
 		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_HASH, &old, NULL, err);
-		if (rc)
-			return rc;
-		if (strcmp(old, hash) == 0) {
+		if (!rc)
+			rc = xsh_wdb_get_value(w->wdb, docid, SLOT_GONE, &gone,
+					       NULL, err);
+		if (!rc && strcmp(old, hash) == 0 && !gone[0]) {
 			free(old);
+			free(gone);
 			if (res)
 				*res = INDEX_UNCHANGED;
 			return GZ_OK;
 		}
 		free(old);
+		free(gone);
+		if (rc)
+			return rc;
+	} else {
+		rc = index_is_duplicate(w, key, hash, &dup, err);
+		if (rc)
+			return rc;
+		if (dup) {
+			if (res)
+				*res = INDEX_DUPLICATE;
+			return GZ_OK;
+		}
 	}
-	rc = build_doc(w, a, idterm, hash, 0, &d, err);
+	simh = index_simhash(a);
+	rc = index_cluster(w, simh, key, collapse, err);
+	if (rc)
+		return rc;
+	gz_hash_hex(simh, sh);
+	m.idterm = idterm;
+	m.hash = hash;
+	m.collapse = collapse;
+	m.simhash = simh ? sh : "";
+	m.gone = "";
+	rc = build_doc(w, a, &m, &d, err);
 	if (!rc)
 		rc = write_doc(w, idterm, d, err);
+	snprintf(mkey, sizeof mkey, "%s%s", META_HASH_PREFIX, hash);
+	if (!rc)
+		rc = xsh_wdb_set_metadata(w->wdb, mkey, key, strlen(key), err);
 	if (!rc && res)
 		*res = exists ? INDEX_UPDATED : INDEX_NEW;
 	return rc;
 }
 
-int index_mark_gone(struct index_writer *w, const char *url, char *err)
+int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
+		       int *changed, char *err)
 {
-	char idterm[GZ_MAX_TERM_BYTES + 1], hash[17];
+	char idterm[GZ_MAX_TERM_BYTES + 1], hash[17], day[16];
+	struct index_marks m;
 	struct article a;
+	struct gz_time t;
 	struct xsh_doc *d;
-	char *data = NULL;
+	char *data = NULL, *gone = NULL, *collapse = NULL, *sh = NULL;
 	size_t len;
 	unsigned docid;
 	int rc;
 
+	if (changed)
+		*changed = 0;
 	if (!w || schema_idterm(url, idterm, sizeof idterm) < 0)
 		return gz_fail(err, GZ_EINVAL, "index_mark_gone: no writer or URL");
 	rc = xsh_wdb_find_term(w->wdb, idterm, &docid, err);
 	if (rc == GZ_ENOTFOUND)
 		return gz_fail(err, rc, "%s: not in the index", url);
 	if (!rc)
+		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_GONE, &gone, NULL, err);
+	if (!rc && gone[0]) {
+		free(gone);
+		return GZ_OK; /* already marked: keep the first date */
+	}
+	if (!rc)
+		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_COLLAPSE, &collapse,
+				       NULL, err);
+	if (!rc)
+		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_SIMHASH, &sh, NULL, err);
+	if (!rc)
 		rc = xsh_wdb_get_data(w->wdb, docid, &data, &len, err);
-	if (rc)
-		return rc;
 	article_init(&a);
-	rc = article_from_json(data, len, &a, err);
+	if (!rc)
+		rc = article_from_json(data, len, &a, err);
 	free(data);
 	if (!rc) {
+		gz_time_from_unix(when, &t);
+		snprintf(day, sizeof day, "%04d%02d%02d", t.year, t.month, t.day);
 		content_hash(&a, hash);
-		rc = build_doc(w, &a, idterm, hash, 1, &d, err);
+		m.idterm = idterm;
+		m.hash = hash;
+		m.collapse = collapse;
+		m.simhash = sh;
+		m.gone = day;
+		rc = build_doc(w, &a, &m, &d, err);
 	}
 	if (!rc)
 		rc = write_doc(w, idterm, d, err);
+	if (!rc && changed)
+		*changed = 1;
 	article_free(&a);
+	free(gone);
+	free(collapse);
+	free(sh);
+	return rc;
+}
+
+int index_mark_gone(struct index_writer *w, const char *url, char *err)
+{
+	return index_mark_gone_at(w, url, time(NULL), NULL, err);
+}
+
+/* ------------------------------------------------------------ URL state */
+
+void index_url_state_init(struct index_url_state *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+void index_url_state_free(struct index_url_state *s)
+{
+	free(s->etag);
+	free(s->last_modified);
+	free(s->doc_url);
+	index_url_state_init(s);
+}
+
+void index_url_key(const char *prefix, const char *url, char *out, size_t n)
+{
+	char h1[17], h2[17];
+	size_t len = strlen(url);
+
+	gz_hash_hex(gz_hash64(url, len, 0), h1);
+	gz_hash_hex(gz_hash64(url, len, 0x9e3779b97f4a7c15ULL), h2);
+	snprintf(out, n, "%s%s%s", prefix, h1, h2);
+}
+
+/* s when it can be stored in one tab-separated field, else "". */
+static const char *index_field(const char *s)
+{
+	if (!s || strpbrk(s, "\t\r\n"))
+		return "";
+	return s;
+}
+
+char *index_url_state_format(const char *url, const struct index_url_state *s)
+{
+	struct buf b;
+
+	buf_init(&b, 4 * GZ_MAX_URL_LEN + 4096);
+	if (buf_addf(&b, "v1\t%s\t%lld\t%d\t%d\t%lld\t%s\t%s\t%s\t%s",
+		     index_field(url), s->fetched, s->status, s->failures,
+		     s->gone, index_field(s->body_hash), index_field(s->etag),
+		     index_field(s->last_modified),
+		     index_field(s->doc_url)) != GZ_OK) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* The decimal number in f[0..n); sets *bad (and returns 0) when it is not one. */
+static long long index_num(const char *f, size_t n, int *bad)
+{
+	long long v = 0;
+	size_t i = 0;
+	int neg = 0;
+
+	if (n && f[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == n)
+		*bad = 1;
+	for (; i < n; i++) {
+		if (f[i] < '0' || f[i] > '9' || v > (1LL << 56)) {
+			*bad = 1;
+			return 0;
+		}
+		v = v * 10 + (f[i] - '0');
+	}
+	return neg ? -v : v;
+}
+
+/* A copy of f[0..n) into *out, NULL when empty.  GZ_OK or GZ_ENOMEM. */
+static int index_strfield(const char *f, size_t n, char **out)
+{
+	*out = NULL;
+	if (n == 0)
+		return GZ_OK;
+	*out = strndup(f, n);
+	return *out ? GZ_OK : GZ_ENOMEM;
+}
+
+int index_url_state_parse(const char *text, const char *url,
+			  struct index_url_state *out, char *err)
+{
+	const char *f[10];
+	size_t n[10], k = 0;
+	const char *p = text;
+	int bad = 0, rc;
+
+	index_url_state_free(out);
+	while (k < 10) {
+		const char *tab = strchr(p, '\t');
+
+		f[k] = p;
+		n[k] = tab ? (size_t)(tab - p) : strlen(p);
+		k++;
+		if (!tab)
+			break;
+		p = tab + 1;
+	}
+	if (k != 10 || n[0] != 2 || memcmp(f[0], "v1", 2) != 0)
+		return gz_fail(err, GZ_EPARSE, "crawl state: not a v1 record");
+	if (url && (strlen(url) != n[1] || memcmp(url, f[1], n[1]) != 0))
+		return gz_fail(err, GZ_ENOTFOUND, "crawl state: another URL");
+	out->fetched = index_num(f[2], n[2], &bad);
+	out->status = (int)index_num(f[3], n[3], &bad);
+	out->failures = (int)index_num(f[4], n[4], &bad);
+	out->gone = index_num(f[5], n[5], &bad);
+	if (bad || (n[6] != 0 && n[6] != 16))
+		return gz_fail(err, GZ_EPARSE, "crawl state: bad number or hash");
+	memcpy(out->body_hash, f[6], n[6]);
+	out->body_hash[n[6]] = '\0';
+	rc = index_strfield(f[7], n[7], &out->etag);
+	if (!rc)
+		rc = index_strfield(f[8], n[8], &out->last_modified);
+	if (!rc)
+		rc = index_strfield(f[9], n[9], &out->doc_url);
+	if (rc) {
+		index_url_state_free(out);
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	return GZ_OK;
+}
+
+int index_url_state_get(struct index_writer *w, const char *url,
+			struct index_url_state *out, char *err)
+{
+	char key[64];
+	char *val = NULL;
+	int rc;
+
+	index_url_state_free(out);
+	if (!w || !url || !*url)
+		return gz_fail(err, GZ_EINVAL, "index_url_state_get: no URL");
+	index_url_key(META_URL_PREFIX, url, key, sizeof key);
+	rc = xsh_wdb_get_metadata(w->wdb, key, &val, NULL, err);
+	if (rc)
+		return rc;
+	if (!val[0])
+		rc = gz_fail(err, GZ_ENOTFOUND, "no crawl state");
+	else
+		rc = index_url_state_parse(val, url, out, err);
+	free(val);
+	if (rc == GZ_EPARSE)
+		rc = GZ_ENOTFOUND; /* an unreadable record is no record */
+	return rc;
+}
+
+int index_url_state_put(struct index_writer *w, const char *url,
+			const struct index_url_state *s, char *err)
+{
+	char key[64];
+	char *val;
+	int rc;
+
+	if (!w || !url || !*url || strpbrk(url, "\t\r\n"))
+		return gz_fail(err, GZ_EINVAL, "index_url_state_put: bad URL");
+	val = index_url_state_format(url, s);
+	if (!val)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	index_url_key(META_URL_PREFIX, url, key, sizeof key);
+	rc = xsh_wdb_set_metadata(w->wdb, key, val, strlen(val), err);
+	free(val);
 	return rc;
 }
 

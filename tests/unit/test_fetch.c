@@ -195,6 +195,45 @@ static void test_fetch_denied_name(void **state)
 	fetch_free(f);
 }
 
+static void test_head_decoded(void **state)
+{
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Content-Type: text/html\r\n"
+		"Content-Encoding: gzip\r\n"
+		"transfer-encoding: chunked\n"
+		"Content-Length: 42\r\n"
+		"ETag: \"x\"\r\n"
+		"\r\n";
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 4096);
+	assert_int_equal(fetch_head_decoded(head, sizeof head - 1, 1234, &out), GZ_OK);
+	assert_string_equal(out.ptr,
+		"HTTP/1.1 200 OK\r\n"
+		"Content-Type: text/html\r\n"
+		"X-Archive-Orig-Content-Encoding: gzip\r\n"
+		"X-Archive-Orig-transfer-encoding: chunked\r\n"
+		"X-Archive-Orig-Content-Length: 42\r\n"
+		"ETag: \"x\"\r\n"
+		"Content-Length: 1234\r\n"
+		"\r\n");
+	buf_reset(&out);
+	/* A head cut short (past FETCH_MAX_HEAD) still ends properly. */
+	{
+		static const char cut[] = "HTTP/1.1 304 Not Modified\r\nETag: \"x\"";
+
+		assert_int_equal(fetch_head_decoded(cut, sizeof cut - 1, 0, &out),
+				 GZ_OK);
+	}
+	assert_string_equal(out.ptr, "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n"
+			    "Content-Length: 0\r\n\r\n");
+	buf_reset(&out);
+	assert_int_equal(fetch_head_decoded("garbage", 7, 0, &out), GZ_EPARSE);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_address_sockaddr),
 		cmocka_unit_test(test_fetch_setup),
 		cmocka_unit_test(test_fetch_denied_name),
+		cmocka_unit_test(test_head_decoded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
