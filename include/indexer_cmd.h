@@ -8,6 +8,7 @@
 #ifndef GZ_INDEXER_CMD_H
 #define GZ_INDEXER_CMD_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct gz_config;
@@ -20,14 +21,28 @@ struct cli_opts {
 	const char *url;      /* --url for add and extract */
 	const char *agent;    /* --user-agent for robots-check */
 	int json;             /* --json for extract */
+	const char *content_type; /* --content-type for extract: the HTTP header's value */
 	int verbose;          /* --verbose: debug logging */
 	int quiet;            /* --quiet: warnings and errors only */
+	/* add (bulk import, see ingest.h and docs/import.md) */
+	const char *url_prefix; /* --url-prefix: URL = prefix + relative path */
+	int jsonl;            /* --jsonl: inputs are JSON lines of articles */
+	int force;            /* --force: extract even what is recorded as done */
+	unsigned jobs;        /* --jobs: extraction workers; 0 = cores */
+	unsigned batch;       /* --batch: documents per commit; 0 = config's */
+	unsigned budget_mb;   /* --memory: MB of raw input in flight; 0 = default */
+	/* compact */
+	int keep_old;         /* --keep-old: keep the previous generation */
+	/* Set to a signal's number by main's SIGINT/SIGTERM handler; NULL when
+	** none is installed.  Commands poll it to stop cleanly. */
+	volatile sig_atomic_t *stop;
 };
 
 int cmd_crawl(const struct cli_opts *o, int argc, char **argv);
 int cmd_add(const struct cli_opts *o, int argc, char **argv);
 int cmd_extract(const struct cli_opts *o, int argc, char **argv);
 int cmd_robots_check(const struct cli_opts *o, int argc, char **argv);
+int cmd_compact(const struct cli_opts *o, int argc, char **argv);
 
 /*
 ** Load the configuration: defaults, then the file (a missing file is an

@@ -52,6 +52,10 @@
 ** Metadata keys written by the indexer:
 **   gazette.schema      "1"
 **   gazette.last_run    the last run's summary line (key=value fields)
+**   gazette.src.<H>     an imported input's raw-bytes hash, kind letter and
+**                       URL (H: index_url_key of the URL), so a re-run of
+**                       `add` skips unchanged files without extracting them
+**   gazette.compacted   time of the last `gazette-indexer compact`
 **
 ** Crawl state lives in the same database as the documents, as user
 ** metadata, so that a commit makes documents and the state that produced

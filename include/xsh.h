@@ -455,6 +455,22 @@ void xsh_mset_free(struct xsh_mset *m) XSH_NOEXCEPT;
 */
 int xsh_utf8_lower(const char *s, size_t len, char *out, size_t n) XSH_NOEXCEPT;
 
+/* ------------------------------------------------------------ compaction */
+
+/*
+** Write a compact copy of the n databases at srcs[0..n) (directories, or
+** symlinks to them) into the new directory dst, which must not exist yet:
+** Xapian::Database::compact, as xapian-compact does, with full B-tree
+** blocks and document ids kept (several sources must not share ids).
+** The copy is a new database at revision 1; its user metadata is the
+** first source's for a key held by several.  Reading the sources needs no
+** lock; the caller holds the write lock when the source must not change
+** meanwhile.  GZ_OK, or GZ_EINVAL, GZ_EOPEN, GZ_EINDEX, GZ_ENOMEM (dst
+** may then be left half-written: the caller removes it).
+*/
+int xsh_compact(const char *const *srcs, size_t n, const char *dst,
+		char *err) XSH_NOEXCEPT;
+
 /* ---------------------------------------------------------------- tests */
 
 /*

@@ -1,98 +1,69 @@
 /*
-** cmd_add.c — gazette-indexer add: local HTML files, into the index.
+** cmd_add.c — gazette-indexer add: local files, directory trees, WARC
+** files and JSON lines of articles, into the index (see ingest.h and
+** docs/import.md).
+**
+** Exit codes as the crawler's: 0 all went well, 1 some items failed, 2
+** usage or configuration, 70 index error, 75 the index is locked; a run
+** stopped by SIGINT or SIGTERM commits what is done, prints its summary
+** and exits 128 + the signal's number.
 */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "article.h"
-#include "buf.h"
 #include "config.h"
-#include "extract.h"
 #include "gz_err.h"
-#include "gz_limits.h"
 #include "index.h"
 #include "indexer_cmd.h"
+#include "ingest.h"
 #include "log.h"
 #include "version.h"
 
-
-/* Counters for add. */
-struct add_stats {
-	unsigned added;     /* new documents */
-	unsigned updated;   /* replaced documents */
-	unsigned unchanged; /* same content as indexed */
-	unsigned skipped;   /* not articles */
-	unsigned failed;    /* unreadable or unparsable */
-};
-
-/* Read, extract and stage one file.  Counts the outcome in st. */
-static void add_one(struct index_writer *w, const char *path, const char *url,
-		    struct add_stats *st)
+/* Log the skip reasons of st, when any, as one line. */
+static void add_log_skips(const struct ingest_stats *st)
 {
-	char err[GZ_ERRLEN], fallback[PATH_MAX + 8];
-	struct extract_opts eo;
-	struct article a;
-	enum page_kind kind;
-	enum index_put_result res;
-	struct buf b;
-	int rc;
+	char line[512];
+	size_t k = 0;
+	int i;
 
-	buf_init(&b, GZ_MAX_PAGE_BYTES);
-	rc = buf_read_file(&b, path, err);
-	if (rc) {
-		log_warn("file=\"%s\" msg=\"%s\"", path, err);
-		st->failed++;
-		buf_release(&b);
+	if (!st->skipped && !st->known)
 		return;
-	}
-	if (!url) {
-		cmd_file_url(path, fallback, sizeof fallback);
-		url = fallback;
-	}
-	memset(&eo, 0, sizeof eo);
-	eo.url = url;
-	article_init(&a);
-	rc = extract_html(b.ptr, b.len, &eo, &a, &kind, err);
-	buf_release(&b);
-	if (rc) {
-		log_warn("file=\"%s\" msg=\"%s\"", path, err);
-		st->failed++;
-	} else if (kind != PAGE_ARTICLE) {
-		log_info("file=\"%s\" msg=\"not an article, skipped\"", path);
-		st->skipped++;
-	} else if ((rc = index_put(w, &a, &res, err)) != GZ_OK) {
-		log_warn("file=\"%s\" msg=\"%s\"", path, err);
-		st->failed++;
-	} else {
-		if (res == INDEX_NEW)
-			st->added++;
-		else if (res == INDEX_UPDATED)
-			st->updated++;
-		else
-			st->unchanged++;
-	}
-	article_free(&a);
+	for (i = 0; i < INGEST_SKIP_N && k < sizeof line; i++)
+		if (st->why[i])
+			k += (size_t)snprintf(line + k, sizeof line - k, " %s=%lu",
+					      ingest_skip_name((enum ingest_skip)i),
+					      st->why[i]);
+	if (k >= sizeof line)
+		k = sizeof line - 1;
+	line[k] = '\0';
+	log_info("msg=\"skipped by reason\"%s already_indexed=%lu", line, st->known);
 }
 
 int cmd_add(const struct cli_opts *o, int argc, char **argv)
 {
 	struct gz_config cfg;
 	struct index_writer *w = NULL;
-	struct add_stats st;
-	char err[GZ_ERRLEN];
-	time_t start = time(NULL);
-	int i, ex;
+	struct ingest_opts io;
+	struct ingest_stats st;
+	char err[GZ_ERRLEN], line[512];
+	int rc, ex;
 
 	if (argc < 1) {
-		fprintf(stderr, "gazette-indexer: add needs at least one FILE\n");
+		fprintf(stderr, "gazette-indexer: add needs at least one PATH\n");
 		return GZ_EXIT_USAGE;
 	}
 	if (o->url && argc > 1) {
 		fprintf(stderr, "gazette-indexer: --url applies to one FILE only\n");
+		return GZ_EXIT_USAGE;
+	}
+	if (o->url && o->url_prefix) {
+		fprintf(stderr, "gazette-indexer: --url and --url-prefix exclude each other\n");
+		return GZ_EXIT_USAGE;
+	}
+	if (o->jsonl && (o->url || o->url_prefix)) {
+		fprintf(stderr, "gazette-indexer: JSON lines carry their own URLs\n");
 		return GZ_EXIT_USAGE;
 	}
 	ex = cmd_load_config(o, &cfg);
@@ -103,16 +74,35 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv)
 		config_free(&cfg);
 		return ex;
 	}
-	memset(&st, 0, sizeof st);
-	for (i = 0; i < argc; i++) {
-		add_one(w, argv[i], o->url, &st);
-		if ((i + 1) % cfg.commit_every == 0 && index_commit(w, err))
-			log_error("msg=\"commit failed: %s\"", err);
+	memset(&io, 0, sizeof io);
+	io.index_path = cfg.index_path;
+	io.url = o->url;
+	io.url_prefix = o->url_prefix;
+	io.jsonl = o->jsonl;
+	io.force = o->force;
+	io.jobs = o->jobs;
+	io.budget = (size_t)o->budget_mb * 1024 * 1024;
+	io.commit_every = o->batch ? o->batch : (unsigned)cfg.commit_every;
+	io.progress = isatty(STDERR_FILENO) && !o->quiet;
+	io.stop = o->stop;
+	rc = ingest_run(w, &io, argc, argv, &st, err);
+	ingest_summary(&st, line, sizeof line);
+	add_log_skips(&st);
+	if (rc == GZ_OK && index_set_meta(w, "gazette.last_run", line, NULL) != GZ_OK)
+		log_warn("msg=\"cannot record the run summary\"");
+	if (rc) {
+		/* The index refused a write or a commit: what was committed
+		** stays; closing commits nothing more that could half-succeed. */
+		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg.index_path, err);
+		index_close(w, NULL);
+		ex = rc == GZ_EINVAL ? GZ_EXIT_USAGE : GZ_EXIT_SOFTWARE;
+	} else {
+		ex = cmd_close_index(w, cfg.index_path);
 	}
-	ex = cmd_close_index(w, cfg.index_path);
-	printf("files=%d new=%u updated=%u unchanged=%u skipped=%u failed=%u seconds=%ld\n",
-	       argc, st.added, st.updated, st.unchanged, st.skipped, st.failed,
-	       (long)(time(NULL) - start));
+	printf("%s\n", line);
+	fflush(stdout);
+	if (!ex && st.stop_signal)
+		ex = 128 + st.stop_signal;
 	if (!ex && st.failed)
 		ex = GZ_EXIT_PARTIAL;
 	config_free(&cfg);

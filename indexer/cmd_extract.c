@@ -115,31 +115,18 @@ done:
 int cmd_extract(const struct cli_opts *o, int argc, char **argv)
 {
 	char err[GZ_ERRLEN], fallback[PATH_MAX + 8];
-	const char *file = NULL, *ctype = NULL;
+	const char *file;
 	struct extract_opts eo;
 	struct article a;
 	enum page_kind kind = PAGE_OTHER;
 	struct buf b;
-	int rc, i;
+	int rc;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--content-type") && i + 1 < argc) {
-			ctype = argv[++i];
-		} else if (!strncmp(argv[i], "--content-type=", 15)) {
-			ctype = argv[i] + 15;
-		} else if (!strcmp(argv[i], "--")) {
-			continue;
-		} else if (!file) {
-			file = argv[i];
-		} else {
-			file = NULL;
-			break;
-		}
-	}
-	if (!file) {
+	if (argc != 1) {
 		fprintf(stderr, "gazette-indexer: extract takes one FILE (or -)\n");
 		return GZ_EXIT_USAGE;
 	}
+	file = argv[0];
 	buf_init(&b, GZ_MAX_PAGE_BYTES);
 	rc = buf_read_file(&b, file, err);
 	if (rc) {
@@ -148,7 +135,7 @@ int cmd_extract(const struct cli_opts *o, int argc, char **argv)
 		return GZ_EXIT_PARTIAL;
 	}
 	memset(&eo, 0, sizeof eo);
-	eo.content_type = ctype;
+	eo.content_type = o->content_type;
 	if (o->url) {
 		eo.url = o->url;
 	} else if (strcmp(file, "-") != 0) {

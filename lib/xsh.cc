@@ -1527,6 +1527,26 @@ extern "C" void xsh_mset_free(struct xsh_mset *m) noexcept
 	}
 }
 
+/* ------------------------------------------------------------ compaction */
+
+extern "C" int xsh_compact(const char *const *srcs, size_t n, const char *dst,
+			   char *err) noexcept
+{
+	try {
+		XSH_CHECK(srcs && n > 0);
+		XSH_CHECK(dst && *dst);
+		Xapian::Database db;
+		for (size_t i = 0; i < n; i++) {
+			XSH_CHECK(srcs[i] && *srcs[i]);
+			db.add_database(Xapian::Database(srcs[i]));
+		}
+		db.compact(dst, Xapian::DBCOMPACT_NO_RENUMBER);
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
 /* ---------------------------------------------------------------- tests */
 
 /*

@@ -1,0 +1,366 @@
+/*
+** cmd_compact.c — gazette-indexer compact: rewrite the index compactly and
+** swap the new copy in atomically, under a running searchd.
+**
+** Layout.  An index made by `add` or `crawl` is a plain Xapian directory
+** DIR.  The first compact turns it into
+**
+**   DIR        a symbolic link to "NAME.d/G" (relative; NAME = DIR's last
+**              component), so DIR opens, locks and searches as before
+**   DIR.d/G/   the live database, generation G (a decimal number)
+**
+** and every later compact writes generation G+1 beside it.  The steps:
+**
+**   1. take the index's write lock (open it writable, as any writer does)
+**      and keep it to the end: a concurrent add or crawl exits 75, and a
+**      second compact too;
+**   2. compact DIR into DIR.d/G+1 (Xapian::Database::compact, as
+**      xapian-compact does), check the document count, and commit one
+**      metadata change there (gazette.compacted) so that its revision
+**      differs from the old one: a reader's Database::reopen() re-reads
+**      DIR/iamglass through the link and reopens its tables when the
+**      revision changed, which is how a running searchd picks the new
+**      generation up without a restart;
+**   3. flip DIR to the new generation atomically: a new link renamed over
+**      the old link, or, for a plain directory, renameat2(RENAME_EXCHANGE)
+**      of a new link and the directory (where the file system lacks it:
+**      two renames, with a moment without DIR);
+**   4. release the lock and delete the old generation (--keep-old keeps it
+**      until the next compact).  Readers that still have its files open
+**      keep reading them until their next reopen.
+**
+** A crash before step 3 leaves DIR as it was and a stray DIR.d/G+1,
+** removed by the next compact; after step 3 the new generation is live.
+*/
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gz_err.h"
+#include "gztime.h"
+#include "indexer_cmd.h"
+#include "log.h"
+#include "version.h"
+#include "xsh.h"
+
+/* Metadata key recording the last compaction (ISO time). */
+#define META_COMPACTED "gazette.compacted"
+
+/* nftw callback: remove one entry (children first, with FTW_DEPTH). */
+static int compact_rm_one(const char *path, const struct stat *st, int flag,
+			  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) < 0 && errno != ENOENT)
+		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path, strerror(errno));
+	return 0;
+}
+
+/* Remove the tree at path (not following links).  Missing is fine. */
+static void compact_rm_tree(const char *path)
+{
+	nftw(path, compact_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Bytes in the regular files directly inside dir (a Xapian database). */
+static unsigned long long compact_dir_bytes(const char *dir)
+{
+	unsigned long long total = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char p[PATH_MAX];
+		struct stat st;
+
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) < sizeof p &&
+		    stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			total += (unsigned long long)st.st_size;
+	}
+	closedir(d);
+	return total;
+}
+
+/* Parse a generation name: 0 with *gen, or -1 when it is not one. */
+static int compact_gen(const char *s, unsigned long *gen)
+{
+	char *end;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*gen = strtoul(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* fsync the directory at path; failures are logged only. */
+static void compact_sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		log_warn("dir=\"%s\" msg=\"fsync: %s\"", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+** Remove every entry of gendir but generation keep (a leftover of a
+** crashed compact or an old generation kept with --keep-old), and return
+** the highest generation number seen (keep included).
+*/
+static unsigned long compact_sweep(const char *gendir, long long keep)
+{
+	unsigned long top = keep > 0 ? (unsigned long)keep : 0, g;
+	struct dirent *de;
+	DIR *d = opendir(gendir);
+
+	if (!d)
+		return top;
+	while ((de = readdir(d)) != NULL) {
+		char p[PATH_MAX];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (compact_gen(de->d_name, &g) == 0) {
+			if (g > top)
+				top = g;
+			if ((long long)g == keep)
+				continue;
+		}
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", gendir, de->d_name) < sizeof p)
+			compact_rm_tree(p);
+	}
+	closedir(d);
+	return top;
+}
+
+/* Revision and document count of the database at path. */
+static int compact_info(const char *path, unsigned long *rev, unsigned *docs,
+			char *err)
+{
+	struct xsh_db *db = NULL;
+	int rc = xsh_db_open(path, &db, err);
+
+	if (!rc)
+		rc = xsh_db_revision(db, rev, err);
+	if (!rc)
+		rc = xsh_db_doccount(db, docs, err);
+	xsh_db_close(db);
+	return rc;
+}
+
+/*
+** Commit a gazette.compacted mark into the new database dst until its
+** revision differs from old_rev.  GZ_OK or an index error.
+*/
+static int compact_mark(const char *dst, unsigned long old_rev, int no_sync,
+			char *err)
+{
+	struct xsh_wdb *w = NULL;
+	char when[GZ_TIME_ISOLEN], val[GZ_TIME_ISOLEN + 16];
+	struct gz_time t;
+	unsigned long rev = old_rev;
+	unsigned docs;
+	int rc, i;
+
+	gz_time_from_unix(time(NULL), &t);
+	gz_time_iso(&t, when);
+	rc = xsh_wdb_open(dst, no_sync ? XSH_WDB_NO_SYNC : 0, &w, err);
+	for (i = 0; !rc && rev == old_rev && i < 3; i++) {
+		snprintf(val, sizeof val, "%s #%d", when, i + 1);
+		rc = xsh_wdb_set_metadata(w, META_COMPACTED, val, strlen(val), err);
+		if (!rc)
+			rc = xsh_wdb_commit(w, err);
+		if (!rc)
+			rc = compact_info(dst, &rev, &docs, err);
+	}
+	xsh_wdb_close(w);
+	return rc;
+}
+
+int cmd_compact(const struct cli_opts *o, int argc, char **argv)
+{
+	struct gz_config cfg;
+	struct xsh_wdb *lock = NULL;
+	char err[GZ_ERRLEN], dir[PATH_MAX], gendir[PATH_MAX + 8];
+	char dst[PATH_MAX + 40], old[PATH_MAX + 40], link[PATH_MAX + 40];
+	char target[PATH_MAX + 40], parent[PATH_MAX];
+	const char *base, *srcs[1];
+	unsigned long old_rev = 0, new_rev = 0, top;
+	unsigned long long before, after;
+	unsigned old_docs = 0, new_docs = 0;
+	long long cur = -1;
+	struct stat st;
+	double t0;
+	struct timespec ts;
+	size_t len;
+	int rc, ex = GZ_EXIT_OK, legacy;
+
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "gazette-indexer: compact takes no arguments\n");
+		return GZ_EXIT_USAGE;
+	}
+	ex = cmd_load_config(o, &cfg);
+	if (ex)
+		return ex;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	len = strlen(cfg.index_path);
+	while (len > 1 && cfg.index_path[len - 1] == '/')
+		len--;
+	if (len == 0 || len + 32 >= sizeof dir) {
+		fprintf(stderr, "gazette-indexer: compact: bad index path\n");
+		config_free(&cfg);
+		return GZ_EXIT_USAGE;
+	}
+	memcpy(dir, cfg.index_path, len);
+	dir[len] = '\0';
+	base = strrchr(dir, '/');
+	base = base ? base + 1 : dir;
+	snprintf(parent, sizeof parent, "%.*s", (int)(base - dir), dir);
+	if (!parent[0])
+		snprintf(parent, sizeof parent, ".");
+	snprintf(gendir, sizeof gendir, "%s.d", dir);
+
+	if (lstat(dir, &st) < 0) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, strerror(errno));
+		config_free(&cfg);
+		return GZ_EXIT_SOFTWARE;
+	}
+	legacy = S_ISDIR(st.st_mode);
+	if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlink(dir, target, sizeof target - 1);
+		size_t bl = strlen(base);
+		unsigned long g;
+
+		if (n > 0)
+			target[n] = '\0';
+		if (n <= 0 || strncmp(target, base, bl) != 0 ||
+		    strncmp(target + bl, ".d/", 3) != 0 ||
+		    compact_gen(target + bl + 3, &g) < 0) {
+			fprintf(stderr, "gazette-indexer: %s: a link, but not to %s.d/N: "
+				"not an index this program laid out\n", dir, base);
+			config_free(&cfg);
+			return GZ_EXIT_SOFTWARE;
+		}
+		cur = (long long)g;
+	} else if (!legacy) {
+		fprintf(stderr, "gazette-indexer: %s: not a directory\n", dir);
+		config_free(&cfg);
+		return GZ_EXIT_SOFTWARE;
+	}
+
+	/* 1. The write lock, held to the end. */
+	rc = xsh_wdb_open(dir, 0, &lock, err);
+	if (rc == GZ_ELOCKED) {
+		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
+			dir);
+		config_free(&cfg);
+		return GZ_EXIT_TEMPFAIL;
+	}
+	if (!rc)
+		rc = compact_info(dir, &old_rev, &old_docs, err);
+	if (rc) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, err);
+		xsh_wdb_close(lock);
+		config_free(&cfg);
+		return GZ_EXIT_SOFTWARE;
+	}
+	before = compact_dir_bytes(dir);
+
+	/* 2. The new generation. */
+	if (mkdir(gendir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", gendir, strerror(errno));
+		xsh_wdb_close(lock);
+		config_free(&cfg);
+		return GZ_EXIT_SOFTWARE;
+	}
+	top = compact_sweep(gendir, cur);
+	snprintf(dst, sizeof dst, "%s/%lu", gendir, top + 1);
+	srcs[0] = dir;
+	log_info("msg=\"compacting\" index=\"%s\" into=\"%s\" documents=%u", dir, dst,
+		 old_docs);
+	rc = xsh_compact(srcs, 1, dst, err);
+	if (!rc)
+		rc = compact_mark(dst, old_rev, cfg.no_sync, err);
+	if (!rc)
+		rc = compact_info(dst, &new_rev, &new_docs, err);
+	if (!rc && new_docs != old_docs)
+		rc = gz_fail(err, GZ_EINDEX, "the copy has %u documents, not %u",
+			     new_docs, old_docs);
+	if (!rc && o->stop && *o->stop)
+		rc = gz_fail(err, GZ_EINTERNAL, "stopped by signal %d", (int)*o->stop);
+	if (rc) {
+		fprintf(stderr, "gazette-indexer: compact %s: %s\n", dir, err);
+		compact_rm_tree(dst);
+		xsh_wdb_close(lock);
+		ex = o->stop && *o->stop ? 128 + (int)*o->stop : GZ_EXIT_SOFTWARE;
+		config_free(&cfg);
+		return ex;
+	}
+	after = compact_dir_bytes(dst);
+	compact_sync_dir(gendir);
+
+	/* 3. The flip. */
+	snprintf(target, sizeof target, "%s.d/%lu", base, top + 1);
+	snprintf(link, sizeof link, "%s.tmp-%ld", dir, (long)getpid());
+	unlink(link);
+	if (symlink(target, link) < 0) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", link, strerror(errno));
+		ex = GZ_EXIT_SOFTWARE;
+	} else if (!legacy) {
+		snprintf(old, sizeof old, "%s/%lld", gendir, cur);
+		if (rename(link, dir) < 0) {
+			fprintf(stderr, "gazette-indexer: %s: %s\n", dir, strerror(errno));
+			ex = GZ_EXIT_SOFTWARE;
+		}
+	} else {
+		/* The plain directory becomes generation 0. */
+		snprintf(old, sizeof old, "%s/0", gendir);
+		if (renameat2(AT_FDCWD, link, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+			if (rename(link, old) < 0)
+				log_warn("file=\"%s\" msg=\"cannot move the old index: %s\"",
+					 link, strerror(errno));
+		} else if (rename(dir, old) < 0 || rename(link, dir) < 0) {
+			fprintf(stderr, "gazette-indexer: %s: %s\n", dir, strerror(errno));
+			ex = GZ_EXIT_SOFTWARE;
+		}
+	}
+	if (ex) {
+		unlink(link);
+		compact_rm_tree(dst);
+		xsh_wdb_close(lock);
+		config_free(&cfg);
+		return ex;
+	}
+	compact_sync_dir(parent);
+
+	/* 4. Release, and drop the old generation. */
+	xsh_wdb_close(lock);
+	if (!o->keep_old)
+		compact_rm_tree(old);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	printf("documents=%u generation=%lu before_mb=%.1f after_mb=%.1f "
+	       "seconds=%.1f\n", new_docs, top + 1, (double)before / 1e6,
+	       (double)after / 1e6,
+	       (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - t0);
+	fflush(stdout);
+	config_free(&cfg);
+	return GZ_EXIT_OK;
+}
