@@ -45,6 +45,8 @@ struct gz_config {
 	char *index_path;       /* index directory */
 	int commit_every;       /* documents per committed batch */
 	int no_sync;            /* 1: skip fsync on commit (faster, less safe) */
+	char *shard_by;         /* "none", "year", "month" or "host": how documents split into shards */
+	int shard_count;        /* shards when shard_by = host */
 
 	/* [crawl] */
 	char *user_agent;       /* User-Agent header and robots.txt product token */
@@ -69,6 +71,8 @@ struct gz_config {
 	int idle_timeout_sec;   /* close idle clients after this */
 	int query_timeout_ms;   /* per-query time limit */
 	int health_max_age_sec; /* /health is "stale" when the last commit is older; 0 = never */
+	int shard_timeout_ms;   /* a shard (remote above all) slower than this has failed */
+	char *shard_failure;    /* "fail": the query fails; "partial": answer from the rest */
 	char *log_file;         /* NULL = stderr */
 	char *query_log;        /* NULL = off */
 	char *token;            /* shared secret required on non-loopback listeners */

@@ -26,7 +26,8 @@ enum opt_type {
 	OPT_LONG,   /* long within [min, max] */
 	OPT_BOOL,   /* int, 0 or 1: yes/no, true/false, on/off, 1/0 */
 	OPT_LIST,   /* struct config_list, values appended */
-	OPT_OFFSET  /* utc_offset: "+08:00", "-0500", "Z" -> has_tz, tz_min */
+	OPT_OFFSET, /* utc_offset: "+08:00", "-0500", "Z" -> has_tz, tz_min */
+	OPT_CHOICE  /* char *, one of the words listed in def's row (see choices) */
 };
 
 enum opt_scope { IN_INDEX, IN_CRAWL, IN_SEARCHD, IN_SOURCE };
@@ -38,53 +39,60 @@ struct option {
 	long min, max;        /* range for OPT_INT and OPT_LONG */
 	size_t offset;        /* field in struct gz_config or config_source */
 	const char *def;      /* default as text; NULL = none */
+	const char *choices;  /* OPT_CHOICE: the allowed words, "|"-separated */
 };
 
 #define G(f) offsetof(struct gz_config, f)
 #define S(f) offsetof(struct config_source, f)
 
 static const struct option option_table[] = {
-	{ IN_INDEX, "path", OPT_STRING, 0, 0, G(index_path), NULL },
-	{ IN_INDEX, "commit_every", OPT_INT, 1, 1000000, G(commit_every), "1000" },
-	{ IN_INDEX, "no_sync", OPT_BOOL, 0, 1, G(no_sync), "no" },
+	{ IN_INDEX, "path", OPT_STRING, 0, 0, G(index_path), NULL, NULL },
+	{ IN_INDEX, "commit_every", OPT_INT, 1, 1000000, G(commit_every), "1000", NULL },
+	{ IN_INDEX, "no_sync", OPT_BOOL, 0, 1, G(no_sync), "no", NULL },
+	{ IN_INDEX, "shard_by", OPT_CHOICE, 0, 0, G(shard_by), "none",
+	  "none|year|month|host" },
+	{ IN_INDEX, "shard_count", OPT_INT, 1, 1024, G(shard_count), "4", NULL },
 
 	{ IN_CRAWL, "user_agent", OPT_STRING, 0, 0, G(user_agent),
-	  "Gazette/0.1 (+https://gazette.invalid/bot)" },
-	{ IN_CRAWL, "delay_ms", OPT_INT, 0, 600000, G(delay_ms), "1000" },
-	{ IN_CRAWL, "max_crawl_delay", OPT_INT, 0, 86400, G(max_crawl_delay_sec), "60" },
-	{ IN_CRAWL, "timeout", OPT_INT, 1, 3600, G(timeout_sec), "30" },
-	{ IN_CRAWL, "connect_timeout", OPT_INT, 1, 300, G(connect_timeout_sec), "10" },
-	{ IN_CRAWL, "max_pages", OPT_INT, 1, 100000000, G(max_pages), "10000" },
+	  "Gazette/0.1 (+https://gazette.invalid/bot)", NULL },
+	{ IN_CRAWL, "delay_ms", OPT_INT, 0, 600000, G(delay_ms), "1000", NULL },
+	{ IN_CRAWL, "max_crawl_delay", OPT_INT, 0, 86400, G(max_crawl_delay_sec), "60", NULL },
+	{ IN_CRAWL, "timeout", OPT_INT, 1, 3600, G(timeout_sec), "30", NULL },
+	{ IN_CRAWL, "connect_timeout", OPT_INT, 1, 300, G(connect_timeout_sec), "10", NULL },
+	{ IN_CRAWL, "max_pages", OPT_INT, 1, 100000000, G(max_pages), "10000", NULL },
 	{ IN_CRAWL, "max_page_bytes", OPT_LONG, 1024, GZ_MAX_PAGE_BYTES,
-	  G(max_page_bytes), "10485760" },
-	{ IN_CRAWL, "concurrency", OPT_INT, 1, 256, G(concurrency), "8" },
-	{ IN_CRAWL, "obey_robots", OPT_BOOL, 0, 1, G(obey_robots), "yes" },
-	{ IN_CRAWL, "allow_address", OPT_LIST, 0, 0, G(allow_addresses), NULL },
-	{ IN_CRAWL, "warc_dir", OPT_STRING, 0, 0, G(warc_dir), NULL },
+	  G(max_page_bytes), "10485760", NULL },
+	{ IN_CRAWL, "concurrency", OPT_INT, 1, 256, G(concurrency), "8", NULL },
+	{ IN_CRAWL, "obey_robots", OPT_BOOL, 0, 1, G(obey_robots), "yes", NULL },
+	{ IN_CRAWL, "allow_address", OPT_LIST, 0, 0, G(allow_addresses), NULL, NULL },
+	{ IN_CRAWL, "warc_dir", OPT_STRING, 0, 0, G(warc_dir), NULL, NULL },
 
-	{ IN_SEARCHD, "listen", OPT_STRING, 0, 0, G(listen), CONFIG_DEFAULT_LISTEN },
-	{ IN_SEARCHD, "socket", OPT_STRING, 0, 0, G(socket_path), "" },
-	{ IN_SEARCHD, "http_listen", OPT_STRING, 0, 0, G(http_listen), "" },
-	{ IN_SEARCHD, "workers", OPT_INT, 1, 256, G(workers), "2" },
-	{ IN_SEARCHD, "queue_max", OPT_INT, 1, 100000, G(queue_max), "256" },
+	{ IN_SEARCHD, "listen", OPT_STRING, 0, 0, G(listen), CONFIG_DEFAULT_LISTEN, NULL },
+	{ IN_SEARCHD, "socket", OPT_STRING, 0, 0, G(socket_path), "", NULL },
+	{ IN_SEARCHD, "http_listen", OPT_STRING, 0, 0, G(http_listen), "", NULL },
+	{ IN_SEARCHD, "workers", OPT_INT, 1, 256, G(workers), "2", NULL },
+	{ IN_SEARCHD, "queue_max", OPT_INT, 1, 100000, G(queue_max), "256", NULL },
 	{ IN_SEARCHD, "max_connections", OPT_INT, 1, GZ_MAX_CONNECTIONS,
-	  G(max_connections), "256" },
-	{ IN_SEARCHD, "idle_timeout", OPT_INT, 1, 86400, G(idle_timeout_sec), "60" },
-	{ IN_SEARCHD, "query_timeout_ms", OPT_INT, 1, 600000, G(query_timeout_ms), "5000" },
-	{ IN_SEARCHD, "health_max_age", OPT_INT, 0, 31536000, G(health_max_age_sec), "0" },
-	{ IN_SEARCHD, "log_file", OPT_STRING, 0, 0, G(log_file), NULL },
-	{ IN_SEARCHD, "query_log", OPT_STRING, 0, 0, G(query_log), NULL },
-	{ IN_SEARCHD, "token", OPT_STRING, 0, 0, G(token), NULL },
+	  G(max_connections), "256", NULL },
+	{ IN_SEARCHD, "idle_timeout", OPT_INT, 1, 86400, G(idle_timeout_sec), "60", NULL },
+	{ IN_SEARCHD, "query_timeout_ms", OPT_INT, 1, 600000, G(query_timeout_ms), "5000", NULL },
+	{ IN_SEARCHD, "health_max_age", OPT_INT, 0, 31536000, G(health_max_age_sec), "0", NULL },
+	{ IN_SEARCHD, "shard_timeout_ms", OPT_INT, 1, 600000, G(shard_timeout_ms), "2000", NULL },
+	{ IN_SEARCHD, "shard_failure", OPT_CHOICE, 0, 0, G(shard_failure), "fail",
+	  "fail|partial" },
+	{ IN_SEARCHD, "log_file", OPT_STRING, 0, 0, G(log_file), NULL, NULL },
+	{ IN_SEARCHD, "query_log", OPT_STRING, 0, 0, G(query_log), NULL, NULL },
+	{ IN_SEARCHD, "token", OPT_STRING, 0, 0, G(token), NULL, NULL },
 
-	{ IN_SOURCE, "outlet", OPT_STRING, 0, 0, S(outlet), NULL },
-	{ IN_SOURCE, "feed", OPT_LIST, 0, 0, S(feeds), NULL },
-	{ IN_SOURCE, "sitemap", OPT_LIST, 0, 0, S(sitemaps), NULL },
-	{ IN_SOURCE, "seed", OPT_LIST, 0, 0, S(seeds), NULL },
-	{ IN_SOURCE, "scope", OPT_LIST, 0, 0, S(scope), NULL },
-	{ IN_SOURCE, "depth", OPT_INT, 0, 100, S(depth), "2" },
-	{ IN_SOURCE, "revisit", OPT_INT, 0, 100000000, S(revisit_sec), "86400" },
-	{ IN_SOURCE, "utc_offset", OPT_OFFSET, 0, 0, S(has_tz), NULL },
-	{ IN_SOURCE, "index_listings", OPT_BOOL, 0, 1, S(index_listings), "no" },
+	{ IN_SOURCE, "outlet", OPT_STRING, 0, 0, S(outlet), NULL, NULL },
+	{ IN_SOURCE, "feed", OPT_LIST, 0, 0, S(feeds), NULL, NULL },
+	{ IN_SOURCE, "sitemap", OPT_LIST, 0, 0, S(sitemaps), NULL, NULL },
+	{ IN_SOURCE, "seed", OPT_LIST, 0, 0, S(seeds), NULL, NULL },
+	{ IN_SOURCE, "scope", OPT_LIST, 0, 0, S(scope), NULL, NULL },
+	{ IN_SOURCE, "depth", OPT_INT, 0, 100, S(depth), "2", NULL },
+	{ IN_SOURCE, "revisit", OPT_INT, 0, 100000000, S(revisit_sec), "86400", NULL },
+	{ IN_SOURCE, "utc_offset", OPT_OFFSET, 0, 0, S(has_tz), NULL, NULL },
+	{ IN_SOURCE, "index_listings", OPT_BOOL, 0, 1, S(index_listings), "no", NULL },
 };
 
 #define N_OPTIONS (sizeof option_table / sizeof option_table[0])
@@ -143,6 +151,24 @@ static void list_free(struct config_list *list)
 	free(list->items);
 	list->items = NULL;
 	list->n = 0;
+}
+
+/* True when word is one of the "|"-separated words of list. */
+static int word_in_list(const char *word, const char *list)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while (*p) {
+		size_t len = strcspn(p, "|");
+
+		if (len == n && n && strncmp(p, word, n) == 0)
+			return 1;
+		p += len;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
 }
 
 /* Parse a boolean word into *out; 0 on success, -1 when it is none. */
@@ -216,6 +242,11 @@ static int option_store(const struct option *o, void *base, const char *v,
 
 	switch (o->type) {
 	case OPT_STRING:
+		return config_set_string((char **)field, v);
+	case OPT_CHOICE:
+		if (!word_in_list(v, o->choices))
+			return gz_fail(why, GZ_ECONFIG, "expected one of %s, got \"%s\"",
+				       o->choices, v);
 		return config_set_string((char **)field, v);
 	case OPT_INT:
 	case OPT_LONG:
@@ -527,7 +558,7 @@ void config_free(struct gz_config *cfg)
 
 		if (o->scope == IN_SOURCE)
 			continue;
-		if (o->type == OPT_STRING)
+		if (o->type == OPT_STRING || o->type == OPT_CHOICE)
 			free(*(char **)((char *)cfg + o->offset));
 		else if (o->type == OPT_LIST)
 			list_free((struct config_list *)((char *)cfg + o->offset));
@@ -541,7 +572,7 @@ void config_free(struct gz_config *cfg)
 
 			if (o->scope != IN_SOURCE)
 				continue;
-			if (o->type == OPT_STRING)
+			if (o->type == OPT_STRING || o->type == OPT_CHOICE)
 				free(*(char **)((char *)src + o->offset));
 			else if (o->type == OPT_LIST)
 				list_free((struct config_list *)((char *)src + o->offset));

@@ -67,7 +67,7 @@ static void test_full_file(void **state)
 
 	(void)state;
 	assert_int_equal(load_text("; comment\n"
-				   "[index]\npath = /tmp/x\nno_sync = yes\n"
+				   "[index]\npath = /tmp/x\nno_sync = yes\nshard_by = month\n"
 				   "[crawl]\ndelay_ms = 250\nallow_address = 127.0.0.1 ::1\n"
 				   "allow_address = 10.0.0.1\n"
 				   "[searchd]\nlisten = 127.0.0.1:9000\nworkers = 4\n"
@@ -84,6 +84,7 @@ static void test_full_file(void **state)
 	assert_string_equal(cfg.allow_addresses.items[1], "::1");
 	assert_string_equal(cfg.listen, "127.0.0.1:9000");
 	assert_int_equal(cfg.workers, 4);
+	assert_string_equal(cfg.shard_by, "month");
 	assert_int_equal(cfg.n_sources, 2);
 	s = &cfg.sources[0];
 	assert_string_equal(s->name, "gt");
@@ -113,6 +114,7 @@ static void test_bad_lines(void **state)
 		{ "[nowhere]\nx = 1\n", ":2:", "unknown section" },
 		{ "[crawl]\ndelay_ms = 5\njust words\n", ":3:", "key = value" },
 		{ "[source x]\nutc_offset = +25:00\n", ":2:", "offset" },
+		{ "[index]\nshard_by = weekly\n", ":2:", "one of none|year|month|host" },
 		{ "[source ]\nfeed = http://a/\n", ":2:", "needs a name" },
 		{ "[crawl]\ndelay_ms = 1\ndelay_ms = x\ntimeout = y\n", ":3:", "delay_ms" },
 	};
