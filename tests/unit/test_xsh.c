@@ -101,7 +101,7 @@ static void rm_tree(const char *dir)
 /* Make a fresh temporary directory into buf (at least 64 bytes). */
 static void make_tmp(char *buf)
 {
-	strcpy(buf, "/tmp/test_xsh.XXXXXX");
+	snprintf(buf, 64, "/tmp/test_xsh.XXXXXX");
 	assert_non_null(mkdtemp(buf));
 }
 
@@ -222,7 +222,7 @@ static int group_setup(void **state)
 	struct xsh_tg *tg = NULL;
 
 	(void)state;
-	strcpy(corpus_dir, "/tmp/test_xsh.XXXXXX");
+	snprintf(corpus_dir, sizeof corpus_dir, "/tmp/test_xsh.XXXXXX");
 	if (!mkdtemp(corpus_dir))
 		return -1;
 	if (xsh_wdb_open(corpus_dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w,
