@@ -129,7 +129,7 @@ format:
 	clang-format -i include/*.h lib/*.c indexer/*.c searchd/*.c cli/*.c tests/unit/*.c
 
 clean:
-	rm -rf build build-asan bin .pytest_cache
+	rm -rf build build-asan build-fuzz build-oom bin .pytest_cache
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -67,7 +67,8 @@ int url_is_tracking_param(const char *name, size_t n)
 /*
 ** Append s[0..n) to out with percent escapes normalised: escapes of
 ** unreserved characters decoded, other escapes with upper-case hex, bytes
-** that may not appear in a URL (controls, space, non-ASCII) escaped.
+** that may not appear in a URL (controls, space, non-ASCII, and a '%' that
+** starts no escape, so that decoding never forms a new one) escaped.
 ** GZ_OK or the buf error.
 */
 static int url_pct_normalize(const char *s, size_t n, struct buf *out)
@@ -92,7 +93,7 @@ static int url_pct_normalize(const char *s, size_t n, struct buf *out)
 				rc = buf_add(out, e, 3);
 			}
 			i += 2;
-		} else if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' ||
+		} else if (c <= 0x20 || c >= 0x7f || c == '%' || c == '"' || c == '<' ||
 			   c == '>' || c == '\\' || c == '^' || c == '`' ||
 			   c == '{' || c == '|' || c == '}') {
 			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
@@ -291,6 +292,12 @@ static int url_finish(CURLU *h, const char *what, char **out, char *err)
 		goto done;
 	}
 	url_lower_str(host);
+	if (host[strcspn(host, "%\x7f\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
+			    "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+			    "\x1b\x1c\x1d\x1e\x1f ")]) {
+		rc = gz_fail(err, GZ_EPARSE, "%s: bad character in host", what);
+		goto done;
+	}
 	if (curl_url_set(h, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
 	    curl_url_set(h, CURLUPART_HOST, host, 0) != CURLUE_OK ||
 	    curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
