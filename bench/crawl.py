@@ -19,6 +19,12 @@ then prints the rates and the ratio, and appends a row to bench/RESULTS.md
 ("Crawl" section) unless --no-record.
 
   python3 bench/crawl.py [--n 10000] [--bindir bin] [--keep DIR] [--no-record]
+                         [--before BINDIR] [--runs N]
+
+With --before, the first crawl is also run with the programs in BINDIR (a
+build of the previous version), both on fresh indexes, alternating, --runs
+times each (default 1); the medians of both are printed side by side, with
+the WARC sizes.
 
 It is a benchmark, not a test: it takes a minute or two and needs no
 network beyond loopback (apt-get aside).
@@ -241,6 +247,8 @@ def main():
     ap.add_argument("--keep", help="work directory to use and keep")
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--no-omindex", action="store_true")
+    ap.add_argument("--before", help="bindir of a previous build to compare")
+    ap.add_argument("--runs", type=int, default=1)
     args = ap.parse_args()
 
     work = args.keep or tempfile.mkdtemp(prefix="gz-bench-crawl-")
@@ -257,9 +265,38 @@ def main():
         conf = os.path.join(work, "crawl.conf")
         write_config(conf, index, warc, servers)
 
+        variants = [("now", args.bindir)] + (
+            [("before", args.before)] if args.before else [])
+        rates = {label: [] for label, _ in variants}
+        warcs = {label: [] for label, _ in variants}
+        for r in range(args.runs):
+            for label, bindir in variants:
+                if label == "now" and r == args.runs - 1:
+                    continue  # the last "now" run is the one kept below
+                shutil.rmtree(index, ignore_errors=True)
+                shutil.rmtree(warc, ignore_errors=True)
+                os.makedirs(warc)
+                secs, f1, s1 = crawl(bindir, conf)
+                rates[label].append(int(f1.get("new", 0)) / secs)
+                warcs[label].append(sum(os.path.getsize(os.path.join(warc, x))
+                                        for x in os.listdir(warc)) / 1e6)
+                print("run %d %-6s %.0f pages/s  %s" % (r + 1, label, rates[label][-1], s1))
+        shutil.rmtree(index, ignore_errors=True)
+        shutil.rmtree(warc, ignore_errors=True)
+        os.makedirs(warc)
         secs, f1, s1 = crawl(args.bindir, conf)
         new = int(f1.get("new", 0))
         rate = new / secs
+        rates["now"].append(rate)
+        warcs["now"].append(sum(os.path.getsize(os.path.join(warc, x))
+                                for x in os.listdir(warc)) / 1e6)
+        if args.before:
+            import statistics
+            for label, _ in variants:
+                print("%-6s median %.0f pages/s over %d runs %s; WARC %.1f MB"
+                      % (label, statistics.median(rates[label]), len(rates[label]),
+                         " ".join("%.0f" % x for x in rates[label]),
+                         statistics.median(warcs[label])))
         print("crawl:    %s" % s1)
         print("crawl:    %d documents in %.1f s = %.0f pages/s" % (new, secs, rate))
         secs2, f2, s2 = crawl(args.bindir, conf)

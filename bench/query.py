@@ -5,6 +5,11 @@ same documents.  A benchmark, not a test.
 
   bench/query.py [--n 10000] [--rounds 20] [--seconds 5] [--work DIR]
                  [--no-sphinx] [--build DIR] [--bindir DIR]
+                 [--baseline-build DIR --baseline-bindir DIR]
+
+With --baseline-*, a second build (e.g. of the commit before a change,
+made with `make BUILD=DIR BINDIR=DIR`) is measured in the same run, its
+rows marked "before", so that before and after share the machine's mood.
 
 Documents: /work/shared/corpus (../shared/corpus from the repository) via
 its make_corpus.py when present, indexed through `gazette-indexer add`;
@@ -330,6 +335,8 @@ def main():
     ap.add_argument("--bindir", default="/tmp/gazette-bench/bin")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-sphinx", action="store_true")
+    ap.add_argument("--baseline-build")
+    ap.add_argument("--baseline-bindir")
     a = ap.parse_args()
     work = os.path.join(a.work, str(a.n))
     os.makedirs(work, exist_ok=True)
@@ -340,17 +347,22 @@ def main():
         targets.append(os.path.join(a.bindir, "gazette-indexer"))
     subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + a.build,
                     "BINDIR=" + a.bindir] + targets, check=True)
-    inproc = os.path.join(a.build, "bench", "query_inproc")
-    os.makedirs(os.path.dirname(inproc), exist_ok=True)
     cflags = subprocess.run(["pkg-config", "--cflags", "--libs", "jansson",
                              "libxml-2.0", "libcurl", "inih", "zlib"],
                             capture_output=True, text=True).stdout.split()
     xlibs = subprocess.run(["xapian-config", "--libs"], capture_output=True,
                            text=True).stdout.split()
-    subprocess.run(["g++", "-O2", "-x", "c", "-std=gnu11", "-I" + os.path.join(ROOT, "include"),
-                    os.path.join(ROOT, "bench", "query_inproc.c"), "-x", "none",
-                    os.path.join(a.build, "libgazette.a")] + cflags + xlibs +
-                   ["-lpthread", "-o", inproc], check=True)
+    builds = [("", a.build, a.bindir)]
+    if a.baseline_build and a.baseline_bindir:
+        builds.insert(0, ("before: ", a.baseline_build, a.baseline_bindir))
+    for _, build, _ in builds:
+        inproc = os.path.join(build, "bench", "query_inproc")
+        os.makedirs(os.path.dirname(inproc), exist_ok=True)
+        subprocess.run(["g++", "-O2", "-x", "c", "-std=gnu11",
+                        "-I" + os.path.join(ROOT, "include"),
+                        os.path.join(ROOT, "bench", "query_inproc.c"), "-x", "none",
+                        os.path.join(build, "libgazette.a")] + cflags + xlibs +
+                       ["-lpthread", "-o", inproc], check=True)
 
     html_dir, tsv = make_docs(a.n, work)
     sources = []
@@ -368,31 +380,36 @@ def main():
     tmp = os.path.join(work, "run")
     os.makedirs(tmp, exist_ok=True)
     port_file = os.path.join(tmp, "port")
-    if os.path.exists(port_file):
-        os.unlink(port_file)
-    sd = subprocess.Popen([os.path.join(a.bindir, "gazette-searchd"), "--index", index,
-                           "--listen", "127.0.0.1:0", "--port-file", port_file,
-                           "--socket", "", "--workers", str(a.workers)],
-                          stderr=open(os.path.join(tmp, "searchd.log"), "w"))
-    try:
-        while not os.path.exists(port_file):
-            time.sleep(0.05)
-        port = int(open(port_file).read())
-        for name, reqs in variants:
-            jsonl = os.path.join(tmp, "queries.jsonl")
-            with open(jsonl, "w") as f:
-                f.write("".join(json.dumps(r) + "\n" for r in reqs))
-            ip = json.loads(subprocess.run([inproc, index, jsonl, str(a.rounds)],
-                                           capture_output=True, text=True,
-                                           check=True).stdout)
-            lines = [json.dumps(r).encode() + b"\n" for r in reqs]
-            lat = gz_latency(port, lines, a.rounds)
-            t2 = throughput(gz_worker, port, lines, 2, a.seconds)
-            t16 = throughput(gz_worker, port, lines, 16, a.seconds)
-            rows.append((name, pct(lat, 50), pct(lat, 99), t2, t16, ip))
-    finally:
-        sd.terminate()
-        sd.wait(20)
+    # Variant by variant, each build in turn, so that neither build gets
+    # the quieter minutes of the run.
+    for name, reqs in variants:
+        jsonl = os.path.join(tmp, "queries.jsonl")
+        with open(jsonl, "w") as f:
+            f.write("".join(json.dumps(r) + "\n" for r in reqs))
+        lines = [json.dumps(r).encode() + b"\n" for r in reqs]
+        for label, build, bindir in builds:
+            if os.path.exists(port_file):
+                os.unlink(port_file)
+            inproc = os.path.join(build, "bench", "query_inproc")
+            sd = subprocess.Popen([os.path.join(bindir, "gazette-searchd"),
+                                   "--index", index, "--listen", "127.0.0.1:0",
+                                   "--port-file", port_file, "--socket", "",
+                                   "--workers", str(a.workers)],
+                                  stderr=open(os.path.join(tmp, "searchd.log"), "a"))
+            try:
+                while not (os.path.exists(port_file) and os.path.getsize(port_file)):
+                    time.sleep(0.05)
+                port = int(open(port_file).read())
+                ip = json.loads(subprocess.run(
+                    [inproc, index, jsonl, str(a.rounds)], capture_output=True,
+                    text=True, check=True).stdout.splitlines()[-1])
+                lat = gz_latency(port, lines, a.rounds)
+                t2 = throughput(gz_worker, port, lines, 2, a.seconds)
+                t16 = throughput(gz_worker, port, lines, 16, a.seconds)
+                rows.append((label + name, pct(lat, 50), pct(lat, 99), t2, t16, ip))
+            finally:
+                sd.terminate()
+                sd.wait(20)
     if not a.no_sphinx and sphinx_install():
         conf, sport = sphinx_setup(tsv, work, sources)
         try:

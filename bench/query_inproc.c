@@ -4,9 +4,11 @@
 ** (search_run) and serialised (proto_reply_result), the same work a worker
 ** does, so that the daemon's own overhead is the difference.
 **
-**   query_inproc INDEX QUERIES.jsonl ROUNDS
+**   query_inproc INDEX QUERIES.jsonl ROUNDS [--print]
 **
-** Prints one JSON object: {"n":..,"p50_ms":..,"p99_ms":..,"qps":..,"errors":..}.
+** Prints one JSON object: {"n":..,"p50_ms":..,"p99_ms":..,"qps":..,"errors":..};
+** with --print, first every reply line of the last round (or error line),
+** so that two builds' answers can be compared.
 ** Built by bench/query.py against the tree's libgazette.a.
 */
 #include <stdio.h>
@@ -46,8 +48,11 @@ int main(int argc, char **argv)
 	double *lat, t0, total;
 	FILE *f;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: query_inproc INDEX QUERIES.jsonl ROUNDS\n");
+	int print = argc == 5 && strcmp(argv[4], "--print") == 0;
+
+	if (argc != 4 && !print) {
+		fprintf(stderr, "usage: query_inproc INDEX QUERIES.jsonl ROUNDS "
+			"[--print]\n");
 		return 2;
 	}
 	rounds = strtoul(argv[3], NULL, 10);
@@ -87,7 +92,10 @@ int main(int argc, char **argv)
 				search_result_free(&res);
 			} else {
 				errors++;
+				reply = proto_reply_error(GZ_EINVAL, err, NULL);
 			}
+			if (print && r + 1 == rounds && reply)
+				fputs(reply, stdout);
 			free(reply);
 			search_request_free(&req);
 			lat[k++] = now_ms() - t0;

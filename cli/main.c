@@ -70,7 +70,8 @@ static void usage(FILE *f)
 "directly with --index.\n"
 "\n"
 "Where to search (default: the configuration's [searchd] listen, %s):\n"
-"  -i, --index DIR          search the index in DIR without a daemon\n"
+"  -i, --index DIR          search the index in DIR (or the shards a Xapian\n"
+"                           stub file lists) without a daemon\n"
 "  -C, --connect HOST:PORT  ask the daemon at this TCP address\n"
 "  -S, --socket PATH        ask the daemon on this Unix socket\n"
 "  -c, --config FILE        configuration file\n"
@@ -694,6 +695,18 @@ static int cli_show_search(const struct cli_opts *o, const char *line)
 	       json_integer_value(json_object_get(total, "lower")) != est ?
 	       "About " : "", est, est == 1 ? "" : "s",
 	       json_number_value(json_object_get(r, "took_ms")));
+	if (json_is_true(json_object_get(r, "partial"))) {
+		json_t *m = json_object_get(r, "missing");
+		size_t k;
+
+		fputs(PROG ": warning: partial results; shards not answering:",
+		      stderr);
+		for (k = 0; k < json_array_size(m); k++)
+			fprintf(stderr, " %s",
+				json_string_value(json_array_get(m, k)) ?
+				json_string_value(json_array_get(m, k)) : "?");
+		fputs("\n", stderr);
+	}
 	if (cli_str(r, "suggestion")) {
 		fputs("Did you mean: ", stdout);
 		cli_print_text(cli_str(r, "suggestion"), 0, 0);
@@ -836,13 +849,15 @@ static char *cli_request_line(const struct search_request *req)
 }
 
 /*
-** Answer req in process on the index at dir, as the daemon would; the
-** reply line (malloc'd) in *reply.  GZ_OK unless the index cannot be
+** Answer req in process on the index at dir (a directory or a stub file,
+** with cfg's shard options), as the daemon would; the reply line
+** (malloc'd) in *reply.  GZ_OK unless the index cannot be
 ** opened or memory runs out (a failed search is an error reply).
 */
-static int cli_local(const char *dir, const struct search_request *req,
-		     char **reply, char *err)
+static int cli_local(const char *dir, const struct gz_config *cfg,
+		     const struct search_request *req, char **reply, char *err)
 {
+	struct searcher_options so;
 	struct searcher *se = NULL;
 	struct search_result res;
 	struct search_stats st;
@@ -850,7 +865,11 @@ static int cli_local(const char *dir, const struct search_request *req,
 	int rc;
 
 	*reply = NULL;
-	rc = searcher_open(dir, &se, err);
+	so.shard_timeout_ms = cfg->shard_timeout_ms > 0 ?
+		(unsigned)cfg->shard_timeout_ms : 0;
+	so.shard_partial = cfg->shard_failure &&
+		strcmp(cfg->shard_failure, "partial") == 0;
+	rc = searcher_open_with(dir, &so, &se, err);
 	if (rc != GZ_OK)
 		return rc;
 	if (req->cmd == SEARCH_CMD_STATS) {
@@ -1060,7 +1079,7 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 		return CLI_EXIT_ERROR;
 	}
 	if (o.index) {
-		rc = cli_local(o.index, &req, &reply, err);
+		rc = cli_local(o.index, &cfg, &req, &reply, err);
 	} else {
 		if (cfg.token && *cfg.token)
 			cli_set(&req.token, cfg.token);

@@ -14,6 +14,20 @@
 ** canonical URL when there is one); a new key whose content hash equals a
 ** stored document's is a duplicate and writes nothing; near-duplicates
 ** share a collapse key found through their SimHash (schema.h, simhash.h).
+**
+** Building and writing are two steps, so that the costly one runs on
+** every core: index_build (thread-safe, one struct index_builder per
+** thread) turns an article into a ready document with its hashes, and
+** index_put_built (the writer's thread) does the lookups, the duplicate and
+** near-duplicate checks and the write.  index_put is the two in a row.
+**
+** Sharded indexes (docs/sharding.md, schema.h): with a shard layout the
+** index path is a directory holding one database per shard, a "meta"
+** database for the crawl state and bookkeeping, and a stub file XAPIANDB
+** listing them, so that opening the path reads all shards as one.  The
+** writer routes each document to its shard and moves it when its date (or
+** host) changes; the lock of the meta database is the lock of the whole
+** index.
 */
 #ifndef GZ_INDEX_H
 #define GZ_INDEX_H
@@ -44,10 +58,59 @@ enum index_put_result {
 /*
 ** Open or create the index directory at path for writing.  GZ_ELOCKED when
 ** another writer holds it (the caller exits 75).  *out is the caller's, to
-** close with index_close.
+** close with index_close.  An existing sharded index is opened as such
+** (its stored layout); a new one is a single database.
 */
 int index_open(const char *path, int flags, struct index_writer **out,
 	       char *err);
+
+/*
+** index_open with a shard layout for a new index: shard_by "year",
+** "month" or "host" (shard_count shards, 1..INDEX_MAX_SHARD_COUNT), or
+** NULL / "none" for a single database.  An existing index keeps the layout
+** it was made with (a different shard_by is logged and ignored), except
+** that a single-database index cannot become sharded in place: GZ_ECONFIG.
+** Otherwise as index_open.
+*/
+int index_open_layout(const char *path, int flags, const char *shard_by,
+		      unsigned shard_count, struct index_writer **out,
+		      char *err);
+
+/* Shards of a host-sharded index, at most. */
+#define INDEX_MAX_SHARD_COUNT 1024
+
+/* ---------------------------------------------------------- build, put */
+
+struct index_builder; /* per-thread: a term generator and scratch */
+struct index_built;   /* one article made into a document, ready to write */
+
+/*
+** A builder for index_build.  One per thread: a builder is not
+** thread-safe, but builders are independent of each other and of every
+** writer.  *out is the caller's, to free with index_builder_free.
+*/
+int index_builder_new(struct index_builder **out, char *err);
+void index_builder_free(struct index_builder *b);
+
+/*
+** Make a (borrowed) into a ready document: stored data, terms, values and
+** text, its key, content hash and SimHash.  Thread-safe with one builder
+** per thread; touches no index.  *out is the caller's (index_built_free).
+** GZ_EINVAL when a has no URL, GZ_ENOMEM, index errors.
+*/
+int index_build(struct index_builder *b, const struct article *a,
+		struct index_built **out, char *err);
+void index_built_free(struct index_built *d);
+
+/* The key URL of a built document (borrowed from d). */
+const char *index_built_key(const struct index_built *d);
+
+/*
+** Stage the built document d (which stays the caller's; it is changed, so
+** put it once) as index_put does.  Writer thread only.
+*/
+int index_put_built(struct index_writer *w, struct index_built *d,
+		    enum index_put_result *res, char *err);
 
 /*
 ** Stage a (which stays the caller's) for the next commit, replacing any
@@ -125,11 +188,31 @@ int index_url_state_parse(const char *text, const char *url,
 */
 void index_url_key(const char *prefix, const char *url, char *out, size_t n);
 
-/* Commit what is staged.  Index errors are returned; nothing is lost. */
+/*
+** Commit what is staged: every shard written to, then the meta database
+** (so that its crawl state never runs ahead of the documents).  Index
+** errors are returned; nothing is lost.
+*/
 int index_commit(struct index_writer *w, char *err);
 
-/* Number of documents (committed and staged). */
+/* Number of documents (committed and staged), over all shards. */
 int index_doccount(struct index_writer *w, unsigned *out, char *err);
+
+/*
+** The shard layout w writes: "none", "year", "month" or "host" (static);
+** *count (may be NULL) receives the number of host shards.
+*/
+const char *index_layout(const struct index_writer *w, unsigned *count);
+
+/*
+** The shard a document with this publication time (may be invalid: no
+** date) and key URL goes to under layout shard_by/count, into out of size
+** n ("2013", "2013-07", "undated", "host-03"; "" for "none").  Pure, for
+** tests and tools.
+*/
+void index_shard_name(const char *shard_by, unsigned count,
+		      const struct gz_time *published, const char *key_url,
+		      char *out, size_t n);
 
 /* Store / fetch a metadata value under key (fetch: caller frees *out). */
 int index_set_meta(struct index_writer *w, const char *key, const char *value,

@@ -33,6 +33,7 @@ struct cli_opts {
 	unsigned budget_mb;   /* --memory: MB of raw input in flight; 0 = default */
 	/* compact */
 	int keep_old;         /* --keep-old: keep the previous generation */
+	const char *shard;    /* --shard NAME: the shard of a sharded index */
 	/* Set to a signal's number by main's SIGINT/SIGTERM handler; NULL when
 	** none is installed.  Commands poll it to stop cleanly. */
 	volatile sig_atomic_t *stop;
@@ -43,6 +44,7 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv);
 int cmd_extract(const struct cli_opts *o, int argc, char **argv);
 int cmd_robots_check(const struct cli_opts *o, int argc, char **argv);
 int cmd_compact(const struct cli_opts *o, int argc, char **argv);
+int cmd_shards(const struct cli_opts *o, int argc, char **argv);
 
 /*
 ** Load the configuration: defaults, then the file (a missing file is an
@@ -52,7 +54,12 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv);
 */
 int cmd_load_config(const struct cli_opts *o, struct gz_config *cfg);
 
-/* Open the index for writing; 0, or the exit code (75 when locked) after saying why. */
+/*
+** Open the index for writing, laid out as the config's shard_by says when
+** new; 0, or the exit code after saying why: 75 when another writer holds
+** it, 2 for a layout the path cannot take, 70 otherwise.  *w is the
+** caller's (cmd_close_index).
+*/
 int cmd_open_index(const struct gz_config *cfg, struct index_writer **w);
 
 /* Commit and close the index; 0, or GZ_EXIT_SOFTWARE after saying why. */

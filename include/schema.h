@@ -99,6 +99,48 @@
 #define SLOT_SIMHASH 8  /* 64-bit SimHash of the body's shingles (16 hex) */
 #define SLOT_GONE 9     /* "YYYYMMDD" UTC the page was first found gone */
 
+/*
+** Sharded indexes ([index] shard_by = year | month | host; docs/sharding.md).
+** The index path is a directory:
+**
+**   PATH/XAPIANDB   a Xapian stub database file, one "auto NAME" line per
+**                   database, "meta" first, then the shards in byte order
+**                   of their names; Xapian's Database(PATH) (and so
+**                   xsh_db_open(PATH), xapian-delve PATH) opens it as all
+**                   shards combined
+**   PATH/meta/      no documents: every metadata key above (crawl state,
+**                   robots, links, gazette.src.*, duplicate and
+**                   near-duplicate maps, last run), the layout keys below
+**                   and the location map; its write lock is the lock of
+**                   the whole index
+**   PATH/NAME/      one shard, a plain database (or, once compacted, a
+**                   link to NAME.d/G as `compact` lays it out): "2013"
+**                   (year), "2013-07" (month), "undated" (no publication
+**                   date), "host-03" (hash of the key URL's host modulo
+**                   shard_count, two digits or more)
+**
+** Each shard's metadata holds gazette.schema and gazette.shard (its name);
+** spelling data is in the shard of the documents it came from.  Commits
+** go to the shards first and to meta last.
+**   gazette.shard_by    (meta) "year", "month" or "host"
+**   gazette.shard_count (meta) shards of a host layout, decimal
+**   gazette.loc.H       (meta) H as for gazette.url.: the shard holding
+**                       the document whose key URL hashes to H
+**   gazette.stem        "some": documents are indexed with Xapian's
+**                       STEM_SOME (unstemmed words with positions, stems
+**                       under Z), which searchers parse with STEM_SOME; an
+**                       index without the key is "some" too
+*/
+#define META_SHARD_BY "gazette.shard_by"
+#define META_SHARD_COUNT "gazette.shard_count"
+#define META_SHARD_NAME "gazette.shard"
+#define META_LOC_PREFIX "gazette.loc."
+#define META_STEM "gazette.stem"
+#define SHARD_STUB "XAPIANDB"
+#define SHARD_META "meta"
+#define SHARD_UNDATED "undated"
+#define SHARD_HOST_PREFIX "host-"
+
 #define META_URL_PREFIX "gazette.url."
 #define META_ROBOTS_PREFIX "gazette.robots."
 #define META_HASH_PREFIX "gazette.hash."

@@ -125,6 +125,10 @@ struct search_result {
 	unsigned facets;         /* SEARCH_FACET_BIT()s computed */
 	struct search_facet facet[SEARCH_N_FACETS]; /* indexed by search_facet_kind */
 	char *suggestion;        /* "did you mean" query, or NULL */
+	int partial;             /* 1: some shards did not answer (see missing) */
+	char **missing;          /* n_missing names of the shards left out
+				  * ("host:port" or a path), each owned */
+	size_t n_missing;        /* number of missing[] */
 };
 
 /* Index statistics for the stats command. */
@@ -138,6 +142,20 @@ struct search_stats {
 };
 
 struct searcher; /* an open read-only index plus a configured query parser */
+
+#define SEARCH_MAX_SHARDS 1024      /* shards one stub file may list */
+#define SEARCH_MAX_STUB_BYTES (1u << 20) /* size of a stub file, at most */
+#define SEARCH_SHARD_RETRY_MS 1000  /* a failed shard is tried again after this */
+#define SEARCH_SHARD_TIMEOUT_MS 2000 /* default per-shard network time limit */
+
+/* How a searcher treats shards (a stub file's databases). */
+struct searcher_options {
+	unsigned shard_timeout_ms; /* bound on each network operation of a
+				    * remote shard, connecting included
+				    * (0: SEARCH_SHARD_TIMEOUT_MS) */
+	int shard_partial;         /* 1: answer from the shards that work,
+				    * flagged partial; 0: fail the search */
+};
 
 /* Initialise req with the defaults (relevance, limit 10, collapse on,
 ** GZ_DEFAULT_SNIPPET_LEN, facet_limit GZ_MAX_FACET_VALUES) and no strings. */
@@ -175,9 +193,45 @@ int search_date_bound(const char *text, int end, char *out, size_t n);
 /*
 ** Open the index at path read-only and configure its query parser.
 ** *out is the caller's, to close with searcher_close.  GZ_EOPEN and the
-** other index codes, with a message naming path in err.
+** other index codes, with a message naming path in err.  The same as
+** searcher_open_with(path, NULL, out, err).
 */
 int searcher_open(const char *path, struct searcher **out, char *err);
+
+/*
+** As searcher_open, with shard options.  path may be an index directory,
+** a Xapian stub database file, or a directory holding one as XAPIANDB (a
+** sharded index, schema.h).  A stub's lines are "auto PATH" (or "glass",
+** "chert", "honey"; relative to the stub's directory) and "remote
+** HOST:PORT" (xapian-tcpsrv; "[V6]:PORT" for IPv6), with blank lines and
+** "#" comments; remote programs ("remote :PROG ARGS") are refused with
+** GZ_EINVAL.  Each shard is opened by the searcher itself, remote ones
+** with opt->shard_timeout_ms; a shard that cannot be opened counts as
+** missing (and is tried again every SEARCH_SHARD_RETRY_MS) unless none
+** can be opened at all (GZ_ENETWORK, GZ_ETIMEOUT or GZ_EOPEN).  opt may
+** be NULL for the defaults (timeout SEARCH_SHARD_TIMEOUT_MS, fail).
+*/
+int searcher_open_with(const char *path, const struct searcher_options *opt,
+		       struct searcher **out, char *err);
+
+/*
+** Change the shard options: the failure policy applies to the next search,
+** the timeout to the connections made from now on (after a failure or a
+** searcher_reload).
+*/
+void searcher_set_options(struct searcher *s, const struct searcher_options *opt);
+
+/*
+** Read the stub file again and reopen every shard (a shard added to or
+** removed from the stub is picked up; a shard that cannot be opened is
+** missing, as at searcher_open_with).  GZ_OK (also for an index that is
+** not sharded, which is only reopened), or the stub's error, in which
+** case the searcher keeps the shards it had.
+*/
+int searcher_reload(struct searcher *s, char *err);
+
+/* Number of shards s searches (0 for an index that is not sharded). */
+size_t searcher_shard_count(const struct searcher *s);
 
 /* Close s and everything it owns; NULL is a no-op. */
 void searcher_close(struct searcher *s);
@@ -209,6 +263,14 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn);
 ** GZ_ENOTFOUND when the like article does not exist; GZ_ETIMEOUT past
 ** the time limit; index codes otherwise.  err gets a
 ** one-line message fit to show the client.
+**
+** Over shards (searcher_open_with): a shard that fails (GZ_ENETWORK, or
+** GZ_ETIMEOUT past the shard timeout) makes the searcher reconnect every
+** remote shard and, with shard_partial, rerun the search over the shards
+** that answer, setting res->partial and res->missing; without it, the
+** search fails with that code and a message naming the shard.  Shards
+** already known to be down are left out at once (partial) or fail the
+** search at once (fail) until they answer again.
 */
 int search_run(struct searcher *s, const struct search_request *req,
 	       struct search_result *res, char *err);

@@ -8,8 +8,10 @@
 ** connection in request order.  An optional HTTP front (http.h) on its own
 ** address queues its requests the same way.  SIGTERM/SIGINT stop
 ** accepting, finish the queries in flight and make server_run return;
-** SIGHUP reopens the log files and applies the tunables the reload
-** callback reads from the configuration again.
+** SIGHUP reopens the log files, applies the tunables the reload
+** callback reads from the configuration again, and has each worker read
+** a sharded index's stub file again and reopen its shards before its
+** next request.
 */
 #ifndef GZ_SERVER_H
 #define GZ_SERVER_H
@@ -34,6 +36,8 @@ struct server_tunables {
 	unsigned idle_timeout_sec;   /* for connections accepted from now on */
 	unsigned query_timeout_ms;   /* per-search time limit (0: none) */
 	unsigned health_max_age_sec; /* /health says "stale" past this commit age (0: never) */
+	unsigned shard_timeout_ms;   /* per-shard network time limit (0: default) */
+	int shard_partial;           /* 1: answer from the shards that work */
 	char query_log[4096];        /* query log path, "" for none */
 };
 
@@ -61,6 +65,8 @@ struct server_options {
 	const char *http_port_file;/* write the bound HTTP port here; NULL = don't */
 	const char *query_log;     /* query log path; NULL or "" = none */
 	unsigned health_max_age_sec; /* /health: stale past this commit age (0: never) */
+	unsigned shard_timeout_ms; /* per-shard network time limit (0: default) */
+	int shard_partial;         /* shard failure: 1 answer partial, 0 fail */
 	server_reload_fn reload;   /* SIGHUP: re-read the tunables; NULL = only reopen logs */
 	void *reload_ctx;          /* passed to reload */
 };

@@ -119,6 +119,18 @@ int xsh_wdb_get_value(struct xsh_wdb *w, unsigned docid, unsigned slot,
 /* Number of documents. */
 int xsh_wdb_doccount(struct xsh_wdb *w, unsigned *out, char *err) XSH_NOEXCEPT;
 
+/*
+** Add words of d (borrowed) to w's spelling table, as a term generator
+** with XSH_TG_SPELLING would have: with prefix "" every unprefixed term
+** (those not starting with an ASCII capital), else every term starting
+** with prefix followed by a character that is not an ASCII capital,
+** without the prefix; each with its within-document frequency.  Lets
+** documents be built without a database (in other threads) and their
+** words reach the spelling table in the writer's.
+*/
+int xsh_wdb_add_spelling_doc(struct xsh_wdb *w, const struct xsh_doc *d,
+			     const char *prefix, char *err) XSH_NOEXCEPT;
+
 /* ---------------------------------------------------------------- documents */
 
 /* A new empty document; free it with xsh_doc_free. */
@@ -228,6 +240,38 @@ int xsh_db_termfreq(struct xsh_db *db, const char *term, unsigned *out,
 */
 int xsh_db_spelling(struct xsh_db *db, const char *word, char **out,
 		    char *err) XSH_NOEXCEPT;
+
+/* ------------------------------------------------------------ shards */
+
+/*
+** Open the database that xapian-tcpsrv serves at host:port (read-only).
+** Every network operation on it, the connection included, is bounded by
+** timeout_ms (Xapian::NetworkTimeoutError -> GZ_ETIMEOUT); a refused or
+** broken connection is GZ_ENETWORK.  *out as for xsh_db_open.
+*/
+int xsh_db_open_remote(const char *host, unsigned port, unsigned timeout_ms,
+		       struct xsh_db **out, char *err) XSH_NOEXCEPT;
+
+/*
+** A combined database holding no shard yet, to fill with xsh_db_add_db.
+** *out is the caller's; release it with xsh_db_release (not xsh_db_close,
+** which would close the shards it shares).
+*/
+int xsh_db_new_combined(struct xsh_db **out, char *err) XSH_NOEXCEPT;
+
+/*
+** Add the database(s) of other to db: searches of db then cover them as
+** well.  db shares other's connections and files (other stays the
+** caller's, and closing other closes them for db too).
+*/
+int xsh_db_add_db(struct xsh_db *db, const struct xsh_db *other, char *err)
+	XSH_NOEXCEPT;
+
+/*
+** Free the handle db without closing the databases it holds (they may be
+** shared with other handles, see xsh_db_add_db); NULL is a no-op.
+*/
+void xsh_db_release(struct xsh_db *db) XSH_NOEXCEPT;
 
 /* ---------------------------------------------------------------- queries */
 
@@ -405,6 +449,15 @@ int xsh_enquire_facet(struct xsh_enquire *e, unsigned idx, unsigned max,
 int xsh_db_more_like(struct xsh_db *db, unsigned docid, unsigned nterms,
 		     struct xsh_query **out, char *err) XSH_NOEXCEPT;
 
+/*
+** xsh_db_more_like for combined databases (shards): the terms are chosen
+** with their exact frequencies over all of db, as on one database (Xapian
+** otherwise scales up those of the shard holding docid).  Same contract
+** as xsh_db_more_like; on a single database the same result.
+*/
+int xsh_db_more_like_exact(struct xsh_db *db, unsigned docid, unsigned nterms,
+			   struct xsh_query **out, char *err) XSH_NOEXCEPT;
+
 /* ---------------------------------------------------------------- results */
 
 /* One hit of an mset. */
@@ -442,6 +495,17 @@ int xsh_mset_snippet(const struct xsh_mset *m, const char *text, size_t len,
 		     size_t length, const char *lang, const char *hi_start,
 		     const char *hi_end, int flags, char **out, char *err)
 	XSH_NOEXCEPT;
+
+/*
+** xsh_mset_snippet without Xapian's background model (which looks each
+** word of text up in the database to favour passages with rare words):
+** the passage is chosen by the query's matches alone.  Over remote
+** databases each lookup is a network round trip; this needs none.
+*/
+int xsh_mset_snippet_matches(const struct xsh_mset *m, const char *text,
+			     size_t len, size_t length, const char *lang,
+			     const char *hi_start, const char *hi_end,
+			     int flags, char **out, char *err) XSH_NOEXCEPT;
 
 void xsh_mset_free(struct xsh_mset *m) XSH_NOEXCEPT;
 

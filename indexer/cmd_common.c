@@ -38,13 +38,18 @@ int cmd_load_config(const struct cli_opts *o, struct gz_config *cfg)
 	return GZ_EXIT_OK;
 }
 
-/* Open the index for writing; map a lock conflict to exit 75. */
+/*
+** Open the index for writing with the configuration's shard layout (a new
+** index is laid out as [index] shard_by says; an existing one keeps its
+** own).
+*/
 int cmd_open_index(const struct gz_config *cfg, struct index_writer **w)
 {
 	char err[GZ_ERRLEN];
 	int rc;
 
-	rc = index_open(cfg->index_path, cfg->no_sync ? INDEX_NO_SYNC : 0, w, err);
+	rc = index_open_layout(cfg->index_path, cfg->no_sync ? INDEX_NO_SYNC : 0,
+			       cfg->shard_by, (unsigned)cfg->shard_count, w, err);
 	if (rc == GZ_ELOCKED) {
 		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
 			cfg->index_path);
@@ -52,7 +57,7 @@ int cmd_open_index(const struct gz_config *cfg, struct index_writer **w)
 	}
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg->index_path, err);
-		return GZ_EXIT_SOFTWARE;
+		return rc == GZ_ECONFIG ? GZ_EXIT_USAGE : GZ_EXIT_SOFTWARE;
 	}
 	return GZ_EXIT_OK;
 }

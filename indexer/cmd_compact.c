@@ -31,6 +31,12 @@
 **
 ** A crash before step 3 leaves DIR as it was and a stray DIR.d/G+1,
 ** removed by the next compact; after step 3 the new generation is live.
+**
+** A sharded index (schema.h, docs/sharding.md) is compacted one shard at a
+** time: `compact --shard NAME` takes the whole index's lock (its meta
+** database's) and then does the above with DIR = PATH/NAME, so the shard
+** becomes PATH/NAME -> NAME.d/G and the stub's "auto NAME" line keeps
+** naming it.
 */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,6 +56,7 @@
 #include "gztime.h"
 #include "indexer_cmd.h"
 #include "log.h"
+#include "schema.h"
 #include "version.h"
 #include "xsh.h"
 
@@ -193,9 +200,14 @@ static int compact_mark(const char *dst, unsigned long old_rev, int no_sync,
 	return rc;
 }
 
-int cmd_compact(const struct cli_opts *o, int argc, char **argv)
+/*
+** Compact the database at path (a plain directory or a link to NAME.d/G)
+** as described at the top of the file.  cfg, o borrowed.  Returns the
+** exit code after saying why.
+*/
+static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
+			const char *path)
 {
-	struct gz_config cfg;
 	struct xsh_wdb *lock = NULL;
 	char err[GZ_ERRLEN], dir[PATH_MAX], gendir[PATH_MAX + 8];
 	char dst[PATH_MAX + 40], old[PATH_MAX + 40], link[PATH_MAX + 40];
@@ -211,25 +223,16 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	size_t len;
 	int rc, ex = GZ_EXIT_OK, legacy;
 
-	(void)argv;
-	if (argc > 0) {
-		fprintf(stderr, "gazette-indexer: compact takes no arguments\n");
-		return GZ_EXIT_USAGE;
-	}
-	ex = cmd_load_config(o, &cfg);
-	if (ex)
-		return ex;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	len = strlen(cfg.index_path);
-	while (len > 1 && cfg.index_path[len - 1] == '/')
+	len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
 		len--;
 	if (len == 0 || len + 32 >= sizeof dir) {
 		fprintf(stderr, "gazette-indexer: compact: bad index path\n");
-		config_free(&cfg);
 		return GZ_EXIT_USAGE;
 	}
-	memcpy(dir, cfg.index_path, len);
+	memcpy(dir, path, len);
 	dir[len] = '\0';
 	base = strrchr(dir, '/');
 	base = base ? base + 1 : dir;
@@ -240,7 +243,6 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 
 	if (lstat(dir, &st) < 0) {
 		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, strerror(errno));
-		config_free(&cfg);
 		return GZ_EXIT_SOFTWARE;
 	}
 	legacy = S_ISDIR(st.st_mode);
@@ -256,13 +258,11 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		    compact_gen(target + bl + 3, &g) < 0) {
 			fprintf(stderr, "gazette-indexer: %s: a link, but not to %s.d/N: "
 				"not an index this program laid out\n", dir, base);
-			config_free(&cfg);
-			return GZ_EXIT_SOFTWARE;
+				return GZ_EXIT_SOFTWARE;
 		}
 		cur = (long long)g;
 	} else if (!legacy) {
 		fprintf(stderr, "gazette-indexer: %s: not a directory\n", dir);
-		config_free(&cfg);
 		return GZ_EXIT_SOFTWARE;
 	}
 
@@ -271,7 +271,6 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	if (rc == GZ_ELOCKED) {
 		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
 			dir);
-		config_free(&cfg);
 		return GZ_EXIT_TEMPFAIL;
 	}
 	if (!rc)
@@ -279,7 +278,6 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, err);
 		xsh_wdb_close(lock);
-		config_free(&cfg);
 		return GZ_EXIT_SOFTWARE;
 	}
 	before = compact_dir_bytes(dir);
@@ -288,7 +286,6 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	if (mkdir(gendir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "gazette-indexer: %s: %s\n", gendir, strerror(errno));
 		xsh_wdb_close(lock);
-		config_free(&cfg);
 		return GZ_EXIT_SOFTWARE;
 	}
 	top = compact_sweep(gendir, cur);
@@ -298,7 +295,7 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		 old_docs);
 	rc = xsh_compact(srcs, 1, dst, err);
 	if (!rc)
-		rc = compact_mark(dst, old_rev, cfg.no_sync, err);
+		rc = compact_mark(dst, old_rev, cfg->no_sync, err);
 	if (!rc)
 		rc = compact_info(dst, &new_rev, &new_docs, err);
 	if (!rc && new_docs != old_docs)
@@ -311,7 +308,6 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		compact_rm_tree(dst);
 		xsh_wdb_close(lock);
 		ex = o->stop && *o->stop ? 128 + (int)*o->stop : GZ_EXIT_SOFTWARE;
-		config_free(&cfg);
 		return ex;
 	}
 	after = compact_dir_bytes(dst);
@@ -346,7 +342,6 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		unlink(link);
 		compact_rm_tree(dst);
 		xsh_wdb_close(lock);
-		config_free(&cfg);
 		return ex;
 	}
 	compact_sync_dir(parent);
@@ -361,6 +356,88 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	       (double)after / 1e6,
 	       (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - t0);
 	fflush(stdout);
-	config_free(&cfg);
 	return GZ_EXIT_OK;
+}
+
+/* 1 when path holds a sharded index (its stub file or meta database). */
+static int compact_is_sharded(const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_STUB) < sizeof p &&
+	    stat(p, &st) == 0)
+		return 1;
+	return (size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_META) < sizeof p &&
+	       stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* 1 when name can name a shard directory: no slash, no dot first. */
+static int compact_shard_name_ok(const char *name)
+{
+	return name[0] && name[0] != '.' && !strchr(name, '/') &&
+	       strlen(name) < 64;
+}
+
+int cmd_compact(const struct cli_opts *o, int argc, char **argv)
+{
+	struct gz_config cfg;
+	struct xsh_wdb *lock = NULL;
+	char err[GZ_ERRLEN], dir[PATH_MAX];
+	struct stat st;
+	int ex, rc;
+
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "gazette-indexer: compact takes no arguments\n");
+		return GZ_EXIT_USAGE;
+	}
+	ex = cmd_load_config(o, &cfg);
+	if (ex)
+		return ex;
+	if (!compact_is_sharded(cfg.index_path)) {
+		if (o->shard) {
+			fprintf(stderr, "gazette-indexer: %s: not a sharded index; "
+				"--shard does not apply\n", cfg.index_path);
+			ex = GZ_EXIT_USAGE;
+		} else {
+			ex = compact_path(o, &cfg, cfg.index_path);
+		}
+		config_free(&cfg);
+		return ex;
+	}
+	if (!o->shard) {
+		fprintf(stderr, "gazette-indexer: %s: a sharded index: compact one "
+			"shard with --shard NAME (see gazette-indexer shards)\n",
+			cfg.index_path);
+		config_free(&cfg);
+		return GZ_EXIT_USAGE;
+	}
+	if (!compact_shard_name_ok(o->shard) ||
+	    (size_t)snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, o->shard) >=
+	    sizeof dir || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "gazette-indexer: %s: no shard \"%s\"\n",
+			cfg.index_path, o->shard);
+		config_free(&cfg);
+		return GZ_EXIT_USAGE;
+	}
+	/* The whole index's lock: its meta database's. */
+	snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, SHARD_META);
+	rc = xsh_wdb_open(dir, 0, &lock, err);
+	if (rc == GZ_ELOCKED) {
+		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
+			cfg.index_path);
+		config_free(&cfg);
+		return GZ_EXIT_TEMPFAIL;
+	}
+	if (rc) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, err);
+		config_free(&cfg);
+		return GZ_EXIT_SOFTWARE;
+	}
+	snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, o->shard);
+	ex = compact_path(o, &cfg, dir);
+	xsh_wdb_close(lock);
+	config_free(&cfg);
+	return ex;
 }

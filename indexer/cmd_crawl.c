@@ -26,7 +26,6 @@
 #include "log.h"
 #include "version.h"
 
-
 int cmd_crawl(const struct cli_opts *o, int argc, char **argv)
 {
 	struct gz_config cfg;

@@ -80,7 +80,8 @@ struct item {
 	enum ingest_skip why;    /* for OUT_SKIP */
 	char known_kind;         /* for OUT_KNOWN: the recorded kind */
 	uint64_t raw_hash;       /* hash of the raw bytes */
-	struct article a;        /* for OUT_PUT (and OUT_SKIP, unused) */
+	struct article a;        /* the extracted article, until it is built */
+	struct index_built *built; /* for OUT_PUT: the ready document */
 	char msg[GZ_ERRLEN];     /* for OUT_FAIL */
 };
 
@@ -306,6 +307,7 @@ static void item_clear(struct item *it)
 	free(it->url);
 	free(it->data);
 	article_free(&it->a);
+	index_built_free(it->built);
 	memset(it, 0, sizeof *it);
 }
 
@@ -1005,6 +1007,25 @@ static void worker_known(struct xsh_db *db, const char *url, uint64_t raw,
 	free(val);
 }
 
+/*
+** Make an OUT_PUT item's article into a ready document with the worker's
+** builder b (term generation happens here, on every core, not in the
+** writer), then free the article.  A document that cannot be built is
+** OUT_FAIL.
+*/
+static void worker_build(struct index_builder *b, struct item *it)
+{
+	int rc;
+
+	if (it->out != OUT_PUT)
+		return;
+	rc = index_build(b, &it->a, &it->built, it->msg);
+	if (rc)
+		it->out = OUT_FAIL;
+	article_free(&it->a);
+	article_init(&it->a);
+}
+
 /* Process one item (outside the lock): fill its outcome. */
 static void worker_process(struct ingest *g, struct xsh_db *db, struct item *it)
 {
@@ -1063,10 +1084,14 @@ static void *worker_main(void *arg)
 {
 	struct ingest *g = ((struct worker_arg *)arg)->g;
 	struct xsh_db *db = NULL;
+	struct index_builder *b = NULL;
 
 	if (!g->o->force && g->o->index_path &&
 	    xsh_db_open(g->o->index_path, &db, NULL) != GZ_OK)
 		db = NULL;
+	/* Without a builder the writer builds (index_put), as before. */
+	if (index_builder_new(&b, NULL) != GZ_OK)
+		b = NULL;
 	pthread_mutex_lock(&g->mu);
 	for (;;) {
 		struct item *it;
@@ -1082,6 +1107,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&g->mu);
 
 		worker_process(g, db, it);
+		if (b)
+			worker_build(b, it);
 		len = it->len;
 		free(it->data);
 		it->data = NULL;
@@ -1093,6 +1120,7 @@ static void *worker_main(void *arg)
 		pthread_cond_signal(&g->cv_done);
 	}
 	pthread_mutex_unlock(&g->mu);
+	index_builder_free(b);
 	xsh_db_close(db);
 	return NULL;
 }
@@ -1175,7 +1203,10 @@ static int writer_take(struct ingest *g, struct writer *wr, struct item *it,
 	case OUT_PUT:
 		break;
 	}
-	rc = index_put(wr->w, &it->a, &res, perr);
+	if (it->built)
+		rc = index_put_built(wr->w, it->built, &res, perr);
+	else
+		rc = index_put(wr->w, &it->a, &res, perr);
 	if (rc == GZ_EINVAL) {
 		log_warn("file=\"%s\" msg=\"%s\"", it->where, perr);
 		st->failed++;

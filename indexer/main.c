@@ -5,6 +5,8 @@
 **   gazette-indexer add     [--config FILE] [--index DIR] [--url URL |
 **                           --url-prefix PREFIX] [--jsonl] [--jobs N] PATH...
 **   gazette-indexer compact [--config FILE] [--index DIR] [--keep-old]
+**                           [--shard NAME]
+**   gazette-indexer shards  [--config FILE] [--index DIR] [--json]
 **   gazette-indexer extract [--json] [--url URL] [--content-type TYPE] FILE|-
 **   gazette-indexer robots-check --user-agent UA ROBOTS_FILE URL...
 **
@@ -79,9 +81,13 @@ static void usage(FILE *f)
 	      "          [--jsonl] [--jobs N] [--batch N] [--memory MB] [--force] PATH...\n"
 	      "                                                index HTML files, directory\n"
 	      "                                                trees, .warc/.warc.gz files\n"
-	      "  compact [--config FILE] [--index DIR] [--keep-old]\n"
-	      "                                                rewrite the index compactly\n"
-	      "                                                and swap it in atomically\n"
+	      "  compact [--config FILE] [--index DIR] [--keep-old] [--shard NAME]\n"
+	      "                                                rewrite the index (or one\n"
+	      "                                                shard) compactly and swap\n"
+	      "                                                it in atomically\n"
+	      "  shards  [--config FILE] [--index DIR] [--json]\n"
+	      "                                                list the shards: documents,\n"
+	      "                                                size, last update\n"
 	      "  extract [--json] [--url URL] [--content-type TYPE] FILE|-\n"
 	      "                                                show what a page yields\n"
 	      "  robots-check --user-agent UA ROBOTS_FILE URL...\n"
@@ -101,8 +107,9 @@ static void usage(FILE *f)
 	      "      --memory MB     add: raw input in flight, at most (default 64)\n"
 	      "      --force         add: extract even what was imported unchanged\n"
 	      "      --keep-old      compact: keep the previous generation\n"
+	      "      --shard NAME    compact: the shard of a sharded index\n"
 	      "  -A, --user-agent UA robots.txt product token to check\n"
-	      "  -j, --json          JSON output (extract)\n"
+	      "  -j, --json          JSON output (extract, shards)\n"
 	      "  -T, --content-type TYPE  the page's HTTP Content-Type (extract)\n"
 	      "  -v, --verbose       log debugging detail\n"
 	      "  -q, --quiet         log warnings and errors only\n"
@@ -134,6 +141,7 @@ int main(int argc, char **argv)
 		{ "memory", required_argument, NULL, 260 },
 		{ "force", no_argument, NULL, 261 },
 		{ "keep-old", no_argument, NULL, 262 },
+		{ "shard", required_argument, NULL, 263 },
 		{ "content-type", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -185,6 +193,7 @@ int main(int argc, char **argv)
 			break;
 		case 261: o.force = 1; break;
 		case 262: o.keep_old = 1; break;
+		case 263: o.shard = optarg; break;
 		default: usage(stderr); return GZ_EXIT_USAGE;
 		}
 	}
@@ -200,6 +209,8 @@ int main(int argc, char **argv)
 		ex = cmd[0] == 'a' ? cmd_add(&o, argc, argv)
 				   : cmd_compact(&o, argc, argv);
 	}
+	else if (strcmp(cmd, "shards") == 0)
+		ex = cmd_shards(&o, argc, argv);
 	else if (strcmp(cmd, "extract") == 0)
 		ex = cmd_extract(&o, argc, argv);
 	else if (strcmp(cmd, "robots-check") == 0)

@@ -1,85 +1,542 @@
 /*
 ** index.c — articles into the index (see index.h and schema.h).
 **
-** index_put turns one struct article into one Xapian document:
+** An article becomes a document in two steps:
 **
-**   1. the key URL gives the unique id term; when a document with that term
-**      already holds the same content hash, nothing is written;
-**   2. otherwise the document is built: stored data (the article's JSON),
-**      value slots, boolean filter terms, and free text (title with extra
-**      weight and also under S, description, body) through a term generator
-**      whose stemmer follows the article's language;
-**   3. replace_document by the id term makes re-indexing idempotent.
+**   index_build (any thread, one builder each): the key URL gives the
+**      unique id term; the content hash and the SimHash are computed; the
+**      document is built: stored data (the article's JSON), value slots,
+**      boolean filter terms, and free text (title with extra weight and
+**      also under S, description, body) through the builder's own term
+**      generator, whose stemmer follows the article's language;
+**   index_put_built (the writer's thread): when a document with that id
+**      already holds the same content hash, nothing is written; a new key
+**      whose content hash another document holds is an exact duplicate
+**      (the gazette.hash.* metadata maps a hash to its document) and
+**      writes nothing; otherwise the collapse key comes from the SimHash
+**      clusters kept in the gazette.nd.* buckets (schema.h), the words go
+**      to the spelling table, and replace_document by the id term makes
+**      re-indexing idempotent.
 **
-** A new key whose content hash is already held by another document is an
-** exact duplicate (the gazette.hash.* metadata maps a hash to its
-** document) and writes nothing.  The collapse key comes from the SimHash
-** clusters kept in the gazette.nd.* buckets (schema.h).  The crawler's
-** per-URL state is serialised into gazette.url.* metadata here too, so
-** that everything commits at once.
+** Sharded indexes (schema.h, docs/sharding.md): the writer holds the meta
+** database (the lock, all metadata) and opens shards as documents reach
+** them.  A document's shard comes from its publication date or host; the
+** gazette.loc.* map in meta says where each key's document is, so that a
+** document whose date changed is deleted from its old shard when it is
+** written to its new one.  In a single-database index the one database is
+** both "meta" and the only shard.
 **
-** Documents become visible and durable at index_commit.
+** The crawler's per-URL state is serialised into gazette.url.* metadata
+** here too, so that everything commits at once.  Documents become visible
+** and durable at index_commit.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <limits.h>
 
 #include "buf.h"
 #include "gz_limits.h"
 #include "hash.h"
 #include "index.h"
+#include "log.h"
 #include "schema.h"
 #include "simhash.h"
 #include "xsh.h"
 
 #define TITLE_WDF 3 /* weight of a title word relative to a body word */
 
-struct index_writer {
-	struct xsh_wdb *wdb; /* the open writable database (holds the lock) */
-	struct xsh_tg *tg;   /* term generator, reused for every document */
+/*
+** What feeds the spelling table (query-side "did you mean"), measured in
+** bench/RESULTS.md: 2 every unprefixed word of the document (what Xapian's
+** TermGenerator FLAG_SPELLING does), 1 title words only, 0 none.  Title
+** words cost a quarter of the indexing time less than every word and
+** still give corrections for the words headlines use (names, places,
+** topics); a misspelt word found only in bodies gets no suggestion.
+*/
+#ifndef INDEX_SPELLING
+#define INDEX_SPELLING 1
+#endif
+
+/* The shard layouts. */
+enum index_layout_kind {
+	LAYOUT_NONE = 0, /* one database */
+	LAYOUT_YEAR,     /* one shard per publication year */
+	LAYOUT_MONTH,    /* one shard per publication month */
+	LAYOUT_HOST      /* shard_count shards by a hash of the host */
 };
 
-int index_open(const char *path, int flags, struct index_writer **out,
-	       char *err)
-{
-	struct index_writer *w;
-	char *schema = NULL;
-	int rc;
+/* One shard the writer knows (on disk, or created by this run). */
+struct index_shard {
+	char name[32];       /* its directory below the index path; "" single */
+	struct xsh_wdb *wdb; /* open for writing, or NULL until needed */
+	int dirty;           /* written to since the last commit */
+};
 
-	*out = NULL;
-	w = calloc(1, sizeof *w);
-	if (!w)
-		return gz_fail(err, GZ_ENOMEM, "out of memory");
-	rc = xsh_wdb_open(path, XSH_WDB_CREATE |
-			  ((flags & INDEX_NO_SYNC) ? XSH_WDB_NO_SYNC : 0),
-			  &w->wdb, err);
+/* Per-thread building state. */
+struct index_builder {
+	struct xsh_tg *tg;   /* term generator (no database: no spelling) */
+};
+
+/* One article made into a document (index_build). */
+struct index_built {
+	struct xsh_doc *doc;                  /* the document */
+	char *key;                            /* key URL (malloc'd) */
+	char idterm[GZ_MAX_TERM_BYTES + 1];   /* unique id term */
+	char hash[17];                        /* content hash */
+	uint64_t simhash;                     /* SimHash, 0 when no words */
+	struct gz_time published;             /* for the shard of a date layout */
+};
+
+struct index_writer {
+	char *path;                  /* the index path (malloc'd) */
+	int flags;                   /* INDEX_* */
+	enum index_layout_kind layout; /* how documents are split */
+	unsigned count;              /* shards of LAYOUT_HOST */
+	struct xsh_wdb *meta;        /* metadata, crawl state, the lock; the
+				      * whole index when not sharded */
+	struct index_shard single;   /* LAYOUT_NONE: the one database (wdb is
+				      * meta, not owned twice) */
+	struct index_shard **shards; /* sharded: n_shards known shards, sorted
+				      * by name, each malloc'd */
+	size_t n_shards;
+	size_t cap_shards;
+	struct index_builder *b;     /* the writer's own builder */
+};
+
+static const char *const layout_names[] = { "none", "year", "month", "host" };
+
+/* The layout named s (NULL means none); -1 when unknown. */
+static int layout_parse(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s)
+		return LAYOUT_NONE;
+	for (i = 0; i < sizeof layout_names / sizeof layout_names[0]; i++)
+		if (strcmp(s, layout_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *index_layout(const struct index_writer *w, unsigned *count)
+{
+	if (count)
+		*count = w ? w->count : 0;
+	return w ? layout_names[w->layout] : "none";
+}
+
+/* Decimal digits of v (at least 1). */
+static int index_digits(unsigned v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+void index_shard_name(const char *shard_by, unsigned count,
+		      const struct gz_time *t, const char *key_url, char *out,
+		      size_t n)
+{
+	int layout = layout_parse(shard_by);
+	char host[256];
+	unsigned h = 0;
+	int width;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	if (layout == LAYOUT_YEAR || layout == LAYOUT_MONTH) {
+		if (!t || !gz_time_valid(t) || t->year < 1 || t->year > 9999)
+			snprintf(out, n, "%s", SHARD_UNDATED);
+		else if (layout == LAYOUT_YEAR)
+			snprintf(out, n, "%04d", t->year);
+		else
+			snprintf(out, n, "%04d-%02d", t->year, t->month);
+	} else if (layout == LAYOUT_HOST) {
+		if (count < 1)
+			count = 1;
+		if (key_url && schema_host(key_url, host, sizeof host) == 0)
+			h = (unsigned)(gz_hash64(host, strlen(host), 0) % count);
+		width = index_digits(count - 1);
+		if (width < 2)
+			width = 2;
+		if (width > 6)
+			width = 6;
+		snprintf(out, n, "%s%0*u", SHARD_HOST_PREFIX, width, h % 1000000u);
+	}
+}
+
+/* 1 when name is one a shard directory can have (any layout). */
+static int shard_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (strcmp(s, SHARD_UNDATED) == 0)
+		return 1;
+	if (strncmp(s, SHARD_HOST_PREFIX, strlen(SHARD_HOST_PREFIX)) == 0) {
+		s += strlen(SHARD_HOST_PREFIX);
+		n = strlen(s);
+		if (n < 1 || n > 6)
+			return 0;
+		for (i = 0; i < n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return 0;
+		return 1;
+	}
+	if (n != 4 && n != 7)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (i == 4) {
+			if (s[i] != '-')
+				return 0;
+		} else if (s[i] < '0' || s[i] > '9') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* path + "/" + name into out (size n); -1 when it does not fit. */
+static int index_join(const char *path, const char *name, char *out, size_t n)
+{
+	return (size_t)snprintf(out, n, "%s/%s", path, name) < n ? 0 : -1;
+}
+
+/* The shard called name among the known ones, or NULL. */
+static struct index_shard *shard_find(struct index_writer *w, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_shards; i++)
+		if (strcmp(w->shards[i]->name, name) == 0)
+			return w->shards[i];
+	return NULL;
+}
+
+/* Add name to the known shards (kept sorted).  The new entry, or NULL (ENOMEM). */
+static struct index_shard *shard_add(struct index_writer *w, const char *name)
+{
+	struct index_shard *s;
+	size_t i;
+
+	if (w->n_shards == w->cap_shards) {
+		size_t cap = w->cap_shards ? 2 * w->cap_shards : 16;
+		struct index_shard **p = realloc(w->shards, cap * sizeof *p);
+
+		if (!p)
+			return NULL;
+		w->shards = p;
+		w->cap_shards = cap;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	for (i = w->n_shards; i > 0 && strcmp(w->shards[i - 1]->name, name) > 0; i--)
+		w->shards[i] = w->shards[i - 1];
+	w->shards[i] = s;
+	w->n_shards++;
+	return s;
+}
+
+/*
+** Write the stub file listing meta and every known shard, atomically
+** (a temporary file renamed over it).  GZ_OK or GZ_EIO.
+*/
+static int stub_write(struct index_writer *w, char *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	FILE *f;
+	size_t i;
+	int bad;
+
+	if (index_join(w->path, SHARD_STUB, path, sizeof path) < 0 ||
+	    (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+		return gz_fail(err, GZ_EINVAL, "%s: path too long", w->path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return gz_fail(err, GZ_EIO, "%s: %s", tmp, strerror(errno));
+	fprintf(f, "auto %s\n", SHARD_META);
+	for (i = 0; i < w->n_shards; i++)
+		fprintf(f, "auto %s\n", w->shards[i]->name);
+	bad = fflush(f) != 0 || (!(w->flags & INDEX_NO_SYNC) && fsync(fileno(f)) != 0);
+	if (fclose(f) != 0)
+		bad = 1;
+	if (bad || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return gz_fail(err, GZ_EIO, "%s: %s", path, strerror(errno));
+	}
+	return GZ_OK;
+}
+
+/* Set gazette.schema (checking an existing one) on a database. */
+static int index_check_schema(struct xsh_wdb *db, const char *path, char *err)
+{
+	char *schema = NULL;
+	int rc = xsh_wdb_get_metadata(db, META_SCHEMA, &schema, NULL, err);
+
 	if (rc)
-		goto fail;
-	rc = xsh_tg_new(w->wdb, NULL,
-			XSH_TG_POSITIONS | XSH_TG_SPELLING | XSH_TG_CJK, &w->tg, err);
-	if (rc)
-		goto fail;
-	rc = xsh_wdb_get_metadata(w->wdb, META_SCHEMA, &schema, NULL, err);
-	if (rc)
-		goto fail;
+		return rc;
 	if (!*schema) {
-		rc = xsh_wdb_set_metadata(w->wdb, META_SCHEMA, SCHEMA_VERSION,
+		rc = xsh_wdb_set_metadata(db, META_SCHEMA, SCHEMA_VERSION,
 					  strlen(SCHEMA_VERSION), err);
+		if (!rc)
+			rc = xsh_wdb_set_metadata(db, META_STEM, "some", 4, err);
 	} else if (strcmp(schema, SCHEMA_VERSION) != 0) {
 		rc = gz_fail(err, GZ_EOPEN, "%s: index schema %s, this program writes %s",
 			     path, schema, SCHEMA_VERSION);
 	}
 	free(schema);
+	return rc;
+}
+
+/* The flags for xsh_wdb_open of w's databases. */
+static int index_wdb_flags(const struct index_writer *w)
+{
+	return XSH_WDB_CREATE | ((w->flags & INDEX_NO_SYNC) ? XSH_WDB_NO_SYNC : 0);
+}
+
+/*
+** The open shard called name: opened (created, with create, when missing
+** on disk; a new shard is committed at once and added to the stub).
+** *out is borrowed from w.  GZ_ENOTFOUND when it does not exist and create
+** is 0; index errors.
+*/
+static int shard_open(struct index_writer *w, const char *name, int create,
+		      struct index_shard **out, char *err)
+{
+	struct index_shard *s = shard_find(w, name);
+	char path[PATH_MAX];
+	int rc, is_new = 0;
+
+	*out = NULL;
+	if (s && s->wdb) {
+		*out = s;
+		return GZ_OK;
+	}
+	if (!s && !create)
+		return GZ_ENOTFOUND;
+	if (index_join(w->path, name, path, sizeof path) < 0)
+		return gz_fail(err, GZ_EINVAL, "%s: path too long", w->path);
+	if (!s) {
+		s = shard_add(w, name);
+		if (!s)
+			return gz_fail(err, GZ_ENOMEM, "out of memory");
+		is_new = 1;
+	}
+	rc = xsh_wdb_open(path, index_wdb_flags(w), &s->wdb, err);
+	if (!rc)
+		rc = index_check_schema(s->wdb, path, err);
+	if (!rc && is_new) {
+		rc = xsh_wdb_set_metadata(s->wdb, META_SHARD_NAME, name,
+					  strlen(name), err);
+		if (!rc)
+			rc = xsh_wdb_commit(s->wdb, err);
+		if (!rc)
+			rc = stub_write(w, err);
+		if (!rc)
+			log_info("msg=\"new shard\" index=\"%s\" shard=%s", w->path,
+				 name);
+	}
+	if (rc) {
+		xsh_wdb_close(s->wdb);
+		s->wdb = NULL;
+		return rc;
+	}
+	*out = s;
+	return GZ_OK;
+}
+
+/* Learn the shards present on disk (sharded index). */
+static int shard_scan(struct index_writer *w, char *err)
+{
+	DIR *d = opendir(w->path);
+	struct dirent *de;
+	int rc = GZ_OK;
+
+	if (!d)
+		return gz_fail(err, GZ_EOPEN, "%s: %s", w->path, strerror(errno));
+	while (rc == GZ_OK && (de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) >= sizeof w->shards[0]->name ||
+		    !shard_name_ok(de->d_name) || shard_find(w, de->d_name))
+			continue;
+		if (!shard_add(w, de->d_name))
+			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Free w and everything it holds (no commit). */
+static void index_free(struct index_writer *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->n_shards; i++) {
+		xsh_wdb_close(w->shards[i]->wdb);
+		free(w->shards[i]);
+	}
+	free(w->shards);
+	xsh_wdb_close(w->meta);
+	index_builder_free(w->b);
+	free(w->path);
+	free(w);
+}
+
+/* Read the layout stored in meta into w. */
+static int index_read_layout(struct index_writer *w, char *err)
+{
+	char *by = NULL, *count = NULL;
+	int rc, l;
+
+	rc = xsh_wdb_get_metadata(w->meta, META_SHARD_BY, &by, NULL, err);
+	if (!rc)
+		rc = xsh_wdb_get_metadata(w->meta, META_SHARD_COUNT, &count, NULL, err);
+	if (!rc) {
+		l = layout_parse(by);
+		if (l <= LAYOUT_NONE)
+			rc = gz_fail(err, GZ_EOPEN, "%s: meta database names no "
+				     "shard layout", w->path);
+		else
+			w->layout = (enum index_layout_kind)l;
+	}
+	if (!rc && w->layout == LAYOUT_HOST) {
+		unsigned long v = strtoul(count, NULL, 10);
+
+		if (v < 1 || v > INDEX_MAX_SHARD_COUNT)
+			rc = gz_fail(err, GZ_EOPEN, "%s: bad shard count \"%s\"",
+				     w->path, count);
+		w->count = (unsigned)v;
+	}
+	free(by);
+	free(count);
+	return rc;
+}
+
+/* 1 when path is (or holds) a sharded index: PATH/meta or PATH/XAPIANDB. */
+static int index_is_sharded(const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (index_join(path, SHARD_STUB, p, sizeof p) == 0 && stat(p, &st) == 0)
+		return 1;
+	return index_join(path, SHARD_META, p, sizeof p) == 0 &&
+	       stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* 1 when path is already a single-database index. */
+static int index_is_single(const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	return index_join(path, "iamglass", p, sizeof p) == 0 && stat(p, &st) == 0;
+}
+
+int index_open_layout(const char *path, int flags, const char *shard_by,
+		      unsigned shard_count, struct index_writer **out,
+		      char *err)
+{
+	struct index_writer *w;
+	char mpath[PATH_MAX], num[16];
+	int want = layout_parse(shard_by), rc, sharded;
+
+	*out = NULL;
+	if (!path || !*path)
+		return gz_fail(err, GZ_EINVAL, "no index path");
+	if (want < 0)
+		return gz_fail(err, GZ_ECONFIG, "unknown shard layout \"%s\"", shard_by);
+	if (want == LAYOUT_HOST &&
+	    (shard_count < 1 || shard_count > INDEX_MAX_SHARD_COUNT))
+		return gz_fail(err, GZ_ECONFIG, "shard_count %u: not in 1..%d",
+			       shard_count, INDEX_MAX_SHARD_COUNT);
+	sharded = index_is_sharded(path);
+	if (!sharded && want != LAYOUT_NONE && index_is_single(path))
+		return gz_fail(err, GZ_ECONFIG, "%s: a single-database index; "
+			       "shard_by = %s needs a new index path", path,
+			       shard_by);
+	w = calloc(1, sizeof *w);
+	if (!w || !(w->path = strdup(path))) {
+		free(w);
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	w->flags = flags;
+	rc = index_builder_new(&w->b, err);
+	if (rc)
+		goto fail;
+	if (!sharded && want == LAYOUT_NONE) {
+		rc = xsh_wdb_open(path, index_wdb_flags(w), &w->meta, err);
+		if (!rc)
+			rc = index_check_schema(w->meta, path, err);
+		if (rc)
+			goto fail;
+		w->single.wdb = w->meta;
+		*out = w;
+		return GZ_OK;
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		rc = gz_fail(err, GZ_EOPEN, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (index_join(path, SHARD_META, mpath, sizeof mpath) < 0) {
+		rc = gz_fail(err, GZ_EINVAL, "%s: path too long", path);
+		goto fail;
+	}
+	rc = xsh_wdb_open(mpath, index_wdb_flags(w), &w->meta, err);
+	if (!rc)
+		rc = index_check_schema(w->meta, mpath, err);
+	if (rc)
+		goto fail;
+	if (sharded) {
+		rc = index_read_layout(w, err);
+		if (!rc && want != LAYOUT_NONE &&
+		    ((int)w->layout != want ||
+		     (want == LAYOUT_HOST && shard_count != w->count)))
+			log_warn("msg=\"the index keeps the layout it was made "
+				 "with\" index=\"%s\" shard_by=%s configured=%s",
+				 path, layout_names[w->layout], shard_by);
+	} else {
+		w->layout = (enum index_layout_kind)want;
+		w->count = want == LAYOUT_HOST ? shard_count : 0;
+		snprintf(num, sizeof num, "%u", w->count);
+		rc = xsh_wdb_set_metadata(w->meta, META_SHARD_BY, shard_by,
+					  strlen(shard_by), err);
+		if (!rc && w->layout == LAYOUT_HOST)
+			rc = xsh_wdb_set_metadata(w->meta, META_SHARD_COUNT, num,
+						  strlen(num), err);
+		if (!rc)
+			rc = xsh_wdb_commit(w->meta, err);
+	}
+	if (!rc)
+		rc = shard_scan(w, err);
+	if (!rc)
+		rc = stub_write(w, err);
 	if (rc)
 		goto fail;
 	*out = w;
 	return GZ_OK;
 fail:
-	xsh_tg_free(w->tg);
-	xsh_wdb_close(w->wdb);
-	free(w);
+	index_free(w);
 	return rc;
+}
+
+int index_open(const char *path, int flags, struct index_writer **out,
+	       char *err)
+{
+	return index_open_layout(path, flags, NULL, 0, out, err);
 }
 
 /*
@@ -183,7 +640,7 @@ static int index_cluster(struct index_writer *w, uint64_t sh, const char *url,
 		size_t off;
 
 		index_nd_key(sh, i, mkey, sizeof mkey);
-		rc = xsh_wdb_get_metadata(w->wdb, mkey, &vals[i], &lens[i], err);
+		rc = xsh_wdb_get_metadata(w->meta, mkey, &vals[i], &lens[i], err);
 		for (off = 0; rc == GZ_OK && off + 32 <= lens[i]; off += 32) {
 			uint64_t other;
 			int d;
@@ -219,7 +676,7 @@ static int index_cluster(struct index_writer *w, uint64_t sh, const char *url,
 			break;
 		}
 		index_nd_key(sh, i, mkey, sizeof mkey);
-		rc = xsh_wdb_set_metadata(w->wdb, mkey, b.ptr, b.len, err);
+		rc = xsh_wdb_set_metadata(w->meta, mkey, b.ptr, b.len, err);
 		buf_release(&b);
 	}
 	for (i = 0; i < SIMHASH_BLOCKS; i++)
@@ -278,42 +735,43 @@ static int add_dates(struct xsh_doc *d, const struct gz_time *t, char *err)
 	return rc;
 }
 
-/* Index a's free text into d through the writer's term generator. */
-static int add_text(struct index_writer *w, struct xsh_doc *d,
+
+/* Index a's free text into d through the term generator tg. */
+static int add_text(struct xsh_tg *tg, struct xsh_doc *d,
 		    const struct article *a, char *err)
 {
 	const char *lang = a->language ? a->language : "en";
 	size_t i;
 	int rc;
 
-	rc = xsh_tg_set_language(w->tg, lang, err);
+	rc = xsh_tg_set_language(tg, lang, err);
 	if (!rc)
-		rc = xsh_tg_set_document(w->tg, d, err);
+		rc = xsh_tg_set_document(tg, d, err);
 	if (!rc && a->title) {
-		rc = xsh_tg_index_text(w->tg, a->title, strlen(a->title), 1,
+		rc = xsh_tg_index_text(tg, a->title, strlen(a->title), 1,
 				       PFX_TITLE, err);
 		if (!rc)
-			rc = xsh_tg_increase_termpos(w->tg, 100, err);
+			rc = xsh_tg_increase_termpos(tg, 100, err);
 		if (!rc)
-			rc = xsh_tg_index_text(w->tg, a->title, strlen(a->title),
+			rc = xsh_tg_index_text(tg, a->title, strlen(a->title),
 					       TITLE_WDF, "", err);
 	}
 	if (!rc && a->description) {
-		rc = xsh_tg_increase_termpos(w->tg, 100, err);
+		rc = xsh_tg_increase_termpos(tg, 100, err);
 		if (!rc)
-			rc = xsh_tg_index_text(w->tg, a->description,
+			rc = xsh_tg_index_text(tg, a->description,
 					       strlen(a->description), 1, "", err);
 	}
 	for (i = 0; !rc && i < a->n_authors; i++) {
-		rc = xsh_tg_increase_termpos(w->tg, 100, err);
+		rc = xsh_tg_increase_termpos(tg, 100, err);
 		if (!rc)
-			rc = xsh_tg_index_text(w->tg, a->authors[i],
+			rc = xsh_tg_index_text(tg, a->authors[i],
 					       strlen(a->authors[i]), 1, "", err);
 	}
 	if (!rc && a->text) {
-		rc = xsh_tg_increase_termpos(w->tg, 100, err);
+		rc = xsh_tg_increase_termpos(tg, 100, err);
 		if (!rc)
-			rc = xsh_tg_index_text(w->tg, a->text, strlen(a->text), 1, "", err);
+			rc = xsh_tg_index_text(tg, a->text, strlen(a->text), 1, "", err);
 	}
 	return rc;
 }
@@ -322,16 +780,16 @@ static int add_text(struct index_writer *w, struct xsh_doc *d,
 struct index_marks {
 	const char *idterm;   /* unique id term */
 	const char *hash;     /* content hash, 16 hex digits */
-	const char *collapse; /* collapse key, 16 hex digits */
+	const char *collapse; /* collapse key, 16 hex digits, or "" (set later) */
 	const char *simhash;  /* SimHash, 16 hex digits, or "" */
 	const char *gone;     /* "YYYYMMDD" gone date, or "" when not gone */
 };
 
 /*
 ** Build the whole document for a into *out (the caller frees it), keyed and
-** marked as m says.
+** marked as m says, its text through tg.
 */
-static int build_doc(struct index_writer *w, const struct article *a,
+static int build_doc(struct xsh_tg *tg, const struct article *a,
 		     const struct index_marks *m, struct xsh_doc **out,
 		     char *err)
 {
@@ -388,7 +846,7 @@ static int build_doc(struct index_writer *w, const struct article *a,
 	if (!rc)
 		rc = set_value(d, SLOT_INDEXED, stamp, err);
 	if (!rc)
-		rc = add_text(w, d, a, err);
+		rc = add_text(tg, d, a, err);
 	if (rc) {
 		xsh_doc_free(d);
 		return rc;
@@ -397,31 +855,182 @@ static int build_doc(struct index_writer *w, const struct article *a,
 	return GZ_OK;
 }
 
-/* Write d under idterm, freeing d. */
-static int write_doc(struct index_writer *w, const char *idterm,
-		     struct xsh_doc *d, char *err)
+int index_builder_new(struct index_builder **out, char *err)
 {
-	int rc = xsh_wdb_replace(w->wdb, idterm, d, NULL, err);
-
-	xsh_doc_free(d);
-	return rc;
-}
-
-/*
-** Value slot of the document with idterm into *out (caller frees; "" when
-** unset).  GZ_OK, GZ_ENOTFOUND when no document has idterm, index errors.
-*/
-static int index_doc_value(struct index_writer *w, const char *idterm,
-			   unsigned slot, char **out, char *err)
-{
-	unsigned docid;
+	struct index_builder *b;
 	int rc;
 
 	*out = NULL;
-	rc = xsh_wdb_find_term(w->wdb, idterm, &docid, err);
+	b = calloc(1, sizeof *b);
+	if (!b)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	rc = xsh_tg_new(NULL, NULL, XSH_TG_POSITIONS | XSH_TG_CJK, &b->tg, err);
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	return GZ_OK;
+}
+
+void index_builder_free(struct index_builder *b)
+{
+	if (!b)
+		return;
+	xsh_tg_free(b->tg);
+	free(b);
+}
+
+void index_built_free(struct index_built *d)
+{
+	if (!d)
+		return;
+	xsh_doc_free(d->doc);
+	free(d->key);
+	free(d);
+}
+
+const char *index_built_key(const struct index_built *d)
+{
+	return d ? d->key : NULL;
+}
+
+int index_build(struct index_builder *b, const struct article *a,
+		struct index_built **out, char *err)
+{
+	struct index_built *d;
+	struct index_marks m;
+	const char *key;
+	char sh[17];
+	int rc;
+
+	*out = NULL;
+	if (!b || !a)
+		return gz_fail(err, GZ_EINVAL, "index_build: no builder or article");
+	key = article_key_url(a);
+	d = calloc(1, sizeof *d);
+	if (!d)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	if (schema_idterm(key, d->idterm, sizeof d->idterm) < 0) {
+		free(d);
+		return gz_fail(err, GZ_EINVAL, "article has no URL");
+	}
+	d->key = strdup(key);
+	if (!d->key) {
+		free(d);
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	content_hash(a, d->hash);
+	d->simhash = index_simhash(a);
+	d->published = a->published;
+	gz_hash_hex(d->simhash, sh);
+	m.idterm = d->idterm;
+	m.hash = d->hash;
+	m.collapse = "";
+	m.simhash = d->simhash ? sh : "";
+	m.gone = "";
+	rc = build_doc(b->tg, a, &m, &d->doc, err);
+	if (rc) {
+		index_built_free(d);
+		return rc;
+	}
+	*out = d;
+	return GZ_OK;
+}
+
+/* ---------------------------------------------------------- locating */
+
+/*
+** The shard a built document belongs to, opened (created when new).
+** *out borrowed from w.
+*/
+static int shard_route(struct index_writer *w, const struct index_built *d,
+		       struct index_shard **out, char *err)
+{
+	char name[32];
+
+	if (w->layout == LAYOUT_NONE) {
+		*out = &w->single;
+		return GZ_OK;
+	}
+	index_shard_name(layout_names[w->layout], w->count, &d->published,
+			 d->key, name, sizeof name);
+	return shard_open(w, name, 1, out, err);
+}
+
+/* The location-map key of a key URL, into out (64 bytes). */
+static void loc_key(const char *key, char *out, size_t n)
+{
+	index_url_key(META_LOC_PREFIX, key, out, n);
+}
+
+/*
+** Find the document of key URL key (id term idterm): its shard and docid.
+** Sharded: the location map first, then the shard hint (may be NULL),
+** then, with probe_all, every known shard.  GZ_OK, GZ_ENOTFOUND, index
+** errors.  *where is borrowed from w.
+*/
+static int index_locate(struct index_writer *w, const char *key,
+			const char *idterm, struct index_shard *hint,
+			int probe_all, struct index_shard **where,
+			unsigned *docid, char *err)
+{
+	struct index_shard *s = NULL;
+	char mkey[64];
+	char *name = NULL;
+	size_t i;
+	int rc;
+
+	*where = NULL;
+	if (w->layout == LAYOUT_NONE) {
+		rc = xsh_wdb_find_term(w->meta, idterm, docid, err);
+		if (!rc)
+			*where = &w->single;
+		return rc;
+	}
+	loc_key(key, mkey, sizeof mkey);
+	rc = xsh_wdb_get_metadata(w->meta, mkey, &name, NULL, err);
 	if (rc)
 		return rc;
-	return xsh_wdb_get_value(w->wdb, docid, slot, out, NULL, err);
+	if (name[0] && shard_find(w, name)) {
+		rc = shard_open(w, name, 0, &s, err);
+		if (!rc) {
+			rc = xsh_wdb_find_term(s->wdb, idterm, docid, err);
+			if (!rc) {
+				*where = s;
+				free(name);
+				return GZ_OK;
+			}
+		}
+		if (rc != GZ_ENOTFOUND) {
+			free(name);
+			return rc;
+		}
+	}
+	free(name);
+	if (hint && hint != s) {
+		rc = xsh_wdb_find_term(hint->wdb, idterm, docid, err);
+		if (rc != GZ_ENOTFOUND) {
+			if (!rc)
+				*where = hint;
+			return rc;
+		}
+	}
+	for (i = 0; probe_all && i < w->n_shards; i++) {
+		struct index_shard *p = w->shards[i];
+
+		if (p == s || p == hint)
+			continue;
+		rc = shard_open(w, p->name, 0, &p, err);
+		if (!rc)
+			rc = xsh_wdb_find_term(p->wdb, idterm, docid, err);
+		if (rc != GZ_ENOTFOUND) {
+			if (!rc)
+				*where = p;
+			return rc;
+		}
+	}
+	return gz_fail(err, GZ_ENOTFOUND, "not in the index");
 }
 
 /*
@@ -434,16 +1043,21 @@ static int index_is_duplicate(struct index_writer *w, const char *key,
 {
 	char mkey[64], other_id[GZ_MAX_TERM_BYTES + 1];
 	char *other = NULL, *val = NULL;
+	struct index_shard *s;
+	unsigned docid;
 	int rc;
 
 	*dup = 0;
 	snprintf(mkey, sizeof mkey, "%s%s", META_HASH_PREFIX, hash);
-	rc = xsh_wdb_get_metadata(w->wdb, mkey, &other, NULL, err);
+	rc = xsh_wdb_get_metadata(w->meta, mkey, &other, NULL, err);
 	if (rc)
 		return rc;
 	if (other[0] && strcmp(other, key) != 0 &&
 	    schema_idterm(other, other_id, sizeof other_id) == 0) {
-		rc = index_doc_value(w, other_id, SLOT_HASH, &val, err);
+		rc = index_locate(w, other, other_id, NULL, 0, &s, &docid, err);
+		if (!rc)
+			rc = xsh_wdb_get_value(s->wdb, docid, SLOT_HASH, &val,
+					       NULL, err);
 		if (rc == GZ_OK && strcmp(val, hash) == 0)
 			*dup = 1;
 		if (rc == GZ_ENOTFOUND)
@@ -454,35 +1068,46 @@ static int index_is_duplicate(struct index_writer *w, const char *key,
 	return rc;
 }
 
-int index_put(struct index_writer *w, const struct article *a,
-	      enum index_put_result *res, char *err)
+/* Feed d's words to the spelling table of the shard it is written to. */
+static int index_spelling(struct index_shard *s, struct index_built *d,
+			  char *err)
 {
-	char idterm[GZ_MAX_TERM_BYTES + 1], hash[17], collapse[17], sh[17];
-	char mkey[64];
-	struct index_marks m;
-	struct xsh_doc *d;
-	const char *key;
+#if INDEX_SPELLING == 2
+	return xsh_wdb_add_spelling_doc(s->wdb, d->doc, "", err);
+#elif INDEX_SPELLING == 1
+	return xsh_wdb_add_spelling_doc(s->wdb, d->doc, PFX_TITLE, err);
+#else
+	(void)s;
+	(void)d;
+	(void)err;
+	return GZ_OK;
+#endif
+}
+
+int index_put_built(struct index_writer *w, struct index_built *d,
+		    enum index_put_result *res, char *err)
+{
+	struct index_shard *target = NULL, *cur = NULL;
+	char collapse[17], mkey[64];
 	char *old = NULL, *gone = NULL;
 	unsigned docid;
 	int rc, exists, dup;
-	uint64_t simh;
 
-	if (!w || !a)
-		return gz_fail(err, GZ_EINVAL, "index_put: no writer or article");
-	key = article_key_url(a);
-	if (schema_idterm(key, idterm, sizeof idterm) < 0)
-		return gz_fail(err, GZ_EINVAL, "article has no URL");
-	content_hash(a, hash);
-	rc = xsh_wdb_find_term(w->wdb, idterm, &docid, err);
+	if (!w || !d)
+		return gz_fail(err, GZ_EINVAL, "index_put_built: no writer or document");
+	rc = shard_route(w, d, &target, err);
+	if (rc)
+		return rc;
+	rc = index_locate(w, d->key, d->idterm, target, 0, &cur, &docid, err);
 	if (rc && rc != GZ_ENOTFOUND)
 		return rc;
 	exists = rc == GZ_OK;
 	if (exists) {
-		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_HASH, &old, NULL, err);
+		rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_HASH, &old, NULL, err);
 		if (!rc)
-			rc = xsh_wdb_get_value(w->wdb, docid, SLOT_GONE, &gone,
+			rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_GONE, &gone,
 					       NULL, err);
-		if (!rc && strcmp(old, hash) == 0 && !gone[0]) {
+		if (!rc && strcmp(old, d->hash) == 0 && !gone[0] && cur == target) {
 			free(old);
 			free(gone);
 			if (res)
@@ -494,7 +1119,7 @@ int index_put(struct index_writer *w, const struct article *a,
 		if (rc)
 			return rc;
 	} else {
-		rc = index_is_duplicate(w, key, hash, &dup, err);
+		rc = index_is_duplicate(w, d->key, d->hash, &dup, err);
 		if (rc)
 			return rc;
 		if (dup) {
@@ -503,24 +1128,47 @@ int index_put(struct index_writer *w, const struct article *a,
 			return GZ_OK;
 		}
 	}
-	simh = index_simhash(a);
-	rc = index_cluster(w, simh, key, collapse, err);
-	if (rc)
-		return rc;
-	gz_hash_hex(simh, sh);
-	m.idterm = idterm;
-	m.hash = hash;
-	m.collapse = collapse;
-	m.simhash = simh ? sh : "";
-	m.gone = "";
-	rc = build_doc(w, a, &m, &d, err);
+	rc = index_cluster(w, d->simhash, d->key, collapse, err);
 	if (!rc)
-		rc = write_doc(w, idterm, d, err);
-	snprintf(mkey, sizeof mkey, "%s%s", META_HASH_PREFIX, hash);
+		rc = set_value(d->doc, SLOT_COLLAPSE, collapse, err);
 	if (!rc)
-		rc = xsh_wdb_set_metadata(w->wdb, mkey, key, strlen(key), err);
+		rc = xsh_wdb_replace(target->wdb, d->idterm, d->doc, NULL, err);
+	if (!rc)
+		rc = index_spelling(target, d, err);
+	target->dirty = 1;
+	if (!rc && exists && cur != target) {
+		/* Its date (or host) changed: it moves to another shard. */
+		rc = xsh_wdb_delete_term(cur->wdb, d->idterm, err);
+		cur->dirty = 1;
+		if (!rc)
+			log_info("msg=\"document moved\" url=\"%s\" from=%s to=%s",
+				 d->key, cur->name, target->name);
+	}
+	if (!rc && w->layout != LAYOUT_NONE && (!exists || cur != target)) {
+		loc_key(d->key, mkey, sizeof mkey);
+		rc = xsh_wdb_set_metadata(w->meta, mkey, target->name,
+					  strlen(target->name), err);
+	}
+	snprintf(mkey, sizeof mkey, "%s%s", META_HASH_PREFIX, d->hash);
+	if (!rc)
+		rc = xsh_wdb_set_metadata(w->meta, mkey, d->key, strlen(d->key), err);
 	if (!rc && res)
 		*res = exists ? INDEX_UPDATED : INDEX_NEW;
+	return rc;
+}
+
+int index_put(struct index_writer *w, const struct article *a,
+	      enum index_put_result *res, char *err)
+{
+	struct index_built *d = NULL;
+	int rc;
+
+	if (!w || !a)
+		return gz_fail(err, GZ_EINVAL, "index_put: no writer or article");
+	rc = index_build(w->b, a, &d, err);
+	if (!rc)
+		rc = index_put_built(w, d, res, err);
+	index_built_free(d);
 	return rc;
 }
 
@@ -529,9 +1177,10 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 {
 	char idterm[GZ_MAX_TERM_BYTES + 1], hash[17], day[16];
 	struct index_marks m;
+	struct index_shard *s = NULL;
 	struct article a;
 	struct gz_time t;
-	struct xsh_doc *d;
+	struct xsh_doc *d = NULL;
 	char *data = NULL, *gone = NULL, *collapse = NULL, *sh = NULL;
 	size_t len;
 	unsigned docid;
@@ -541,22 +1190,22 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 		*changed = 0;
 	if (!w || schema_idterm(url, idterm, sizeof idterm) < 0)
 		return gz_fail(err, GZ_EINVAL, "index_mark_gone: no writer or URL");
-	rc = xsh_wdb_find_term(w->wdb, idterm, &docid, err);
+	rc = index_locate(w, url, idterm, NULL, 1, &s, &docid, err);
 	if (rc == GZ_ENOTFOUND)
 		return gz_fail(err, rc, "%s: not in the index", url);
 	if (!rc)
-		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_GONE, &gone, NULL, err);
+		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_GONE, &gone, NULL, err);
 	if (!rc && gone[0]) {
 		free(gone);
 		return GZ_OK; /* already marked: keep the first date */
 	}
 	if (!rc)
-		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_COLLAPSE, &collapse,
+		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_COLLAPSE, &collapse,
 				       NULL, err);
 	if (!rc)
-		rc = xsh_wdb_get_value(w->wdb, docid, SLOT_SIMHASH, &sh, NULL, err);
+		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_SIMHASH, &sh, NULL, err);
 	if (!rc)
-		rc = xsh_wdb_get_data(w->wdb, docid, &data, &len, err);
+		rc = xsh_wdb_get_data(s->wdb, docid, &data, &len, err);
 	article_init(&a);
 	if (!rc)
 		rc = article_from_json(data, len, &a, err);
@@ -570,12 +1219,16 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 		m.collapse = collapse;
 		m.simhash = sh;
 		m.gone = day;
-		rc = build_doc(w, &a, &m, &d, err);
+		rc = build_doc(w->b->tg, &a, &m, &d, err);
 	}
 	if (!rc)
-		rc = write_doc(w, idterm, d, err);
-	if (!rc && changed)
-		*changed = 1;
+		rc = xsh_wdb_replace(s->wdb, idterm, d, NULL, err);
+	xsh_doc_free(d);
+	if (!rc) {
+		s->dirty = 1;
+		if (changed)
+			*changed = 1;
+	}
 	article_free(&a);
 	free(gone);
 	free(collapse);
@@ -724,7 +1377,7 @@ int index_url_state_get(struct index_writer *w, const char *url,
 	if (!w || !url || !*url)
 		return gz_fail(err, GZ_EINVAL, "index_url_state_get: no URL");
 	index_url_key(META_URL_PREFIX, url, key, sizeof key);
-	rc = xsh_wdb_get_metadata(w->wdb, key, &val, NULL, err);
+	rc = xsh_wdb_get_metadata(w->meta, key, &val, NULL, err);
 	if (rc)
 		return rc;
 	if (!val[0])
@@ -750,23 +1403,65 @@ int index_url_state_put(struct index_writer *w, const char *url,
 	if (!val)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	index_url_key(META_URL_PREFIX, url, key, sizeof key);
-	rc = xsh_wdb_set_metadata(w->wdb, key, val, strlen(val), err);
+	rc = xsh_wdb_set_metadata(w->meta, key, val, strlen(val), err);
 	free(val);
 	return rc;
 }
 
 int index_commit(struct index_writer *w, char *err)
 {
+	size_t i;
+	int rc;
+
 	if (!w)
 		return gz_fail(err, GZ_EINVAL, "index_commit: no writer");
-	return xsh_wdb_commit(w->wdb, err);
+	/* Shards first, meta last: the state never runs ahead of documents. */
+	for (i = 0; i < w->n_shards; i++) {
+		struct index_shard *s = w->shards[i];
+
+		if (!s->wdb || !s->dirty)
+			continue;
+		rc = xsh_wdb_commit(s->wdb, err);
+		if (rc)
+			return rc;
+		s->dirty = 0;
+	}
+	return xsh_wdb_commit(w->meta, err);
 }
 
 int index_doccount(struct index_writer *w, unsigned *out, char *err)
 {
+	unsigned total = 0, n;
+	size_t i;
+	int rc;
+
 	if (!w)
 		return gz_fail(err, GZ_EINVAL, "index_doccount: no writer");
-	return xsh_wdb_doccount(w->wdb, out, err);
+	*out = 0;
+	if (w->layout == LAYOUT_NONE)
+		return xsh_wdb_doccount(w->meta, out, err);
+	for (i = 0; i < w->n_shards; i++) {
+		struct index_shard *s = w->shards[i];
+
+		if (s->wdb) {
+			rc = xsh_wdb_doccount(s->wdb, &n, err);
+		} else {
+			struct xsh_db *db = NULL;
+			char path[PATH_MAX];
+
+			if (index_join(w->path, s->name, path, sizeof path) < 0)
+				return gz_fail(err, GZ_EINVAL, "path too long");
+			rc = xsh_db_open(path, &db, err);
+			if (!rc)
+				rc = xsh_db_doccount(db, &n, err);
+			xsh_db_close(db);
+		}
+		if (rc)
+			return rc;
+		total += n;
+	}
+	*out = total;
+	return GZ_OK;
 }
 
 int index_set_meta(struct index_writer *w, const char *key, const char *value,
@@ -774,7 +1469,7 @@ int index_set_meta(struct index_writer *w, const char *key, const char *value,
 {
 	if (!w || !key)
 		return gz_fail(err, GZ_EINVAL, "index_set_meta: no writer or key");
-	return xsh_wdb_set_metadata(w->wdb, key, value ? value : "",
+	return xsh_wdb_set_metadata(w->meta, key, value ? value : "",
 				    value ? strlen(value) : 0, err);
 }
 
@@ -783,7 +1478,7 @@ int index_get_meta(struct index_writer *w, const char *key, char **out,
 {
 	if (!w || !key || !out)
 		return gz_fail(err, GZ_EINVAL, "index_get_meta: bad arguments");
-	return xsh_wdb_get_metadata(w->wdb, key, out, NULL, err);
+	return xsh_wdb_get_metadata(w->meta, key, out, NULL, err);
 }
 
 int index_close(struct index_writer *w, char *err)
@@ -792,9 +1487,7 @@ int index_close(struct index_writer *w, char *err)
 
 	if (!w)
 		return GZ_OK;
-	rc = xsh_wdb_commit(w->wdb, err);
-	xsh_tg_free(w->tg);
-	xsh_wdb_close(w->wdb);
-	free(w);
+	rc = index_commit(w, err);
+	index_free(w);
 	return rc;
 }

@@ -634,6 +634,14 @@ char *proto_reply_result(const struct search_request *req,
 	if (res->suggestion)
 		proto_set(&out, out.root, "suggestion",
 			  proto_jstr(res->suggestion));
+	if (res->partial) {
+		json_t *missing = json_array();
+
+		proto_set(&out, out.root, "partial", json_true());
+		for (i = 0; i < res->n_missing && !out.bad; i++)
+			proto_append(&out, missing, proto_jstr(res->missing[i]));
+		proto_set(&out, out.root, "missing", missing);
+	}
 	return proto_finish(&out);
 }
 

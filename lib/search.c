@@ -9,6 +9,8 @@
 ** (the article JSON) and a snippet into plain C structs, so the caller can
 ** serialise them after the searcher has moved on.
 */
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "gz_err.h"
 #include "gz_limits.h"
 #include "gztime.h"
+#include "proto.h"
 #include "schema.h"
 #include "search.h"
 #include "xsh.h"
@@ -29,12 +32,29 @@ struct search_qp {
 	struct xsh_qp *qp;  /* parser over the searcher's db */
 };
 
+/* One database of a stub file. */
+struct search_shard {
+	char *name;          /* "host:port", or the path as the stub gives it */
+	char *path;          /* local: the path (relative to the stub's
+			      * directory resolved); NULL for remote */
+	char *host;          /* remote: the host; NULL for local */
+	unsigned port;       /* remote: the port */
+	struct xsh_db *db;   /* open handle; NULL while down */
+	int down_rc;         /* while down: the code of the failure */
+	double retry_at;     /* while down: monotonic ms of the next attempt */
+};
+
 struct searcher {
-	struct xsh_db *db;       /* the index, read-only */
+	struct xsh_db *db;       /* the index, read-only (over shards: all
+				  * shards that are up, combined) */
 	struct search_qp qps[SEARCH_MAX_LANGS]; /* [0] is SEARCH_LANG's */
 	unsigned n_qps;          /* parsers made so far */
 	unsigned time_limit_ms;  /* per-search time limit, 0 = none */
 	char *path;              /* index path, for the commit time */
+	char *stub;              /* the stub file read, NULL when not sharded */
+	struct search_shard *shards; /* n_shards of them (stub order) */
+	size_t n_shards;         /* 0: not sharded */
+	struct searcher_options opt; /* shard options */
 };
 
 /* Parser flags for queries typed by a person. */
@@ -45,6 +65,8 @@ struct searcher {
 
 /* Bytes of a "YYYYMMDDhhmmss" bound with its NUL. */
 #define SEARCH_BOUND_LEN 15
+
+static double search_now_ms(void);
 
 /* ------------------------------------------------------------ requests */
 
@@ -102,6 +124,9 @@ void search_result_free(struct search_result *res)
 		free(res->facet[k].values);
 	}
 	free(res->suggestion);
+	for (i = 0; i < res->n_missing; i++)
+		free(res->missing[i]);
+	free(res->missing);
 	search_result_init(res);
 }
 
@@ -325,7 +350,428 @@ static struct xsh_qp *search_qp_for(struct searcher *s, const char *lang)
 	return qp;
 }
 
-int searcher_open(const char *path, struct searcher **out, char *err)
+/* Free the parsers (they hold references to s->db). */
+static void search_qps_free(struct searcher *s)
+{
+	unsigned i;
+
+	for (i = 0; i < SEARCH_MAX_LANGS; i++) {
+		xsh_qp_free(s->qps[i].qp);
+		s->qps[i].qp = NULL;
+	}
+	s->n_qps = 0;
+}
+
+/* Make the default language's parser over s->db. */
+static int search_qps_init(struct searcher *s, char *err)
+{
+	char xerr[GZ_ERRLEN];
+	int rc;
+
+	rc = search_qp_new(s, SEARCH_LANG, &s->qps[0].qp, xerr);
+	if (rc != GZ_OK)
+		return gz_fail(err, rc, "query parser: %s", xerr);
+	memcpy(s->qps[0].lang, SEARCH_LANG, sizeof SEARCH_LANG);
+	s->n_qps = 1;
+	return GZ_OK;
+}
+
+/* ------------------------------------------------------------- shards */
+
+/* Free n shards and the array. */
+static void search_shards_free(struct search_shard *sh, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		xsh_db_close(sh[i].db);
+		free(sh[i].name);
+		free(sh[i].path);
+		free(sh[i].host);
+	}
+	free(sh);
+}
+
+/*
+** The stub file of path: path itself when it is a regular file, or
+** path/XAPIANDB when path is a directory holding one and no database of
+** its own.  Malloc'd into *out (NULL when path is a plain database).
+** GZ_OK or GZ_ENOMEM.
+*/
+static int search_find_stub(const char *path, char **out)
+{
+	static const char *own[] = { "iamglass", "iamchert", "iamhoney" };
+	char file[4096];
+	struct stat st;
+	size_t i;
+
+	*out = NULL;
+	if (stat(path, &st) != 0)
+		return GZ_OK; /* let the open report it */
+	if (S_ISREG(st.st_mode)) {
+		*out = strdup(path);
+		return *out ? GZ_OK : GZ_ENOMEM;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return GZ_OK;
+	for (i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (snprintf(file, sizeof file, "%s/%s", path, own[i]) <
+		    (int)sizeof file && stat(file, &st) == 0)
+			return GZ_OK;
+	if (snprintf(file, sizeof file, "%s/XAPIANDB", path) >=
+	    (int)sizeof file || stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+		return GZ_OK;
+	*out = strdup(file);
+	return *out ? GZ_OK : GZ_ENOMEM;
+}
+
+/*
+** Parse the value of a "remote" stub line, "HOST:PORT" or "[V6]:PORT",
+** into sh->host and sh->port.  0, -1 when malformed, -2 out of memory.
+*/
+static int search_parse_remote(const char *v, struct search_shard *sh)
+{
+	const char *colon = strrchr(v, ':'), *h = v, *p;
+	size_t hl;
+	unsigned long port = 0;
+
+	if (!colon || colon == v || !colon[1])
+		return -1;
+	hl = (size_t)(colon - v);
+	if (v[0] == '[') {
+		if (colon[-1] != ']' || hl < 3)
+			return -1;
+		h = v + 1;
+		hl -= 2;
+	}
+	for (p = colon + 1; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		port = port * 10 + (unsigned long)(*p - '0');
+		if (port > 65535)
+			return -1;
+	}
+	if (port == 0)
+		return -1;
+	sh->host = strndup(h, hl);
+	if (!sh->host)
+		return -2;
+	sh->port = (unsigned)port;
+	return 0;
+}
+
+/*
+** Read the stub file at stub into *out (n in *n): one shard per database
+** line, as Xapian reads stubs (see search.h).  GZ_OK; GZ_EOPEN when the
+** file cannot be read, is empty of databases or too large; GZ_EINVAL for
+** a line this reader does not take; GZ_ETOOBIG past SEARCH_MAX_SHARDS.
+*/
+static int search_read_stub(const char *stub, struct search_shard **out,
+			    size_t *n, char *err)
+{
+	struct search_shard *sh = NULL, *nsh;
+	char line[4096 + 64], dir[4096];
+	const char *slash = strrchr(stub, '/');
+	size_t cap = 0, count = 0, lineno = 0, len;
+	FILE *f;
+	int rc = GZ_OK;
+
+	*out = NULL;
+	*n = 0;
+	if (slash && (size_t)(slash - stub) < sizeof dir)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - stub), stub);
+	else
+		snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
+	if (slash == stub)
+		snprintf(dir, sizeof dir, "/");
+	f = fopen(stub, "r");
+	if (!f)
+		return gz_fail(err, GZ_EOPEN, "stub %s: %s", stub,
+			       strerror(errno));
+	while (rc == GZ_OK && fgets(line, sizeof line, f)) {
+		char *type = line, *v;
+		struct search_shard *cur;
+
+		lineno++;
+		len = strlen(line);
+		if (len == sizeof line - 1 && line[len - 1] != '\n') {
+			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: line too long",
+				     stub, lineno);
+			break;
+		}
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		v = strchr(line, ' ');
+		if (!v) {
+			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: no database "
+				     "named", stub, lineno);
+			break;
+		}
+		*v++ = '\0';
+		if (count >= SEARCH_MAX_SHARDS) {
+			rc = gz_fail(err, GZ_ETOOBIG, "stub %s: more than %d "
+				     "databases", stub, SEARCH_MAX_SHARDS);
+			break;
+		}
+		if (count == cap) {
+			cap = cap ? cap * 2 : 8;
+			nsh = realloc(sh, cap * sizeof *sh);
+			if (!nsh) {
+				rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+				break;
+			}
+			sh = nsh;
+		}
+		cur = &sh[count];
+		memset(cur, 0, sizeof *cur);
+		count++;
+		cur->name = strdup(v);
+		if (!cur->name) {
+			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+		} else if (strcmp(type, "auto") == 0 ||
+			   strcmp(type, "glass") == 0 ||
+			   strcmp(type, "chert") == 0 ||
+			   strcmp(type, "honey") == 0) {
+			if (!*v)
+				rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: empty "
+					     "path", stub, lineno);
+			else if (*v == '/')
+				cur->path = strdup(v);
+			else if ((cur->path = malloc(strlen(dir) +
+						     strlen(v) + 2)) != NULL)
+				snprintf(cur->path, strlen(dir) + strlen(v) + 2,
+					 "%s/%s", dir, v);
+			if (rc == GZ_OK && !cur->path)
+				rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+		} else if (strcmp(type, "remote") == 0 && *v == ':') {
+			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: remote "
+				     "programs are not supported; serve the "
+				     "shard with xapian-tcpsrv and write "
+				     "\"remote HOST:PORT\"", stub, lineno);
+		} else if (strcmp(type, "remote") == 0) {
+			int r = search_parse_remote(v, cur);
+
+			if (r == -2)
+				rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+			else if (r < 0)
+				rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: remote "
+					     "%.200s: expected HOST:PORT", stub,
+					     lineno, v);
+		} else {
+			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: unknown "
+				     "database type '%.40s'", stub, lineno,
+				     type);
+		}
+	}
+	if (rc == GZ_OK && ferror(f))
+		rc = gz_fail(err, GZ_EOPEN, "stub %s: %s", stub,
+			     strerror(errno));
+	if (rc == GZ_OK && ftell(f) > (long)SEARCH_MAX_STUB_BYTES)
+		rc = gz_fail(err, GZ_EOPEN, "stub %s: larger than %u bytes",
+			     stub, SEARCH_MAX_STUB_BYTES);
+	fclose(f);
+	if (rc == GZ_OK && count == 0)
+		rc = gz_fail(err, GZ_EOPEN, "stub %s: lists no database", stub);
+	if (rc != GZ_OK) {
+		search_shards_free(sh, count);
+		return rc;
+	}
+	*out = sh;
+	*n = count;
+	return GZ_OK;
+}
+
+/* The shard timeout in force. */
+static unsigned search_shard_timeout(const struct searcher *s)
+{
+	return s->opt.shard_timeout_ms ? s->opt.shard_timeout_ms :
+		SEARCH_SHARD_TIMEOUT_MS;
+}
+
+/*
+** (Re)open shard sh: close its handle if any, open it again; on failure
+** it is down until SEARCH_SHARD_RETRY_MS from now.  Returns the code.
+*/
+static int search_shard_connect(struct searcher *s, struct search_shard *sh,
+				char *err)
+{
+	int rc;
+
+	xsh_db_close(sh->db);
+	sh->db = NULL;
+	if (sh->host)
+		rc = xsh_db_open_remote(sh->host, sh->port,
+					search_shard_timeout(s), &sh->db, err);
+	else
+		rc = xsh_db_open(sh->path, &sh->db, err);
+	if (rc != GZ_OK) {
+		sh->db = NULL;
+		sh->down_rc = rc;
+		sh->retry_at = search_now_ms() + SEARCH_SHARD_RETRY_MS;
+	}
+	return rc;
+}
+
+/*
+** Make s->db the combination of the shards that are up, with fresh
+** parsers over it.  When none is up: the first down shard's code, with a
+** message, and s->db stays NULL.
+*/
+static int search_combine_shards(struct searcher *s, char *err)
+{
+	struct search_shard *first_down = NULL;
+	size_t i, up = 0;
+	int rc;
+
+	search_qps_free(s);
+	xsh_db_release(s->db); /* the shards' handles still hold them */
+	s->db = NULL;
+	rc = xsh_db_new_combined(&s->db, err);
+	for (i = 0; rc == GZ_OK && i < s->n_shards; i++) {
+		if (!s->shards[i].db) {
+			if (!first_down)
+				first_down = &s->shards[i];
+			continue;
+		}
+		rc = xsh_db_add_db(s->db, s->shards[i].db, err);
+		up++;
+	}
+	if (rc == GZ_OK && up == 0)
+		rc = gz_fail(err, first_down->down_rc == GZ_ETIMEOUT ?
+			     GZ_ETIMEOUT : first_down->down_rc == GZ_EOPEN ?
+			     GZ_EOPEN : GZ_ENETWORK,
+			     "no shard of %s could be opened (%s: %s)", s->stub,
+			     first_down->name, gz_errname(first_down->down_rc));
+	if (rc == GZ_OK)
+		rc = search_qps_init(s, err);
+	if (rc != GZ_OK) {
+		search_qps_free(s);
+		xsh_db_release(s->db);
+		s->db = NULL;
+	}
+	return rc;
+}
+
+/*
+** Open every shard again (after a failure, or on reload) and combine those
+** that open.  GZ_OK when at least one did.
+*/
+static int search_shards_reconnect(struct searcher *s, char *err)
+{
+	size_t i;
+
+	search_qps_free(s);
+	xsh_db_release(s->db);
+	s->db = NULL;
+	for (i = 0; i < s->n_shards; i++)
+		search_shard_connect(s, &s->shards[i], NULL);
+	return search_combine_shards(s, err);
+}
+
+/*
+** Before a search: try the down shards whose retry time has come, and
+** combine again when one came back (or when nothing is combined).
+*/
+static int search_shards_check(struct searcher *s, char *err)
+{
+	double now = search_now_ms();
+	size_t i;
+	int back = 0;
+
+	for (i = 0; i < s->n_shards; i++) {
+		struct search_shard *sh = &s->shards[i];
+
+		if (sh->db || now < sh->retry_at)
+			continue;
+		if (search_shard_connect(s, sh, NULL) == GZ_OK)
+			back = 1;
+	}
+	if (back || !s->db)
+		return search_combine_shards(s, err);
+	return GZ_OK;
+}
+
+/* The number of shards that are down, and the first of them in *first. */
+static size_t search_shards_down(const struct searcher *s,
+				 const struct search_shard **first)
+{
+	size_t i, n = 0;
+
+	*first = NULL;
+	for (i = 0; i < s->n_shards; i++)
+		if (!s->shards[i].db) {
+			if (!*first)
+				*first = &s->shards[i];
+			n++;
+		}
+	return n;
+}
+
+/* Name the down shards in res (partial, missing).  GZ_OK or GZ_ENOMEM. */
+static int search_note_missing(const struct searcher *s,
+			       struct search_result *res, char *err)
+{
+	const struct search_shard *first;
+	size_t i, n = search_shards_down(s, &first);
+
+	if (n == 0)
+		return GZ_OK;
+	res->missing = calloc(n, sizeof *res->missing);
+	if (!res->missing)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	res->partial = 1;
+	for (i = 0; i < s->n_shards; i++) {
+		if (s->shards[i].db)
+			continue;
+		res->missing[res->n_missing] = strdup(s->shards[i].name);
+		if (!res->missing[res->n_missing])
+			return gz_fail(err, GZ_ENOMEM, "out of memory");
+		res->n_missing++;
+	}
+	return GZ_OK;
+}
+
+/*
+** The failure of a search because of down shards (policy "fail"): the
+** first one's code (network or timeout) and a message naming them.
+*/
+static int search_shards_fail(const struct searcher *s, char *err)
+{
+	const struct search_shard *first;
+	size_t n = search_shards_down(s, &first);
+	int code = first && first->down_rc == GZ_ETIMEOUT ? GZ_ETIMEOUT :
+		GZ_ENETWORK;
+
+	return gz_fail(err, code, "shard %s %s%s", first ? first->name : "?",
+		       code == GZ_ETIMEOUT ? "did not answer in time" :
+		       "is unreachable",
+		       n > 1 ? " (and others)" : "");
+}
+
+/*
+** The revision searched: the database's own, or 0 over shards when Xapian
+** has none to give (a remote shard alone: its backend does not say).
+*/
+static int search_revision(struct searcher *s, unsigned long *out, char *err)
+{
+	int rc = xsh_db_revision(s->db, out, s->n_shards ? NULL : err);
+
+	if (rc != GZ_OK && s->n_shards && rc != GZ_ENETWORK &&
+	    rc != GZ_ETIMEOUT) {
+		*out = 0;
+		return GZ_OK;
+	}
+	if (rc != GZ_OK && s->n_shards)
+		return gz_fail(err, rc, "revision: shard unreachable");
+	return rc;
+}
+
+/* ------------------------------------------------------------ opening */
+
+int searcher_open_with(const char *path, const struct searcher_options *opt,
+		       struct searcher **out, char *err)
 {
 	struct searcher *s;
 	char xerr[GZ_ERRLEN];
@@ -339,33 +785,91 @@ int searcher_open(const char *path, struct searcher **out, char *err)
 		free(s);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	}
+	if (opt)
+		s->opt = *opt;
+	if (search_find_stub(path, &s->stub) != GZ_OK) {
+		searcher_close(s);
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	if (s->stub) {
+		rc = search_read_stub(s->stub, &s->shards, &s->n_shards, err);
+		if (rc == GZ_OK)
+			rc = search_shards_reconnect(s, err);
+		if (rc != GZ_OK) {
+			searcher_close(s);
+			return rc;
+		}
+		*out = s;
+		return GZ_OK;
+	}
 	rc = xsh_db_open(path, &s->db, xerr);
 	if (rc != GZ_OK) {
 		free(s->path);
 		free(s);
 		return gz_fail(err, rc, "cannot open index %s: %s", path, xerr);
 	}
-	rc = search_qp_new(s, SEARCH_LANG, &s->qps[0].qp, xerr);
+	rc = search_qps_init(s, err);
 	if (rc != GZ_OK) {
 		searcher_close(s);
-		return gz_fail(err, rc, "query parser: %s", xerr);
+		return rc;
 	}
-	memcpy(s->qps[0].lang, SEARCH_LANG, sizeof SEARCH_LANG);
-	s->n_qps = 1;
 	*out = s;
 	return GZ_OK;
+}
+
+/* searcher_open_with without options (search.h). */
+int searcher_open(const char *path, struct searcher **out, char *err)
+{
+	return searcher_open_with(path, NULL, out, err);
+}
+
+/* Set the shard options (search.h). */
+void searcher_set_options(struct searcher *s, const struct searcher_options *opt)
+{
+	s->opt = *opt;
+}
+
+/* Re-read the stub and reopen every shard (search.h). */
+int searcher_reload(struct searcher *s, char *err)
+{
+	struct search_shard *sh = NULL, *old;
+	size_t n = 0, old_n;
+	int rc;
+
+	if (!s->stub)
+		return xsh_db_reopen(s->db, NULL, err);
+	rc = search_read_stub(s->stub, &sh, &n, err);
+	if (rc != GZ_OK)
+		return rc;
+	search_qps_free(s);
+	xsh_db_release(s->db);
+	s->db = NULL;
+	old = s->shards;
+	old_n = s->n_shards;
+	s->shards = sh;
+	s->n_shards = n;
+	search_shards_free(old, old_n);
+	return search_shards_reconnect(s, err);
+}
+
+/* Shards searched (search.h). */
+size_t searcher_shard_count(const struct searcher *s)
+{
+	return s->n_shards;
 }
 
 /* Free the parsers, then the database they point into (search.h). */
 void searcher_close(struct searcher *s)
 {
-	unsigned i;
-
 	if (!s)
 		return;
-	for (i = 0; i < SEARCH_MAX_LANGS; i++)
-		xsh_qp_free(s->qps[i].qp);
-	xsh_db_close(s->db);
+	search_qps_free(s);
+	if (s->stub)
+		xsh_db_release(s->db); /* the shards close their own */
+	else
+		xsh_db_close(s->db);
+	search_shards_free(s->shards, s->n_shards);
+	free(s->stub);
 	free(s->path);
 	free(s);
 }
@@ -410,24 +914,45 @@ int searcher_stats(struct searcher *s, struct search_stats *st, char *err)
 	size_t len = 0;
 	int rc;
 
-	memset(st, 0, sizeof *st);
-	rc = xsh_db_reopen(s->db, NULL, err);
-	if (rc == GZ_OK)
-		rc = xsh_db_doccount(s->db, &st->documents, err);
-	if (rc == GZ_OK)
-		rc = xsh_db_revision(s->db, &st->revision, err);
-	if (rc == GZ_OK)
-		rc = xsh_db_get_metadata(s->db, META_LAST_RUN, &meta, &len,
-					 err);
-	if (rc != GZ_OK) {
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		memset(st, 0, sizeof *st);
+		rc = s->n_shards ? search_shards_check(s, err) : GZ_OK;
+		if (rc == GZ_OK)
+			rc = xsh_db_reopen(s->db, NULL, err);
+		if (rc == GZ_OK)
+			rc = xsh_db_doccount(s->db, &st->documents, err);
+		if (rc == GZ_OK)
+			rc = search_revision(s, &st->revision, err);
+		if (rc == GZ_OK)
+			rc = xsh_db_get_metadata(s->db, META_LAST_RUN, &meta,
+						 &len, err);
+		if (rc == GZ_OK)
+			break;
 		free(meta);
-		return rc;
+		meta = NULL;
+		if (!s->n_shards || attempt > 0 ||
+		    (rc != GZ_ENETWORK && rc != GZ_ETIMEOUT))
+			return rc;
+		rc = search_shards_reconnect(s, err);
+		if (rc != GZ_OK)
+			return rc;
 	}
 	if (meta && len > 0)
 		st->last_run = meta;
 	else
 		free(meta);
 	st->modified = search_commit_time(s->path);
+	for (size_t i = 0; i < s->n_shards; i++) {
+		long long m;
+
+		if (!s->shards[i].path)
+			continue;
+		m = search_commit_time(s->shards[i].path);
+		if (m > st->modified)
+			st->modified = m;
+	}
 	return GZ_OK;
 }
 
@@ -667,7 +1192,10 @@ static int search_like_query(struct searcher *s, const char *like,
 	article_free(&a);
 	free(data);
 
-	rc = xsh_db_more_like(s->db, docid, SEARCH_LIKE_TERMS, &mlt, err);
+	rc = s->n_shards ?
+		xsh_db_more_like_exact(s->db, docid, SEARCH_LIKE_TERMS, &mlt,
+				       err) :
+		xsh_db_more_like(s->db, docid, SEARCH_LIKE_TERMS, &mlt, err);
 	if (rc != GZ_OK)
 		return rc;
 	if (term[0]) {
@@ -789,10 +1317,16 @@ static int search_lang_cjk(const char *lang)
 /*
 ** Make hit's snippet: a window of the body around the matches; failing
 ** that, of the description; failing that, the start of whichever exists.
+** With remote set (remote shards), without Xapian's background model,
+** which would look every word up over the network.
 */
 static int search_snippet(const struct xsh_mset *m, struct search_hit *hit,
-			  size_t length, char *err)
+			  size_t length, int remote, char *err)
 {
+	int (*snip)(const struct xsh_mset *, const char *, size_t, size_t,
+		    const char *, const char *, const char *, int, char **,
+		    char *) = remote ? xsh_mset_snippet_matches :
+		xsh_mset_snippet;
 	const char *lang = hit->art.language ? hit->art.language : SEARCH_LANG;
 	const char *texts[2] = { hit->art.text, hit->art.description };
 	int flags = search_lang_cjk(lang) ? XSH_SNIPPET_CJK : 0;
@@ -802,7 +1336,7 @@ static int search_snippet(const struct xsh_mset *m, struct search_hit *hit,
 	for (i = 0; i < 2; i++) {
 		if (!texts[i] || !*texts[i])
 			continue;
-		rc = xsh_mset_snippet(m, texts[i], strlen(texts[i]), length,
+		rc = snip(m, texts[i], strlen(texts[i]), length,
 				      lang, "<mark>", "</mark>",
 				      flags | XSH_SNIPPET_EMPTY_WITHOUT_MATCH,
 				      &out, err);
@@ -818,7 +1352,7 @@ static int search_snippet(const struct xsh_mset *m, struct search_hit *hit,
 	for (i = 0; i < 2; i++) {
 		if (!texts[i] || !*texts[i])
 			continue;
-		rc = xsh_mset_snippet(m, texts[i], strlen(texts[i]), length,
+		rc = snip(m, texts[i], strlen(texts[i]), length,
 				      lang, "<mark>", "</mark>", flags, &out,
 				      err);
 		if (rc != GZ_OK)
@@ -829,9 +1363,304 @@ static int search_snippet(const struct xsh_mset *m, struct search_hit *hit,
 	return GZ_OK;
 }
 
-/* Fill hit from hit i of m. */
+/* ------------------------------------------------------ stored records */
+
+/*
+** The stored record of a hit is the article JSON article_to_json wrote.
+** Parsing it with jansson builds a tree of the whole record, the body
+** text included, for every hit: about a third of a search's time.  The
+** reader below takes the same fields in one pass over the bytes.  It only
+** accepts what article_to_json writes (an object of string or null
+** members and one array of strings, no member twice, valid UTF-8, no
+** \u0000); on anything else it gives up and search_fill_hit falls back to
+** article_from_json, so a record reads the same either way.
+*/
+
+/* A cursor over the record's bytes. */
+struct rec_cur {
+	const char *p;   /* next byte */
+	const char *end; /* one past the last byte */
+};
+
+/* Skip JSON white space. */
+static void rec_ws(struct rec_cur *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
+				 *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+/* Four hex digits at s into *out.  0, or -1. */
+static int rec_hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char ch = s[i];
+
+		v <<= 4;
+		if (ch >= '0' && ch <= '9')
+			v |= (unsigned)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			v |= (unsigned)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			v |= (unsigned)(ch - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Append code point cp as UTF-8 at *o, advancing it. */
+static void rec_put_utf8(char **o, unsigned cp)
+{
+	unsigned char *u = (unsigned char *)*o;
+
+	if (cp < 0x80) {
+		*u++ = (unsigned char)cp;
+	} else if (cp < 0x800) {
+		*u++ = (unsigned char)(0xc0 | (cp >> 6));
+		*u++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*u++ = (unsigned char)(0xe0 | (cp >> 12));
+		*u++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*u++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else {
+		*u++ = (unsigned char)(0xf0 | (cp >> 18));
+		*u++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		*u++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*u++ = (unsigned char)(0x80 | (cp & 0x3f));
+	}
+	*o = (char *)u;
+}
+
+/*
+** Read the JSON string at c (its opening quote) and, when out is not
+** NULL, store its decoded value in *out (malloc'd, the caller's; it is
+** never longer than the escaped form).  0, or -1 on anything this reader
+** does not accept (or out of memory).
+*/
+static int rec_string(struct rec_cur *c, char **out)
+{
+	const char *s, *q;
+	char *v = NULL, *o = NULL;
+	unsigned cp, lo;
+
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	s = ++c->p;
+	/* Find the closing quote, stepping over escapes. */
+	for (q = s; q < c->end && *q != '"'; q++) {
+		if (*q == '\\') {
+			q++;
+			if (q >= c->end)
+				return -1;
+		} else if ((unsigned char)*q < 0x20) {
+			return -1;
+		}
+	}
+	if (q >= c->end || !proto_utf8_valid(s, (size_t)(q - s)))
+		return -1;
+	c->p = q + 1;
+	if (!out)
+		return 0;
+	v = malloc((size_t)(q - s) + 1);
+	if (!v)
+		return -1;
+	o = v;
+	while (s < q) {
+		const char *bs = memchr(s, '\\', (size_t)(q - s));
+		size_t run = bs ? (size_t)(bs - s) : (size_t)(q - s);
+
+		memcpy(o, s, run);
+		o += run;
+		s += run;
+		if (s >= q)
+			break;
+		s++; /* the backslash */
+		switch (*s++) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '/': *o++ = '/'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			if (q - s < 4 || rec_hex4(s, &cp) < 0 || cp == 0)
+				goto bad;
+			s += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				goto bad;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (q - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+				    rec_hex4(s + 2, &lo) < 0 || lo < 0xdc00 ||
+				    lo > 0xdfff)
+					goto bad;
+				s += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				     (lo - 0xdc00);
+			}
+			rec_put_utf8(&o, cp);
+			break;
+		default:
+			goto bad;
+		}
+	}
+	*o = '\0';
+	*out = v;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+/*
+** Read the record (len bytes of article JSON) into a, which the caller
+** has initialised; the body text only when want_text.  0, or -1 when the
+** record is not in the form article_to_json writes (a is then emptied
+** again and the caller falls back to article_from_json).
+*/
+static int search_read_record(const char *json, size_t len, int want_text,
+			      struct article *a)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+		{ "url", offsetof(struct article, url) },
+		{ "canonical_url", offsetof(struct article, canonical_url) },
+		{ "title", offsetof(struct article, title) },
+		{ "source", offsetof(struct article, source) },
+		{ "section", offsetof(struct article, section) },
+		{ "language", offsetof(struct article, language) },
+		{ "description", offsetof(struct article, description) },
+		{ "text", offsetof(struct article, text) },
+		{ "confidence", offsetof(struct article, confidence) },
+		{ "authors", 0 },
+		{ "published", 0 },
+		{ "modified", 0 },
+	};
+	enum { F_TEXT = 7, F_AUTHORS = 9, F_PUBLISHED = 10, F_MODIFIED = 11,
+	       F_N = 12 };
+	struct rec_cur c = { json, json + len };
+	unsigned seen = 0;
+	char *key = NULL, *val = NULL;
+	size_t f;
+
+	rec_ws(&c);
+	if (c.p >= c.end || *c.p++ != '{')
+		return -1;
+	rec_ws(&c);
+	if (c.p < c.end && *c.p == '}') {
+		c.p++;
+		goto end;
+	}
+	for (;;) {
+		rec_ws(&c);
+		if (rec_string(&c, &key) < 0)
+			goto bad;
+		for (f = 0; f < F_N; f++)
+			if (strcmp(key, fields[f].key) == 0)
+				break;
+		free(key);
+		key = NULL;
+		if (f < F_N) {
+			if (seen & (1u << f))
+				goto bad; /* jansson refuses duplicates */
+			seen |= 1u << f;
+		}
+		rec_ws(&c);
+		if (c.p >= c.end || *c.p++ != ':')
+			goto bad;
+		rec_ws(&c);
+		if (c.p >= c.end)
+			goto bad;
+		if (c.end - c.p >= 4 && memcmp(c.p, "null", 4) == 0) {
+			c.p += 4;
+		} else if (f == F_AUTHORS) {
+			if (*c.p++ != '[')
+				goto bad;
+			rec_ws(&c);
+			if (c.p < c.end && *c.p == ']') {
+				c.p++;
+			} else {
+				for (;;) {
+					rec_ws(&c);
+					if (rec_string(&c, &val) < 0 ||
+					    article_add_author(a, val) != GZ_OK)
+						goto bad;
+					free(val);
+					val = NULL;
+					rec_ws(&c);
+					if (c.p < c.end && *c.p == ',') {
+						c.p++;
+						continue;
+					}
+					if (c.p < c.end && *c.p == ']') {
+						c.p++;
+						break;
+					}
+					goto bad;
+				}
+			}
+		} else if (f == F_PUBLISHED || f == F_MODIFIED) {
+			struct gz_time *t = f == F_PUBLISHED ? &a->published :
+				&a->modified;
+
+			if (rec_string(&c, &val) < 0)
+				goto bad;
+			if (val[0] && gz_time_parse_iso(val, t) != GZ_OK)
+				goto bad;
+			free(val);
+			val = NULL;
+		} else if (f < F_N) {
+			if (rec_string(&c, f == F_TEXT && !want_text ? NULL :
+				       (char **)((char *)a + fields[f].off)) < 0)
+				goto bad;
+		} else if (rec_string(&c, NULL) < 0) {
+			goto bad; /* an unknown member: only strings here */
+		}
+		rec_ws(&c);
+		if (c.p < c.end && *c.p == ',') {
+			c.p++;
+			continue;
+		}
+		if (c.p < c.end && *c.p == '}') {
+			c.p++;
+			break;
+		}
+		goto bad;
+	}
+end:
+	rec_ws(&c);
+	if (c.p == c.end)
+		return 0;
+bad:
+	free(key);
+	free(val);
+	article_free(a);
+	article_init(a);
+	return -1;
+}
+
+/* True when s searches a remote shard. */
+static int search_has_remote(const struct searcher *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_shards; i++)
+		if (s->shards[i].host && s->shards[i].db)
+			return 1;
+	return 0;
+}
+
+/* Fill hit from hit i of m (remote: see search_snippet). */
 static int search_fill_hit(const struct xsh_mset *m, unsigned i,
-			   const struct search_request *req,
+			   const struct search_request *req, int remote,
 			   struct search_hit *hit, char *err)
 {
 	struct xsh_hit xh;
@@ -849,7 +1678,9 @@ static int search_fill_hit(const struct xsh_mset *m, unsigned i,
 	rc = xsh_mset_data(m, i, &data, &len, err);
 	if (rc != GZ_OK)
 		return rc;
-	if (article_from_json(data, len, &hit->art, NULL) != GZ_OK) {
+	if (search_read_record(data, len, req->snippet_len > 0,
+			       &hit->art) < 0 &&
+	    article_from_json(data, len, &hit->art, NULL) != GZ_OK) {
 		/* A damaged record still counts as a hit, shown bare. */
 		article_free(&hit->art);
 		article_init(&hit->art);
@@ -857,7 +1688,7 @@ static int search_fill_hit(const struct xsh_mset *m, unsigned i,
 	free(data);
 	gz_time_iso(&hit->art.published, hit->published);
 	if (req->snippet_len > 0) {
-		rc = search_snippet(m, hit, req->snippet_len, err);
+		rc = search_snippet(m, hit, req->snippet_len, remote, err);
 		if (rc != GZ_OK)
 			return rc;
 	}
@@ -993,7 +1824,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	for (i = 0; i < n; i++) {
 		article_init(&res->hits[i].art);
 		res->n_hits = i + 1;
-		rc = search_fill_hit(m, i, req, &res->hits[i], err);
+		rc = search_fill_hit(m, i, req, search_has_remote(s),
+				     &res->hits[i], err);
 		if (rc == GZ_OK)
 			rc = search_check_time(p, err);
 		if (rc != GZ_OK)
@@ -1015,13 +1847,14 @@ static int search_once(struct searcher *s, const struct search_request *req,
 			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
 		if (rc != GZ_OK)
 			goto out;
-		if (k == SEARCH_FACET_YEAR || k == SEARCH_FACET_MONTH)
+		if ((k == SEARCH_FACET_YEAR || k == SEARCH_FACET_MONTH) &&
+		    res->facet[k].n > 1) /* qsort(NULL, 0) is undefined */
 			qsort(res->facet[k].values, res->facet[k].n,
 			      sizeof *res->facet[k].values, search_facet_cmp);
 		res->facets |= SEARCH_FACET_BIT(k);
 	}
 
-	rc = xsh_db_revision(s->db, &res->revision, err);
+	rc = search_revision(s, &res->revision, err);
 	if (rc == GZ_OK && p->q && *p->q && !(req->like && *req->like) &&
 	    res->estimate < SEARCH_SUGGEST_BELOW)
 		search_suggest(s, req, p, res);
@@ -1029,6 +1862,18 @@ out:
 	xsh_mset_free(m);
 	xsh_enquire_free(e);
 	return rc;
+}
+
+/*
+** True when rc from a search over shards means a shard failed: a network
+** error, or a network timeout (not the search's own time limit).
+*/
+static int search_shard_error(int rc, const struct search_plan *p)
+{
+	if (rc == GZ_ENETWORK)
+		return 1;
+	return rc == GZ_ETIMEOUT &&
+	       (p->deadline <= 0 || search_now_ms() <= p->deadline);
 }
 
 /*
@@ -1041,8 +1886,9 @@ int search_run(struct searcher *s, const struct search_request *req,
 	struct search_plan plan;
 	char lang[16] = "";
 	char *qtext = NULL;
+	const char *qlang;
 	double t0 = search_now_ms();
-	int attempt, rc = GZ_OK;
+	int attempt, reran = 0, rc = GZ_OK;
 
 	search_result_init(res);
 	memset(&plan, 0, sizeof plan);
@@ -1084,20 +1930,59 @@ int search_run(struct searcher *s, const struct search_request *req,
 		if (!qtext)
 			return gz_fail(err, GZ_ENOMEM, "out of memory");
 	}
+	qlang = req->lang && *req->lang ? req->lang : lang;
 	plan.q = qtext;
-	plan.qp = search_qp_for(s, req->lang && *req->lang ? req->lang : lang);
 	plan.limit_ms = s->time_limit_ms;
 	if (s->time_limit_ms)
 		plan.deadline = t0 + s->time_limit_ms;
 
-	for (attempt = 0; attempt < 2; attempt++) {
+	/* At most: one rerun after a change underneath, and after a shard
+	** failure one over the shards that still answer. */
+	for (attempt = 0; attempt < 3; attempt++) {
+		const struct search_shard *first;
+
+		if (s->n_shards) {
+			rc = search_shards_check(s, err);
+			if (rc != GZ_OK)
+				break;
+			if (!s->opt.shard_partial &&
+			    search_shards_down(s, &first) > 0) {
+				rc = search_shards_fail(s, err);
+				break;
+			}
+		}
+		plan.qp = search_qp_for(s, qlang);
 		rc = xsh_db_reopen(s->db, NULL, err);
-		if (rc != GZ_OK)
-			break;
-		rc = search_once(s, req, &plan, res, err);
-		if (rc != GZ_EAGAIN)
+		if (rc == GZ_OK)
+			rc = search_once(s, req, &plan, res, err);
+		if (rc == GZ_OK && s->n_shards)
+			rc = search_note_missing(s, res, err);
+		if (rc == GZ_OK)
 			break;
 		search_result_free(res);
+		if (rc == GZ_EAGAIN && !reran) {
+			reran = 1;
+			continue;
+		}
+		if (s->n_shards && search_shard_error(rc, &plan)) {
+			int code = rc;
+
+			/* Which shard failed is not said: reconnect them all
+			** (the others' connections may hold half a reply).  A
+			** connection the server closed as idle comes back at
+			** once, and the search simply runs again. */
+			rc = search_shards_reconnect(s, err);
+			if (rc != GZ_OK)
+				break;
+			if (!s->opt.shard_partial &&
+			    search_shards_down(s, &first) > 0) {
+				rc = search_shards_fail(s, err);
+				break;
+			}
+			rc = code; /* err still says why, should this be the last try */
+			continue;
+		}
+		break;
 	}
 	free(qtext);
 	if (rc != GZ_OK) {

@@ -1912,7 +1912,7 @@ int warc_writer_open(const char *path_or_dir, const char *prefix,
 	struct stat st;
 	const char *slash;
 	size_t n;
-	int rc;
+	int rc, level;
 
 	*out = NULL;
 	if (!path_or_dir || !*path_or_dir || strlen(path_or_dir) >= WARC_MAX_PATH - WARC_NAME_LEN)
@@ -1954,7 +1954,9 @@ int warc_writer_open(const char *path_or_dir, const char *prefix,
 				 path_or_dir);
 		snprintf(w->name, sizeof w->name, "%s", slash ? slash + 1 : path_or_dir);
 	}
-	if (deflateInit2(&w->zs, WARC_GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8,
+	level = (int)((flags >> 4) & 15u);
+	level = level >= 1 && level <= 10 ? level - 1 : WARC_GZIP_LEVEL;
+	if (deflateInit2(&w->zs, level, Z_DEFLATED, 15 + 16, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(w);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");

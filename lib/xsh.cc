@@ -565,6 +565,39 @@ extern "C" int xsh_doc_add_term(struct xsh_doc *d, const char *term,
 	}
 }
 
+extern "C" int xsh_wdb_add_spelling_doc(struct xsh_wdb *w,
+					const struct xsh_doc *d,
+					const char *prefix, char *err) noexcept
+{
+	try {
+		XSH_CHECK(w);
+		XSH_CHECK(d);
+		std::string p(prefix ? prefix : "");
+		Xapian::TermIterator t = d->doc.termlist_begin();
+		Xapian::TermIterator end = d->doc.termlist_end();
+		if (!p.empty())
+			t.skip_to(p);
+		for (; t != end; ++t) {
+			const std::string &term = *t;
+			if (term.compare(0, p.size(), p) != 0) {
+				if (!p.empty())
+					break; /* past the prefix's terms */
+				continue;
+			}
+			if (term.size() <= p.size())
+				continue;
+			unsigned char c = (unsigned char)term[p.size()];
+			if (c >= 'A' && c <= 'Z')
+				continue; /* another prefix, or a stem (Z) */
+			Xapian::termcount wdf = t.get_wdf();
+			w->db.add_spelling(term.substr(p.size()), wdf ? wdf : 1);
+		}
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
 /* -------------------------------------------------------- term generation */
 
 extern "C" int xsh_tg_new(struct xsh_wdb *w, const char *lang, int flags,
@@ -869,7 +902,72 @@ extern "C" int xsh_db_spelling(struct xsh_db *db, const char *word,
 	}
 }
 
+/* ------------------------------------------------------------ shards */
+
+extern "C" int xsh_db_open_remote(const char *host, unsigned port,
+				  unsigned timeout_ms, struct xsh_db **out,
+				  char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		XSH_CHECK(host && *host);
+		XSH_CHECK(port > 0 && port < 65536);
+		/* Xapian 1.4 takes milliseconds here (typed useconds_t). */
+		std::unique_ptr<xsh_db> d(new xsh_db{Xapian::Remote::open(
+			host, port, timeout_ms, timeout_ms)});
+		*out = d.release();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_db_new_combined(struct xsh_db **out, char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		std::unique_ptr<xsh_db> d(new xsh_db{Xapian::Database()});
+		*out = d.release();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_db_add_db(struct xsh_db *db, const struct xsh_db *other,
+			     char *err) noexcept
+{
+	try {
+		XSH_CHECK(db);
+		XSH_CHECK(other);
+		db->db.add_database(other->db);
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" void xsh_db_release(struct xsh_db *db) noexcept
+{
+	try {
+		delete db;
+	} catch (...) {
+	}
+}
+
 /* ---------------------------------------------------------------- queries */
+
+/*
+** A query matching every document.  Not Xapian::Query::MatchAll: copying
+** that shared static object bumps a reference count that is not atomic,
+** so query threads copying it at once corrupt it and crash.
+*/
+static Xapian::Query xsh_match_all()
+{
+	return Xapian::Query(std::string());
+}
 
 /*
 ** A boolean filter field whose value is folded to lower case (UTF-8 aware)
@@ -1177,7 +1275,7 @@ extern "C" int xsh_query_combine(enum xsh_op op, const struct xsh_query *a,
 				       "xsh_query_combine: bad operator %d",
 				       static_cast<int>(op));
 		}
-		Xapian::Query left = a ? a->q : Xapian::Query::MatchAll;
+		Xapian::Query left = a ? a->q : xsh_match_all();
 		std::unique_ptr<xsh_query> r(new xsh_query());
 		r->q = b ? Xapian::Query(xop, left, b->q) : left;
 		*out = r.release();
@@ -1191,7 +1289,7 @@ extern "C" int xsh_query_all(struct xsh_query **out, char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
-		*out = new xsh_query{Xapian::Query::MatchAll};
+		*out = new xsh_query{xsh_match_all()};
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -1406,9 +1504,42 @@ extern "C" int xsh_db_more_like(struct xsh_db *db, unsigned docid,
 		Xapian::RSet rset;
 		rset.add_document(docid);
 		Xapian::Enquire enq(db->db);
-		enq.set_query(Xapian::Query::MatchAll);
+		enq.set_query(xsh_match_all());
 		xsh_unprefixed decider;
 		Xapian::ESet es = enq.get_eset(nterms, rset, &decider);
+		std::vector<std::string> terms;
+		for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
+			terms.push_back(*t);
+		std::unique_ptr<xsh_query> q(new xsh_query());
+		q->q = Xapian::Query(Xapian::Query::OP_OR, terms.begin(),
+				     terms.end());
+		*out = q.release();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_db_more_like_exact(struct xsh_db *db, unsigned docid,
+				      unsigned nterms, struct xsh_query **out,
+				      char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		XSH_CHECK(db);
+		XSH_CHECK(nterms > 0);
+		if (docid == 0)
+			return gz_fail(err, GZ_ENOTFOUND, "no document 0");
+		(void)db->db.get_document(docid); /* DocNotFoundError */
+		Xapian::RSet rset;
+		rset.add_document(docid);
+		Xapian::Enquire enq(db->db);
+		enq.set_query(xsh_match_all());
+		xsh_unprefixed decider;
+		Xapian::ESet es = enq.get_eset(nterms, rset,
+					       Xapian::Enquire::USE_EXACT_TERMFREQ,
+					       &decider);
 		std::vector<std::string> terms;
 		for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
 			terms.push_back(*t);
@@ -1502,6 +1633,36 @@ extern "C" int xsh_mset_snippet(const struct xsh_mset *m, const char *text,
 		XSH_CHECK(m);
 		XSH_CHECK(text || len == 0);
 		unsigned f = Xapian::MSet::SNIPPET_BACKGROUND_MODEL;
+		if (flags & XSH_SNIPPET_EXHAUSTIVE)
+			f |= Xapian::MSet::SNIPPET_EXHAUSTIVE;
+		if (flags & XSH_SNIPPET_EMPTY_WITHOUT_MATCH)
+			f |= Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH;
+		if (flags & XSH_SNIPPET_CJK)
+			f |= Xapian::MSet::SNIPPET_CJK_NGRAM;
+		std::string s = m->m.snippet(
+			len ? std::string(text, len) : std::string(), length,
+			xsh_stemmer(lang), f, hi_start ? hi_start : "",
+			hi_end ? hi_end : "", "\xe2\x80\xa6");
+		xsh_strout(s, out, nullptr);
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_mset_snippet_matches(const struct xsh_mset *m,
+					const char *text, size_t len,
+					size_t length, const char *lang,
+					const char *hi_start,
+					const char *hi_end, int flags,
+					char **out, char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		XSH_CHECK(m);
+		XSH_CHECK(text || len == 0);
+		unsigned f = 0;
 		if (flags & XSH_SNIPPET_EXHAUSTIVE)
 			f |= Xapian::MSet::SNIPPET_EXHAUSTIVE;
 		if (flags & XSH_SNIPPET_EMPTY_WITHOUT_MATCH)

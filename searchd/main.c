@@ -34,13 +34,15 @@ static void usage(FILE *f)
 "plain-text queries) on a TCP address and/or a Unix socket; see\n"
 "docs/protocol.md; and an optional HTTP front (GET /search?q=..., /health,\n"
 "/metrics).  Runs in the foreground; SIGTERM or SIGINT finish the queries\n"
-"in flight and exit 0; SIGHUP reopens the log files and re-reads the\n"
+"in flight and exit 0; SIGHUP reopens the log files, re-reads the\n"
 "configuration's queue_max, max_connections, idle_timeout,\n"
-"query_timeout_ms and query_log (other keys need a restart).\n"
+"query_timeout_ms, shard_timeout_ms, shard_failure and query_log (other\n"
+"keys need a restart) and reopens the shards a stub file lists.\n"
 "\n"
 "  -c, --config FILE      configuration file (default: $GAZETTE_CONFIG or\n"
 "                         /etc/gazette/gazette.conf; a missing default is fine)\n"
-"  -i, --index DIR        index directory ([index] path)\n"
+"  -i, --index DIR        index directory, or a Xapian stub file listing\n"
+"                         shards (local paths, remote HOST:PORT) ([index] path)\n"
 "  -l, --listen HOST:PORT TCP address ([searchd] listen, default %s);\n"
 "                         port 0 picks a free port; \"\" for none\n"
 "  -s, --socket PATH      Unix socket, mode 0600 ([searchd] socket); \"\" for none\n"
@@ -133,6 +135,10 @@ static int reload_config(void *arg, struct server_tunables *t, char *err)
 	t->query_timeout_ms = cfg.query_timeout_ms > 0 ?
 		(unsigned)cfg.query_timeout_ms : 0;
 	t->health_max_age_sec = (unsigned)cfg.health_max_age_sec;
+	t->shard_timeout_ms = cfg.shard_timeout_ms > 0 ?
+		(unsigned)cfg.shard_timeout_ms : 0;
+	t->shard_partial = cfg.shard_failure &&
+		strcmp(cfg.shard_failure, "partial") == 0;
 	snprintf(t->query_log, sizeof t->query_log, "%s",
 		 rc->query_log ? rc->query_log :
 		 cfg.query_log ? cfg.query_log : "");
@@ -267,6 +273,10 @@ int main(int argc, char **argv)
 	so.http_port_file = opt_http_port_file;
 	so.health_max_age_sec = (unsigned)cfg.health_max_age_sec;
 	so.query_log = cfg.query_log;
+	so.shard_timeout_ms = cfg.shard_timeout_ms > 0 ?
+		(unsigned)cfg.shard_timeout_ms : 0;
+	so.shard_partial = cfg.shard_failure &&
+		strcmp(cfg.shard_failure, "partial") == 0;
 	rctx.config = opt_config;
 	rctx.query_log = opt_query_log;
 	rctx.running = &cfg;

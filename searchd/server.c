@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -142,6 +143,7 @@ struct worker {
 	struct server *srv;     /* the server */
 	struct searcher *se;    /* its own index handle */
 	pthread_t tid;          /* thread id, valid when started */
+	unsigned shard_gen;     /* srv->shard_gen its shards were opened at */
 	int started;            /* 1 once pthread_create succeeded */
 };
 
@@ -159,6 +161,9 @@ struct server {
 	struct querylog *qlog;        /* the query log (maybe switched off) */
 	struct server_tunables tun;   /* in force; loop thread only */
 	atomic_uint query_timeout_ms; /* tun.query_timeout_ms, for workers */
+	atomic_uint shard_timeout_ms; /* tun.shard_timeout_ms, for workers */
+	atomic_int shard_partial;     /* tun.shard_partial, for workers */
+	atomic_uint shard_gen;        /* bumped by SIGHUP: reopen the shards */
 	atomic_uint health_max_age;   /* tun.health_max_age_sec, for workers */
 	struct server_metrics m;      /* counters for /metrics */
 	struct event *ev_term, *ev_int, *ev_hup; /* signal events */
@@ -506,6 +511,36 @@ static void worker_run_stats(struct worker *w, struct job *j)
 	search_stats_free(&st);
 }
 
+/*
+** Apply the shard options in force to w's searcher and, after a SIGHUP,
+** read the stub again and reopen the shards (a failure is logged and the
+** shards it had are kept).
+*/
+static void worker_shards(struct worker *w)
+{
+	struct server *s = w->srv;
+	struct searcher_options so;
+	unsigned gen = atomic_load(&s->shard_gen);
+	char err[GZ_ERRLEN] = "";
+	int rc;
+
+	so.shard_timeout_ms = atomic_load(&s->shard_timeout_ms);
+	so.shard_partial = atomic_load(&s->shard_partial);
+	searcher_set_options(w->se, &so);
+	if (gen == w->shard_gen)
+		return;
+	w->shard_gen = gen;
+	if (searcher_shard_count(w->se) == 0)
+		return;
+	rc = searcher_reload(w->se, err);
+	if (rc != GZ_OK)
+		log_warn("msg=\"cannot reopen the shards\" error=%s "
+			 "detail=\"%s\"", gz_errname(rc), err);
+	else
+		log_info("msg=\"shards reopened\" shards=%zu",
+			 searcher_shard_count(w->se));
+}
+
 /* Run one job on a worker's searcher, setting j->reply. */
 static void worker_run_job(struct worker *w, struct job *j)
 {
@@ -517,6 +552,7 @@ static void worker_run_job(struct worker *w, struct job *j)
 	double ms;
 	int rc;
 
+	worker_shards(w);
 	if (j->req.cmd == SEARCH_CMD_STATS || j->kind == JOB_HTTP_HEALTH ||
 	    j->kind == JOB_HTTP_METRICS) {
 		worker_run_stats(w, j);
@@ -1115,6 +1151,12 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 		log_error("msg=\"out of memory\" what=accept");
 		return;
 	}
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+		int one = 1;
+
+		/* Replies are whole lines written at once: send them now. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
 	c->srv = s;
 	c->id = ++s->next_id;
 	c->needs_token = needs_token;
@@ -1305,12 +1347,18 @@ static void server_on_hup(evutil_socket_t sig, short what, void *arg)
 	pthread_mutex_unlock(&s->mu);
 	atomic_store(&s->query_timeout_ms, t.query_timeout_ms);
 	atomic_store(&s->health_max_age, t.health_max_age_sec);
+	atomic_store(&s->shard_timeout_ms, t.shard_timeout_ms);
+	atomic_store(&s->shard_partial, t.shard_partial);
+	if (rc == GZ_OK)
+		atomic_fetch_add(&s->shard_gen, 1);
 	if (rc == GZ_OK)
 		atomic_fetch_add(&s->m.reloads, 1);
 	log_info("msg=reloaded ok=%d queue_max=%u max_connections=%u "
-		 "idle_timeout=%u query_timeout_ms=%u query_log=%s",
+		 "idle_timeout=%u query_timeout_ms=%u shard_timeout_ms=%u "
+		 "shard_failure=%s query_log=%s",
 		 rc == GZ_OK, t.queue_max, t.max_connections,
-		 t.idle_timeout_sec, t.query_timeout_ms,
+		 t.idle_timeout_sec, t.query_timeout_ms, t.shard_timeout_ms,
+		 t.shard_partial ? "partial" : "fail",
 		 t.query_log[0] ? t.query_log : "-");
 }
 
@@ -1486,7 +1534,12 @@ int server_new(const struct server_options *opt, struct server **out,
 	s->tun.health_max_age_sec = opt->health_max_age_sec;
 	snprintf(s->tun.query_log, sizeof s->tun.query_log, "%s",
 		 opt->query_log ? opt->query_log : "");
+	s->tun.shard_timeout_ms = opt->shard_timeout_ms;
+	s->tun.shard_partial = opt->shard_partial;
 	atomic_init(&s->query_timeout_ms, opt->query_timeout_ms);
+	atomic_init(&s->shard_timeout_ms, opt->shard_timeout_ms);
+	atomic_init(&s->shard_partial, opt->shard_partial);
+	atomic_init(&s->shard_gen, 0);
 	atomic_init(&s->health_max_age, opt->health_max_age_sec);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
@@ -1499,7 +1552,12 @@ int server_new(const struct server_options *opt, struct server **out,
 	}
 	for (i = 0; i < opt->workers; i++) {
 		s->workers[i].srv = s;
-		rc = searcher_open(opt->index_path, &s->workers[i].se, err);
+		struct searcher_options so;
+
+		so.shard_timeout_ms = opt->shard_timeout_ms;
+		so.shard_partial = opt->shard_partial;
+		rc = searcher_open_with(opt->index_path, &so, &s->workers[i].se,
+					err);
 		if (rc != GZ_OK) {
 			server_free(s);
 			return rc;
