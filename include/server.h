@@ -22,6 +22,7 @@
 
 #define SERVER_MAX_WORKERS 256     /* worker threads, at most */
 #define SERVER_MAX_PIPELINE 64     /* unanswered requests per connection before reading pauses */
+#define SERVER_MAX_CONN_JOBS 4     /* requests per connection queued or searching before reading pauses */
 #define SERVER_MAX_OUTPUT (8u << 20) /* unsent reply bytes per connection before reading pauses */
 #define SERVER_DRAIN_SEC 10        /* longest wait for in-flight queries at shutdown */
 #define SERVER_BACKLOG 128         /* listen(2) backlog */

@@ -180,6 +180,15 @@ int xsh_tg_set_document(struct xsh_tg *tg, struct xsh_doc *d, char *err)
 	XSH_NOEXCEPT;
 
 /*
+** Let go of the document given to xsh_tg_set_document.  The term
+** generator keeps a handle on it otherwise, and Xapian's handles are
+** reference-counted without atomics: a document passed to another thread
+** (to be written there) must first be released by the generator that
+** built it.
+*/
+int xsh_tg_clear_document(struct xsh_tg *tg, char *err) XSH_NOEXCEPT;
+
+/*
 ** Index len bytes of UTF-8 text into the current document with weight
 ** wdf_inc per word, each term prefixed with prefix ("" for none).
 */
@@ -547,6 +556,40 @@ int xsh_test_throw(int kind, unsigned *n_kinds, char *err) XSH_NOEXCEPT;
 
 /* The Xapian library version, e.g. "1.4.22" (static). */
 const char *xsh_version(void) XSH_NOEXCEPT;
+
+/* ------------------------------------------- query terms and stemming */
+
+/*
+** Terms of a query, for making snippets outside Xapian.  fn is called
+** once per distinct term of q (Xapian's get_unique_terms: "city",
+** "Zciti", "XTdiplomacy", CJK n-grams ...), with len bytes at term (not
+** NUL-terminated, borrowed for the call).  *flags gets XSH_QT_* bits for
+** what the term list cannot express.  GZ_OK or GZ_ENOMEM/GZ_EINTERNAL.
+*/
+#define XSH_QT_WILDCARD 0x01 /* the query holds a wildcard (diplom*) */
+typedef void (*xsh_term_fn)(void *ctx, const char *term, size_t len);
+int xsh_query_terms(const struct xsh_query *q, xsh_term_fn fn, void *ctx,
+		    unsigned *flags, char *err) XSH_NOEXCEPT;
+
+/*
+** A stemmer for lang (as xsh_tg_new names languages; NULL, "" or an
+** unknown language: words are returned unchanged), into *out (the
+** caller's, to free with xsh_stemmer_free).  Not thread-safe: one per
+** thread.
+*/
+struct xsh_stemmer;
+int xsh_stemmer_new(const char *lang, struct xsh_stemmer **out,
+		    char *err) XSH_NOEXCEPT;
+
+/*
+** Stem len bytes of a lower-cased word into out (size n, NUL-terminated).
+** Returns the stem's length, or -1 when it does not fit or on error.
+*/
+long xsh_stem(struct xsh_stemmer *st, const char *word, size_t len, char *out,
+	      size_t n) XSH_NOEXCEPT;
+
+/* Free st; NULL is a no-op. */
+void xsh_stemmer_free(struct xsh_stemmer *st) XSH_NOEXCEPT;
 
 #ifdef __cplusplus
 }

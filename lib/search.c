@@ -24,6 +24,7 @@
 #include "proto.h"
 #include "schema.h"
 #include "search.h"
+#include "snippet.h"
 #include "xsh.h"
 
 /* One query parser and the language it stems in. */
@@ -44,6 +45,13 @@ struct search_shard {
 	double retry_at;     /* while down: monotonic ms of the next attempt */
 };
 
+/* A stemmer for snippets and the stems it made (one per hit language). */
+struct search_stemmer {
+	char lang[16];               /* language code as the hit gives it */
+	struct xsh_stemmer *st;      /* Xapian's stemmer for it */
+	struct snippet_cache *cache; /* word -> stem */
+};
+
 struct searcher {
 	struct xsh_db *db;       /* the index, read-only (over shards: all
 				  * shards that are up, combined) */
@@ -55,6 +63,8 @@ struct searcher {
 	struct search_shard *shards; /* n_shards of them (stub order) */
 	size_t n_shards;         /* 0: not sharded */
 	struct searcher_options opt; /* shard options */
+	struct search_stemmer stems[SEARCH_MAX_LANGS]; /* snippet stemmers */
+	unsigned n_stems;        /* stemmers made so far */
 };
 
 /* Parser flags for queries typed by a person. */
@@ -864,6 +874,10 @@ void searcher_close(struct searcher *s)
 	if (!s)
 		return;
 	search_qps_free(s);
+	for (unsigned i = 0; i < s->n_stems; i++) {
+		xsh_stemmer_free(s->stems[i].st);
+		snippet_cache_free(s->stems[i].cache);
+	}
 	if (s->stub)
 		xsh_db_release(s->db); /* the shards close their own */
 	else
@@ -1082,6 +1096,9 @@ struct search_plan {
 	char hi[SEARCH_BOUND_LEN]; /* to bound, "" when open */
 	double deadline;      /* monotonic ms; 0 = no time limit */
 	unsigned limit_ms;    /* the time limit, for the message */
+	struct snippet_terms *terms; /* the query's words for snippets
+				      * (owned by search_once); NULL: snippets
+				      * by Xapian's MSet::snippet */
 };
 
 /* GZ_ETIMEOUT with a message when the plan's deadline has passed. */
@@ -1314,13 +1331,77 @@ static int search_lang_cjk(const char *lang)
 			strncmp(lang, "ko", 2) == 0);
 }
 
+/* snippet_lang.lower: Xapian's Unicode lower-casing. */
+static long search_lower(void *ctx, const char *w, size_t len, char *out,
+			 size_t n)
+{
+	(void)ctx;
+	if (xsh_utf8_lower(w, len, out, n) != GZ_OK)
+		return -1;
+	return (long)strlen(out);
+}
+
+/* snippet_lang.stem: the hit language's stemmer. */
+static long search_stem(void *ctx, const char *w, size_t len, char *out,
+			size_t n)
+{
+	return xsh_stem(ctx, w, len, out, n);
+}
+
+/*
+** The snippet stemmer for lang (made on first use; borrowed from s), or
+** NULL when out of memory or past SEARCH_MAX_LANGS languages.
+*/
+static struct search_stemmer *search_stemmer_for(struct searcher *s,
+						 const char *lang)
+{
+	struct search_stemmer *ss;
+	size_t n = strlen(lang);
+	unsigned i;
+
+	if (n >= sizeof ss->lang)
+		n = sizeof ss->lang - 1;
+	for (i = 0; i < s->n_stems; i++)
+		if (strncmp(s->stems[i].lang, lang, n) == 0 &&
+		    s->stems[i].lang[n] == '\0')
+			return &s->stems[i];
+	if (s->n_stems >= SEARCH_MAX_LANGS)
+		return NULL;
+	ss = &s->stems[s->n_stems];
+	if (xsh_stemmer_new(lang, &ss->st, NULL) != GZ_OK)
+		return NULL;
+	if (snippet_cache_new(&ss->cache) != GZ_OK) {
+		xsh_stemmer_free(ss->st);
+		ss->st = NULL;
+		return NULL;
+	}
+	memcpy(ss->lang, lang, n);
+	ss->lang[n] = '\0';
+	s->n_stems++;
+	return ss;
+}
+
+/* xsh_term_fn: collect a query term for snippets (ENOMEM: none kept). */
+static void search_term_add(void *ctx, const char *term, size_t len)
+{
+	struct search_plan *p = ctx;
+
+	if (p->terms && snippet_terms_add(p->terms, term, len) != GZ_OK) {
+		snippet_terms_free(p->terms);
+		p->terms = NULL;
+	}
+}
+
 /*
 ** Make hit's snippet: a window of the body around the matches; failing
 ** that, of the description; failing that, the start of whichever exists.
-** With remote set (remote shards), without Xapian's background model,
-** which would look every word up over the network.
+** With the query's terms (p->terms), by snippet_make; otherwise (a
+** wildcard query) by Xapian's MSet::snippet, and with remote set (remote
+** shards) without its background model, which would look every word up
+** over the network.
 */
-static int search_snippet(const struct xsh_mset *m, struct search_hit *hit,
+static int search_snippet(struct searcher *s, const struct search_plan *p,
+			  const struct xsh_mset *m, struct search_hit *hit,
 			  size_t length, int remote, char *err)
 {
 	int (*snip)(const struct xsh_mset *, const char *, size_t, size_t,
@@ -1330,35 +1411,42 @@ static int search_snippet(const struct xsh_mset *m, struct search_hit *hit,
 	const char *lang = hit->art.language ? hit->art.language : SEARCH_LANG;
 	const char *texts[2] = { hit->art.text, hit->art.description };
 	int flags = search_lang_cjk(lang) ? XSH_SNIPPET_CJK : 0;
+	struct search_stemmer *ss = NULL;
+	struct snippet_lang sl = { search_lower, NULL, NULL };
 	char *out = NULL;
-	int i, rc;
+	int i, pass, rc;
 
-	for (i = 0; i < 2; i++) {
-		if (!texts[i] || !*texts[i])
-			continue;
-		rc = snip(m, texts[i], strlen(texts[i]), length,
-				      lang, "<mark>", "</mark>",
-				      flags | XSH_SNIPPET_EMPTY_WITHOUT_MATCH,
-				      &out, err);
-		if (rc != GZ_OK)
-			return rc;
-		if (*out) {
-			hit->snippet = out;
-			return GZ_OK;
-		}
-		free(out);
-		out = NULL;
+	if (p->terms && (ss = search_stemmer_for(s, lang)) != NULL) {
+		sl.stem = search_stem;
+		sl.ctx = ss->st;
 	}
-	for (i = 0; i < 2; i++) {
-		if (!texts[i] || !*texts[i])
-			continue;
-		rc = snip(m, texts[i], strlen(texts[i]), length,
-				      lang, "<mark>", "</mark>", flags, &out,
-				      err);
-		if (rc != GZ_OK)
-			return rc;
-		hit->snippet = out;
-		return GZ_OK;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < 2; i++) {
+			if (!texts[i] || !*texts[i])
+				continue;
+			if (ss)
+				rc = snippet_make(p->terms, texts[i],
+						  strlen(texts[i]), length, &sl,
+						  ss->cache,
+						  pass == 0 ?
+						  SNIPPET_EMPTY_WITHOUT_MATCH : 0,
+						  &out);
+			else
+				rc = snip(m, texts[i], strlen(texts[i]), length,
+					  lang, "<mark>", "</mark>",
+					  flags | (pass == 0 ?
+					  XSH_SNIPPET_EMPTY_WITHOUT_MATCH : 0),
+					  &out, err);
+			if (rc != GZ_OK)
+				return ss ? gz_fail(err, rc, "snippet: %s",
+						    gz_strerror(rc)) : rc;
+			if (pass == 1 || *out) {
+				hit->snippet = out;
+				return GZ_OK;
+			}
+			free(out);
+			out = NULL;
+		}
 	}
 	return GZ_OK;
 }
@@ -1659,7 +1747,8 @@ static int search_has_remote(const struct searcher *s)
 }
 
 /* Fill hit from hit i of m (remote: see search_snippet). */
-static int search_fill_hit(const struct xsh_mset *m, unsigned i,
+static int search_fill_hit(struct searcher *s, const struct search_plan *p,
+			   const struct xsh_mset *m, unsigned i,
 			   const struct search_request *req, int remote,
 			   struct search_hit *hit, char *err)
 {
@@ -1688,7 +1777,8 @@ static int search_fill_hit(const struct xsh_mset *m, unsigned i,
 	free(data);
 	gz_time_iso(&hit->art.published, hit->published);
 	if (req->snippet_len > 0) {
-		rc = search_snippet(m, hit, req->snippet_len, remote, err);
+		rc = search_snippet(s, p, m, hit, req->snippet_len, remote,
+				    err);
 		if (rc != GZ_OK)
 			return rc;
 	}
@@ -1768,17 +1858,27 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	struct xsh_query *q = NULL;
 	struct xsh_enquire *e = NULL;
 	struct xsh_mset *m = NULL;
+	struct search_plan plan = *p; /* shallow, plus the snippet terms */
 	unsigned facet_idx[SEARCH_N_FACETS] = { 0 };
-	unsigned check = 0, n, i;
+	unsigned check = 0, n, i, qflags = 0;
 	int k, rc;
 
 	rc = search_build_query(s, req, p, &q, err);
 	if (rc != GZ_OK)
 		return rc;
+	/* The query's words for snippet_make; wildcards are left to Xapian. */
+	plan.terms = NULL;
+	if (req->snippet_len > 0 && req->limit > 0 &&
+	    snippet_terms_new(&plan.terms) == GZ_OK &&
+	    (xsh_query_terms(q, search_term_add, &plan, &qflags, NULL) !=
+	     GZ_OK || (qflags & XSH_QT_WILDCARD))) {
+		snippet_terms_free(plan.terms);
+		plan.terms = NULL;
+	}
 	rc = xsh_enquire_new(s->db, q, &e, err);
 	xsh_query_free(q);
 	if (rc != GZ_OK)
-		return rc;
+		goto out;
 	if (req->sort == SEARCH_SORT_DATE || req->sort == SEARCH_SORT_DATE_DESC)
 		rc = xsh_enquire_set_sort(e, SLOT_PUBLISHED,
 					  req->sort == SEARCH_SORT_DATE_DESC,
@@ -1824,7 +1924,7 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	for (i = 0; i < n; i++) {
 		article_init(&res->hits[i].art);
 		res->n_hits = i + 1;
-		rc = search_fill_hit(m, i, req, search_has_remote(s),
+		rc = search_fill_hit(s, &plan, m, i, req, search_has_remote(s),
 				     &res->hits[i], err);
 		if (rc == GZ_OK)
 			rc = search_check_time(p, err);
@@ -1859,6 +1959,7 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	    res->estimate < SEARCH_SUGGEST_BELOW)
 		search_suggest(s, req, p, res);
 out:
+	snippet_terms_free(plan.terms);
 	xsh_mset_free(m);
 	xsh_enquire_free(e);
 	return rc;

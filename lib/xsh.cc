@@ -249,6 +249,60 @@ static Xapian::Query xsh_value_range(Xapian::valueno slot,
 
 /* ---------------------------------------------------------------- writing */
 
+#include <dirent.h>
+#include <sys/stat.h>
+
+/*
+** 1 when the directory path holds no iamglass and nothing but what an
+** interrupted creation of a glass database leaves behind: regular files named
+** flintlock, v.tmp, or <table>.glass / <table>.tmp for one of glass's tables.
+** Anything else (a subdirectory, a symlink, a sharded index's XAPIANDB stub,
+** a user's file) makes it 0, as does an unreadable directory.
+*/
+static int xsh_creation_leftovers(const char *path) noexcept
+{
+	static const char *const tables[] = {"postlist", "docdata",  "termlist",
+					     "position", "spelling", "synonym"};
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int ok = 1;
+
+	if (!d)
+		return 0;
+	while (ok && (de = readdir(d)) != nullptr) {
+		const char *n = de->d_name;
+		const char *dot = strrchr(n, '.');
+		std::string f(path);
+		struct stat st;
+
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		ok = 0;
+		if (!strcmp(n, "flintlock") || !strcmp(n, "v.tmp")) {
+			ok = 1;
+		} else if (dot && (!strcmp(dot, ".glass") || !strcmp(dot, ".tmp"))) {
+			for (const char *t : tables)
+				if (strlen(t) == (size_t)(dot - n) &&
+				    !strncmp(n, t, strlen(t)))
+					ok = 1;
+		}
+		f += '/';
+		f += n;
+		if (ok && (lstat(f.c_str(), &st) != 0 || !S_ISREG(st.st_mode)))
+			ok = 0;
+	}
+	closedir(d);
+	return ok;
+}
+
+/*
+** With XSH_WDB_CREATE, a directory left by a creation that failed before
+** iamglass was written (a failed fsync, a kill) would make every later open
+** fail with DatabaseNotFoundError; when it holds only such leftovers (see
+** xsh_creation_leftovers) the database is created afresh instead.  Xapian
+** takes the write lock before overwriting, so a creation still in progress
+** in another process makes this fail with GZ_ELOCKED.
+*/
 extern "C" int xsh_wdb_open(const char *path, int flags, struct xsh_wdb **out,
 			    char *err) noexcept
 {
@@ -258,10 +312,18 @@ extern "C" int xsh_wdb_open(const char *path, int flags, struct xsh_wdb **out,
 		XSH_CHECK(path && *path);
 		int action = (flags & XSH_WDB_CREATE) ? Xapian::DB_CREATE_OR_OPEN
 						      : Xapian::DB_OPEN;
-		if (flags & XSH_WDB_NO_SYNC)
-			action |= Xapian::DB_NO_SYNC;
-		std::unique_ptr<xsh_wdb> w(new xsh_wdb{
-			Xapian::WritableDatabase(path, action)});
+		int extra = (flags & XSH_WDB_NO_SYNC) ? Xapian::DB_NO_SYNC : 0;
+		std::unique_ptr<xsh_wdb> w;
+		try {
+			w.reset(new xsh_wdb{
+				Xapian::WritableDatabase(path, action | extra)});
+		} catch (const Xapian::DatabaseNotFoundError &) {
+			if (!(flags & XSH_WDB_CREATE) ||
+			    !xsh_creation_leftovers(path))
+				throw;
+			w.reset(new xsh_wdb{Xapian::WritableDatabase(
+				path, Xapian::DB_CREATE_OR_OVERWRITE | extra)});
+		}
 		*out = w.release();
 		return GZ_OK;
 	} catch (...) {
@@ -663,6 +725,17 @@ extern "C" int xsh_tg_set_document(struct xsh_tg *tg, struct xsh_doc *d,
 		XSH_CHECK(tg);
 		XSH_CHECK(d);
 		tg->tg.set_document(d->doc);
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_tg_clear_document(struct xsh_tg *tg, char *err) noexcept
+{
+	try {
+		XSH_CHECK(tg);
+		tg->tg.set_document(Xapian::Document());
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -1805,4 +1878,79 @@ extern "C" int xsh_utf8_lower(const char *s, size_t len, char *out,
 extern "C" const char *xsh_version(void) noexcept
 {
 	return Xapian::version_string();
+}
+
+/* ------------------------------------------- query terms and stemming */
+
+/* A stemmer handle (xsh.h). */
+struct xsh_stemmer {
+	Xapian::Stem stem; /* Xapian's, or none */
+};
+
+/* True when q or any subquery of it is a wildcard. */
+static bool xsh_has_wildcard(const Xapian::Query &q, int depth)
+{
+	if (q.get_type() == Xapian::Query::OP_WILDCARD)
+		return true;
+	if (depth > 4096)
+		return true; /* too deep to look at: treat as unknown */
+	size_t n = q.get_num_subqueries();
+	for (size_t i = 0; i < n; i++)
+		if (xsh_has_wildcard(q.get_subquery(i), depth + 1))
+			return true;
+	return false;
+}
+
+extern "C" int xsh_query_terms(const struct xsh_query *q, xsh_term_fn fn,
+			       void *ctx, unsigned *flags, char *err) noexcept
+{
+	try {
+		XSH_CHECK(q && fn && flags);
+		*flags = xsh_has_wildcard(q->q, 0) ? XSH_QT_WILDCARD : 0;
+		for (Xapian::TermIterator t = q->q.get_unique_terms_begin();
+		     t != q->q.get_unique_terms_end(); ++t) {
+			const std::string &term = *t;
+			fn(ctx, term.data(), term.size());
+		}
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_stemmer_new(const char *lang, struct xsh_stemmer **out,
+			       char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		std::unique_ptr<struct xsh_stemmer> st(new struct xsh_stemmer);
+		st->stem = xsh_stemmer(lang);
+		*out = st.release();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" long xsh_stem(struct xsh_stemmer *st, const char *word, size_t len,
+			 char *out, size_t n) noexcept
+{
+	try {
+		if (!st || !word || !out || n == 0)
+			return -1;
+		std::string s = st->stem(std::string(word, len));
+		if (s.size() >= n)
+			return -1;
+		memcpy(out, s.data(), s.size());
+		out[s.size()] = '\0';
+		return static_cast<long>(s.size());
+	} catch (...) {
+		return -1;
+	}
+}
+
+extern "C" void xsh_stemmer_free(struct xsh_stemmer *st) noexcept
+{
+	delete st;
 }

@@ -8,15 +8,23 @@
 **   loop thread                               worker threads
 **   read line -> proto_parse_line -> job
 **   ping, errors: reply at once
-**   search, stats: push on the work queue --> pop, search_run, serialise
-**     (full: reply "busy" at once)            push on the done list,
+**   search, stats: push on the connection's  --> pop, search_run, serialise
+**     work queue (full: reply "busy" at once)     push on the done list,
 **                                        <--  event_active(notify)
 **   notify: take the done list, put each reply in its connection's FIFO,
 **   write the FIFO's finished head in request order.
 **
+** Fairness: each connection has its own work queue, and the connections
+** with queued work form a ring that workers serve round-robin, one job per
+** turn, so a client pipelining many (or slow) requests delays another
+** client's request by at most one of its own jobs per worker.  A
+** connection has at most SERVER_MAX_CONN_JOBS jobs with workers; past that
+** its reading pauses.
+**
 ** A connection closed while its jobs are with workers stays allocated (no
 ** bufferevent) until the last of them comes back; jobs still queued for
-** it are marked cancelled, and a worker drops them without searching.
+** it are taken off the queue at once, and one a worker has already taken
+** but not started is marked cancelled and dropped without searching.
 **
 ** The HTTP front's connections are conns too, with a different reader:
 ** one request head per connection, one job, a reply with HTTP headers,
@@ -127,6 +135,10 @@ struct conn {
 	int http;                   /* an HTTP front connection */
 	int needs_token;            /* accepted on a non-loopback TCP listener */
 	struct job *head, *tail;    /* replies owed, in request order */
+	struct job *q_head, *q_tail;/* its jobs waiting for a worker (srv->mu) */
+	struct conn *rr_next;       /* next in srv's ring of connections with
+				     * queued jobs (srv->mu) */
+	int in_rr;                  /* 1 while in that ring (srv->mu) */
 	unsigned owed;              /* jobs in the FIFO */
 	unsigned with_workers;      /* jobs workers still hold */
 	int eof;                    /* the client has finished sending */
@@ -136,6 +148,8 @@ struct conn {
 	int skip;                   /* discarding the rest of an overlong line */
 	size_t skipped;             /* bytes of it discarded so far */
 	size_t discarded;           /* bytes discarded while lingering */
+	double line_since_ms;       /* monotonic ms when the incomplete line
+				     * now buffered began arriving; 0: none */
 };
 
 /* One worker thread and its searcher. */
@@ -174,8 +188,9 @@ struct server {
 
 	pthread_mutex_t mu;           /* guards the fields down to stop_workers */
 	pthread_cond_t cv;            /* signalled when work is queued or on stop */
-	struct job *q_head, *q_tail;  /* work queue */
-	unsigned q_len;               /* jobs in the work queue */
+	struct conn *rr_head, *rr_tail; /* connections with queued jobs,
+				       * served round-robin */
+	unsigned q_len;               /* jobs queued over all connections */
 	struct job *d_head, *d_tail;  /* done list */
 	int stop_workers;             /* workers exit when the queue is empty */
 
@@ -586,6 +601,68 @@ static void worker_run_job(struct worker *w, struct job *j)
 	search_result_free(&res);
 }
 
+/*
+** Take the next job, round-robin over the connections with queued work:
+** the first job of the ring's first connection, which then goes to the
+** ring's end if it has more.  NULL when nothing is queued.  Called with
+** s->mu held.
+*/
+static struct job *server_pop(struct server *s)
+{
+	struct conn *c = s->rr_head;
+	struct job *j;
+
+	if (!c)
+		return NULL;
+	s->rr_head = c->rr_next;
+	if (!s->rr_head)
+		s->rr_tail = NULL;
+	c->rr_next = NULL;
+	c->in_rr = 0;
+	j = c->q_head;
+	c->q_head = j->next;
+	if (!c->q_head)
+		c->q_tail = NULL;
+	j->next = NULL;
+	s->q_len--;
+	if (c->q_head) {
+		c->in_rr = 1;
+		if (s->rr_tail)
+			s->rr_tail->rr_next = c;
+		else
+			s->rr_head = c;
+		s->rr_tail = c;
+	}
+	return j;
+}
+
+/*
+** Take c's queued jobs off the work queue (c is going away): they are
+** returned as a list through next, no longer with workers.  Called with
+** s->mu held.
+*/
+static struct job *server_unqueue(struct server *s, struct conn *c)
+{
+	struct conn **pp, *prev = NULL;
+	struct job *list = c->q_head, *j;
+
+	if (c->in_rr) {
+		for (pp = &s->rr_head; *pp; prev = *pp, pp = &(*pp)->rr_next)
+			if (*pp == c) {
+				*pp = c->rr_next;
+				if (s->rr_tail == c)
+					s->rr_tail = prev;
+				break;
+			}
+		c->rr_next = NULL;
+		c->in_rr = 0;
+	}
+	for (j = list; j; j = j->next)
+		s->q_len--;
+	c->q_head = c->q_tail = NULL;
+	return list;
+}
+
 /* A worker thread: take jobs from the queue until told to stop. */
 static void *worker_main(void *arg)
 {
@@ -595,18 +672,12 @@ static void *worker_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
-		while (!s->q_head && !s->stop_workers)
+		while (!s->rr_head && !s->stop_workers)
 			pthread_cond_wait(&s->cv, &s->mu);
-		j = s->q_head;
-		if (!j) {
-			pthread_mutex_unlock(&s->mu);
-			break;
-		}
-		s->q_head = j->next;
-		if (!s->q_head)
-			s->q_tail = NULL;
-		s->q_len--;
+		j = server_pop(s);
 		pthread_mutex_unlock(&s->mu);
+		if (!j)
+			break;
 
 		/* Nobody will read the answer: do not search for it. */
 		if (atomic_load(&j->cancelled))
@@ -660,6 +731,15 @@ static void conn_close(struct conn *c, const char *why)
 		  why);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
+	/* Searches nobody will read: off the queue before a worker sees them. */
+	pthread_mutex_lock(&s->mu);
+	j = server_unqueue(s, c);
+	pthread_mutex_unlock(&s->mu);
+	for (; j; j = j->next) {
+		j->with_worker = 0;
+		c->with_workers--;
+		atomic_fetch_add(&s->m.skipped, 1);
+	}
 	for (j = c->head; j; j = next) {
 		next = j->fifo_next;
 		j->fifo_next = NULL;
@@ -713,17 +793,28 @@ static void server_enqueue(struct server *s, struct job *j)
 {
 	int full;
 
+	struct conn *c = j->conn;
+
 	pthread_mutex_lock(&s->mu);
 	full = s->q_len >= s->tun.queue_max;
 	if (!full) {
 		j->next = NULL;
 		j->with_worker = 1;
-		j->conn->with_workers++;
-		if (s->q_tail)
-			s->q_tail->next = j;
+		c->with_workers++;
+		if (c->q_tail)
+			c->q_tail->next = j;
 		else
-			s->q_head = j;
-		s->q_tail = j;
+			c->q_head = j;
+		c->q_tail = j;
+		if (!c->in_rr) {
+			c->in_rr = 1;
+			c->rr_next = NULL;
+			if (s->rr_tail)
+				s->rr_tail->rr_next = c;
+			else
+				s->rr_head = c;
+			s->rr_tail = c;
+		}
 		s->q_len++;
 		pthread_cond_signal(&s->cv);
 	}
@@ -778,6 +869,7 @@ static int conn_can_read(const struct conn *c)
 {
 	return c->bev && !c->closing && !c->srv->stopping &&
 	       c->owed < SERVER_MAX_PIPELINE &&
+	       c->with_workers < SERVER_MAX_CONN_JOBS &&
 	       evbuffer_get_length(bufferevent_get_output(c->bev)) <
 		       SERVER_MAX_OUTPUT;
 }
@@ -887,6 +979,20 @@ static void conn_read_http(struct conn *c)
 }
 
 /*
+** Stop reading from c and drop what it sent: it closes once the replies it
+** is owed have gone out (conn_flush).  Unlike conn_close, c stays valid
+** for the caller.
+*/
+static void conn_abort(struct conn *c)
+{
+	evbuffer_drain(bufferevent_get_input(c->bev),
+		       evbuffer_get_length(bufferevent_get_input(c->bev)));
+	c->closing = 1;
+	c->linger = 0;
+	c->skip = 0;
+}
+
+/*
 ** Read every complete line buffered on c while it may take more work.  A
 ** line past GZ_MAX_REQUEST_LINE is answered "too_big"; when its end has
 ** not been seen, the stream position is lost and c closes after replying.
@@ -928,8 +1034,27 @@ static void conn_read_lines(struct conn *c)
 			}
 			break;
 		}
-		if (eol.pos < 0 && len <= GZ_MAX_REQUEST_LINE && !c->eof)
+		if (eol.pos < 0 && len <= GZ_MAX_REQUEST_LINE && !c->eof) {
+			/*
+			** The idle timeout restarts with every byte, so a
+			** client dribbling one now and then would hold its
+			** connection for ever: a line must also be complete
+			** within idle_timeout of its first byte.
+			*/
+			double now = server_now_ms();
+
+			if (c->line_since_ms == 0)
+				c->line_since_ms = now;
+			else if (now - c->line_since_ms >=
+				 1000.0 * c->srv->tun.idle_timeout_sec) {
+				log_info("msg=\"request line too slow\" conn=%lu "
+					 "peer=%s bytes=%zu", c->id, c->peer, len);
+				conn_abort(c);
+				return;
+			}
 			break;
+		}
+		c->line_since_ms = 0;
 		if (eol.pos < 0 && len <= GZ_MAX_REQUEST_LINE) {
 			eol.pos = (ev_ssize_t)len;
 			eol_len = 0;
@@ -940,7 +1065,8 @@ static void conn_read_lines(struct conn *c)
 				 "bytes=%zu", c->id, c->peer,
 				 eol.pos < 0 ? len : (size_t)eol.pos);
 			if (!j) {
-				conn_close(c, "out of memory");
+				log_error("msg=\"out of memory\" conn=%lu", c->id);
+				conn_abort(c);
 				return;
 			}
 			job_fail(j, GZ_ETOOBIG, "request line too long");
@@ -957,7 +1083,8 @@ static void conn_read_lines(struct conn *c)
 		n = (size_t)eol.pos;
 		line = malloc(n + 1);
 		if (!line) {
-			conn_close(c, "out of memory");
+			log_error("msg=\"out of memory\" conn=%lu", c->id);
+				conn_abort(c);
 			return;
 		}
 		evbuffer_remove(in, line, n);
@@ -1680,17 +1807,20 @@ void server_free(struct server *s)
 			job_free(j);
 		}
 	}
-	for (j = s->q_head; j; j = next) {
-		next = j->next;
-		j->with_worker = 0;
-		j->conn->with_workers--;
-		if (!j->conn->bev) {
-			if (j->conn->with_workers == 0)
-				conn_destroy(j->conn);
-			job_free(j);
+	while (s->rr_head) {
+		c = s->rr_head;
+		j = server_unqueue(s, c);
+		for (; j; j = next) {
+			next = j->next;
+			j->with_worker = 0;
+			c->with_workers--;
+			if (!c->bev)
+				job_free(j);
 		}
+		if (!c->bev && c->with_workers == 0)
+			conn_destroy(c);
 	}
-	s->d_head = s->q_head = NULL;
+	s->d_head = NULL;
 	while ((c = s->conns) != NULL) {
 		s->stopping = 0; /* no loopexit from a loop that is over */
 		conn_close(c, "exit");

@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from conftest import Daemon, binary, read_line
+from conftest import SANITIZED, Daemon, binary, read_line
 from test_crash import write_articles, write_index_config
 
 STORM_SECONDS = float(os.environ.get("GZ_ABUSE_SECONDS", "12"))
@@ -297,10 +297,14 @@ def test_daemon_survives_abuse(demo_index, tmp_path):
         assert stats["too_big"] >= 1, summary
         assert stats["commits"] >= 2, (summary, stats["errors"][:5])
         assert not [e for e in stats["errors"] if not e.startswith("slow")], stats["errors"][:5]
-        # Generous: the figure is what matters (see docs/RELIABILITY.md).
-        assert p99(under) < 6.0, summary
+        # Workers serve connections round-robin, so the storm's pipelined
+        # requests no longer queue ahead of a normal query: 10-20 ms here
+        # (it was 0.2-2.7 s).  The bound leaves room for a loaded machine;
+        # the figure is what matters (see docs/RELIABILITY.md).
+        assert p99(under) < 1.0, summary
         assert p99(after) < max(0.5, 5 * p99(base)), summary
-        assert end_rss < base_rss + 64 * 1024, summary
+        if not SANITIZED:
+            assert end_rss < base_rss + 64 * 1024, summary
     finally:
         d.stop()
 

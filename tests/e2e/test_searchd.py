@@ -446,6 +446,39 @@ def test_connection_limit_and_idle_timeout(fixture_index, tmp_path):
         d.stop()
 
 
+def test_dribbling_client_is_closed(fixture_index, tmp_path):
+    """A client sending one byte every 0.3 s re-arms the idle timer each
+    time; its line must still be complete within idle_timeout of its first
+    byte, or the connection closes (slow clients cannot hold every slot)."""
+    conf = write_conf(tmp_path, fixture_index, "idle_timeout = 1\n")
+    d = Daemon(tmp_path, config=conf)
+    try:
+        s = d.connect()
+        t0 = time.monotonic()
+        closed = False
+        for ch in b'{"q":"' + b"x" * 40:
+            try:
+                s.sendall(bytes([ch]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.3)
+            if time.monotonic() - t0 > 6:
+                break
+        if not closed:
+            s.settimeout(3)
+            try:
+                closed = s.recv(10) == b""
+            except OSError:
+                closed = True
+        assert closed, "a dribbling client was kept for %.1fs" % (time.monotonic() - t0)
+        assert time.monotonic() - t0 < 6
+        s.close()
+        assert d.request({"cmd": "ping"})["ok"]
+    finally:
+        d.stop()
+
+
 def test_query_time_limit_gives_timeout(tmp_path):
     # Enough long articles that 100 snippets and four facets take > 1 ms.
     index = tmp_path / "big"
