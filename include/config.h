@@ -45,8 +45,8 @@ struct gz_config {
 	char *index_path;       /* index directory */
 	int commit_every;       /* documents per committed batch */
 	int no_sync;            /* 1: skip fsync on commit (faster, less safe) */
-	char *shard_by;         /* "none", "year", "month" or "host": how documents split into shards */
-	int shard_count;        /* shards when shard_by = host */
+	char *shard_by;         /* "none", "year", "month", "host" or "id": how documents split into shards */
+	int shard_count;        /* shards when shard_by = host or id */
 
 	/* [crawl] */
 	char *user_agent;       /* User-Agent header and robots.txt product token */

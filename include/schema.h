@@ -140,6 +140,8 @@
 #define SHARD_META "meta"
 #define SHARD_UNDATED "undated"
 #define SHARD_HOST_PREFIX "host-"
+/* Layout "id": shard part-NN holds the documents whose key URL hashes to NN. */
+#define SHARD_PART_PREFIX "part-"
 
 #define META_URL_PREFIX "gazette.url."
 #define META_ROBOTS_PREFIX "gazette.robots."

@@ -50,7 +50,7 @@ static const struct option option_table[] = {
 	{ IN_INDEX, "commit_every", OPT_INT, 1, 1000000, G(commit_every), "1000", NULL },
 	{ IN_INDEX, "no_sync", OPT_BOOL, 0, 1, G(no_sync), "no", NULL },
 	{ IN_INDEX, "shard_by", OPT_CHOICE, 0, 0, G(shard_by), "none",
-	  "none|year|month|host" },
+	  "none|year|month|host|id" },
 	{ IN_INDEX, "shard_count", OPT_INT, 1, 1024, G(shard_count), "4", NULL },
 
 	{ IN_CRAWL, "user_agent", OPT_STRING, 0, 0, G(user_agent),

@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 
 #include "buf.h"
 #include "gz_limits.h"
@@ -63,19 +64,92 @@
 #define INDEX_SPELLING 1
 #endif
 
+/*
+** Shard writer threads (sharded layouts): 1 gives every open shard a
+** thread of its own that owns its database's writes (replace, delete,
+** spelling, commit), so that several shards are written and flushed on
+** several cores at once; 0 writes them all from the caller's thread.
+*/
+#ifndef INDEX_SHARD_THREADS
+#define INDEX_SHARD_THREADS 1
+#endif
+
+/* Operations queued to one shard's writer thread, at most. */
+#define SHARD_QUEUE 64
+
+/*
+** Documents the run map remembers (see struct index_writer), at most; past
+** that it is emptied and lookups go to the databases (slower, as correct).
+*/
+#define INDEX_RUN_MAP_MAX (4u * 1024 * 1024)
+
 /* The shard layouts. */
 enum index_layout_kind {
 	LAYOUT_NONE = 0, /* one database */
 	LAYOUT_YEAR,     /* one shard per publication year */
 	LAYOUT_MONTH,    /* one shard per publication month */
-	LAYOUT_HOST      /* shard_count shards by a hash of the host */
+	LAYOUT_HOST,     /* shard_count shards by a hash of the host */
+	LAYOUT_ID        /* shard_count shards by a hash of the key URL */
 };
 
-/* One shard the writer knows (on disk, or created by this run). */
+/* What a shard's writer thread does with one queued operation. */
+enum shard_op_kind {
+	OP_REPLACE = 0, /* replace_document by idterm, then spelling */
+	OP_DELETE,      /* delete the document holding idterm */
+	OP_COMMIT       /* commit the shard */
+};
+
+/* One queued operation: idterm and doc are owned by the queue. */
+struct shard_op {
+	enum shard_op_kind kind;
+	char *idterm;        /* malloc'd, or NULL for OP_COMMIT */
+	struct xsh_doc *doc; /* OP_REPLACE: the document, else NULL */
+};
+
+/*
+** One shard the writer knows (on disk, or created by this run).
+**
+** With a writer thread (threaded), the thread applies the queued
+** operations to wdb; the writer's own thread touches wdb only after
+** shard_quiesce has seen the queue empty and the thread idle, and before
+** it queues the next operation (it is the only one that queues), so the
+** two never use the database at once.  mu guards q, q_head, q_n, busy,
+** quit, rc and err.
+*/
 struct index_shard {
 	char name[32];       /* its directory below the index path; "" single */
 	struct xsh_wdb *wdb; /* open for writing, or NULL until needed */
 	int dirty;           /* written to since the last commit */
+	int fresh;           /* empty when opened: every document in it was
+			      * written by this run and is in the run map */
+	int threaded;        /* th is running */
+	pthread_t th;        /* the shard's writer thread */
+	pthread_mutex_t mu;
+	pthread_cond_t cv_op;   /* the thread: an operation, or quit */
+	pthread_cond_t cv_idle; /* the writer: room in q, or q drained */
+	struct shard_op q[SHARD_QUEUE]; /* ring of pending operations */
+	unsigned q_head, q_n;
+	int busy;            /* the thread is applying an operation */
+	int quit;            /* the thread is to stop once q is empty */
+	int rc;              /* first error of the thread (sticky), or GZ_OK */
+	char err[GZ_ERRLEN]; /* its message */
+};
+
+/*
+** The run map (sharded writers with threads): for every document this
+** writer put or marked since it was opened, its id term, the shard that
+** now holds it, its content hash and whether it is marked gone.  The
+** writer thread alone reads and writes it, so it needs no lock; it lets
+** index_put_built decide new / updated / unchanged / duplicate without
+** waiting for the shard threads (whose databases it may not read while
+** they write).  A lookup that misses goes to the databases, except for
+** fresh shards, which hold nothing the map does not list.
+*/
+struct run_entry {
+	char *idterm;               /* malloc'd; NULL for an empty slot */
+	struct index_shard *where;  /* the shard holding the document */
+	char hash[17];              /* its content hash */
+	int gone;                   /* it is marked gone */
 };
 
 /* Per-thread building state. */
@@ -107,9 +181,13 @@ struct index_writer {
 	size_t n_shards;
 	size_t cap_shards;
 	struct index_builder *b;     /* the writer's own builder */
+	int threads;                 /* shards get writer threads */
+	struct run_entry *map;       /* the run map, map_cap slots (power of 2) */
+	size_t map_cap, map_n;
 };
 
-static const char *const layout_names[] = { "none", "year", "month", "host" };
+static const char *const layout_names[] = { "none", "year", "month", "host",
+					     "id" };
 
 /* The layout named s (NULL means none); -1 when unknown. */
 static int layout_parse(const char *s)
@@ -162,17 +240,20 @@ void index_shard_name(const char *shard_by, unsigned count,
 			snprintf(out, n, "%04d", t->year);
 		else
 			snprintf(out, n, "%04d-%02d", t->year, t->month);
-	} else if (layout == LAYOUT_HOST) {
+	} else if (layout == LAYOUT_HOST || layout == LAYOUT_ID) {
 		if (count < 1)
 			count = 1;
-		if (key_url && schema_host(key_url, host, sizeof host) == 0)
+		if (layout == LAYOUT_ID && key_url)
+			h = (unsigned)(gz_hash64(key_url, strlen(key_url), 0) % count);
+		else if (key_url && schema_host(key_url, host, sizeof host) == 0)
 			h = (unsigned)(gz_hash64(host, strlen(host), 0) % count);
 		width = index_digits(count - 1);
 		if (width < 2)
 			width = 2;
 		if (width > 6)
 			width = 6;
-		snprintf(out, n, "%s%0*u", SHARD_HOST_PREFIX, width, h % 1000000u);
+		snprintf(out, n, "%s%0*u", layout == LAYOUT_ID ? SHARD_PART_PREFIX :
+			 SHARD_HOST_PREFIX, width, h % 1000000u);
 	}
 }
 
@@ -183,8 +264,9 @@ static int shard_name_ok(const char *s)
 
 	if (strcmp(s, SHARD_UNDATED) == 0)
 		return 1;
-	if (strncmp(s, SHARD_HOST_PREFIX, strlen(SHARD_HOST_PREFIX)) == 0) {
-		s += strlen(SHARD_HOST_PREFIX);
+	if (strncmp(s, SHARD_HOST_PREFIX, strlen(SHARD_HOST_PREFIX)) == 0 ||
+	    strncmp(s, SHARD_PART_PREFIX, strlen(SHARD_PART_PREFIX)) == 0) {
+		s += strlen(SHARD_HOST_PREFIX); /* both are 5 bytes */
 		n = strlen(s);
 		if (n < 1 || n > 6)
 			return 0;
@@ -306,6 +388,284 @@ static int index_wdb_flags(const struct index_writer *w)
 	return XSH_WDB_CREATE | ((w->flags & INDEX_NO_SYNC) ? XSH_WDB_NO_SYNC : 0);
 }
 
+/* ------------------------------------------------------ shard threads */
+
+/* Free what one queued operation owns. */
+static void shard_op_free(struct shard_op *op)
+{
+	free(op->idterm);
+	xsh_doc_free(op->doc);
+	memset(op, 0, sizeof *op);
+}
+
+/* Apply op to s->wdb (the shard's thread, or the writer's when unthreaded). */
+static int shard_apply(struct index_shard *s, const struct shard_op *op,
+		       char *err)
+{
+	int rc;
+
+	switch (op->kind) {
+	case OP_REPLACE:
+		rc = xsh_wdb_replace(s->wdb, op->idterm, op->doc, NULL, err);
+#if INDEX_SPELLING == 2
+		if (!rc)
+			rc = xsh_wdb_add_spelling_doc(s->wdb, op->doc, "", err);
+#elif INDEX_SPELLING == 1
+		if (!rc)
+			rc = xsh_wdb_add_spelling_doc(s->wdb, op->doc, PFX_TITLE, err);
+#endif
+		return rc;
+	case OP_DELETE:
+		return xsh_wdb_delete_term(s->wdb, op->idterm, err);
+	case OP_COMMIT:
+		return xsh_wdb_commit(s->wdb, err);
+	}
+	return gz_fail(err, GZ_EINTERNAL, "unknown shard operation");
+}
+
+/*
+** A shard's writer thread: apply the queued operations in order until
+** told to quit with the queue empty.  After the first error it applies
+** nothing more (the writer sees s->rc at its next queue or quiesce).
+*/
+static void *shard_main(void *arg)
+{
+	struct index_shard *s = arg;
+	char err[GZ_ERRLEN];
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct shard_op op;
+		int failed, rc = GZ_OK;
+
+		while (s->q_n == 0 && !s->quit)
+			pthread_cond_wait(&s->cv_op, &s->mu);
+		if (s->q_n == 0)
+			break;
+		op = s->q[s->q_head];
+		memset(&s->q[s->q_head], 0, sizeof op);
+		s->busy = 1;
+		failed = s->rc != GZ_OK;
+		pthread_mutex_unlock(&s->mu);
+
+		err[0] = '\0';
+		if (!failed)
+			rc = shard_apply(s, &op, err);
+		shard_op_free(&op);
+
+		pthread_mutex_lock(&s->mu);
+		s->q_head = (s->q_head + 1) % SHARD_QUEUE;
+		s->q_n--;
+		s->busy = 0;
+		if (rc && s->rc == GZ_OK) {
+			s->rc = rc;
+			snprintf(s->err, sizeof s->err, "%.31s: %.*s", s->name,
+				 (int)(GZ_ERRLEN - 40), err);
+		}
+		pthread_cond_broadcast(&s->cv_idle);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Start s's writer thread (s->wdb open).  GZ_OK, or GZ_EINTERNAL. */
+static int shard_start(struct index_shard *s, char *err)
+{
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv_op, NULL);
+	pthread_cond_init(&s->cv_idle, NULL);
+	if (pthread_create(&s->th, NULL, shard_main, s) != 0) {
+		pthread_cond_destroy(&s->cv_op);
+		pthread_cond_destroy(&s->cv_idle);
+		pthread_mutex_destroy(&s->mu);
+		return gz_fail(err, GZ_EINTERNAL, "%s: cannot start a thread", s->name);
+	}
+	s->threaded = 1;
+	return GZ_OK;
+}
+
+/* Stop s's writer thread, once its queue is applied (or dropped after an error). */
+static void shard_stop(struct index_shard *s)
+{
+	if (!s->threaded)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->quit = 1;
+	pthread_cond_signal(&s->cv_op);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->th, NULL);
+	pthread_cond_destroy(&s->cv_op);
+	pthread_cond_destroy(&s->cv_idle);
+	pthread_mutex_destroy(&s->mu);
+	s->threaded = 0;
+}
+
+/*
+** Wait until s's thread has applied everything queued; then (until the
+** next shard_queue) the writer's thread may use s->wdb.  Returns the
+** thread's first error, if any (message in err).
+*/
+static int shard_quiesce(struct index_shard *s, char *err)
+{
+	int rc;
+
+	if (!s->threaded)
+		return GZ_OK;
+	pthread_mutex_lock(&s->mu);
+	while (s->q_n > 0 || s->busy)
+		pthread_cond_wait(&s->cv_idle, &s->mu);
+	rc = s->rc;
+	if (rc)
+		gz_fail(err, rc, "%s", s->err);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+/*
+** Queue an operation for s (applied at once when s has no thread).
+** idterm is copied; *doc (may be NULL) is taken: *doc becomes NULL.
+** GZ_OK, GZ_ENOMEM, or the thread's first error.
+*/
+static int shard_queue(struct index_shard *s, enum shard_op_kind kind,
+		       const char *idterm, struct xsh_doc **doc, char *err)
+{
+	struct shard_op op;
+	int rc;
+
+	memset(&op, 0, sizeof op);
+	op.kind = kind;
+	if (!s->threaded) {
+		op.idterm = (char *)idterm;
+		op.doc = doc ? *doc : NULL;
+		return shard_apply(s, &op, err);
+	}
+	if (idterm && !(op.idterm = strdup(idterm)))
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	if (doc) {
+		op.doc = *doc;
+		*doc = NULL;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (s->q_n == SHARD_QUEUE && s->rc == GZ_OK)
+		pthread_cond_wait(&s->cv_idle, &s->mu);
+	rc = s->rc;
+	if (rc) {
+		gz_fail(err, rc, "%s", s->err);
+	} else {
+		s->q[(s->q_head + s->q_n) % SHARD_QUEUE] = op;
+		s->q_n++;
+		pthread_cond_signal(&s->cv_op);
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (rc)
+		shard_op_free(&op);
+	return rc;
+}
+
+/* ---------------------------------------------------------- run map */
+
+/* The slot of idterm in the run map: its entry, or the empty slot for it. */
+static struct run_entry *map_slot(const struct index_writer *w,
+				  const char *idterm)
+{
+	size_t i = (size_t)gz_hash64(idterm, strlen(idterm), 0) & (w->map_cap - 1);
+
+	while (w->map[i].idterm && strcmp(w->map[i].idterm, idterm) != 0)
+		i = (i + 1) & (w->map_cap - 1);
+	return &w->map[i];
+}
+
+/* The run map's entry for idterm, or NULL. */
+static struct run_entry *map_find(const struct index_writer *w,
+				  const char *idterm)
+{
+	struct run_entry *e;
+
+	if (!w->map_n)
+		return NULL;
+	e = map_slot(w, idterm);
+	return e->idterm ? e : NULL;
+}
+
+/* Empty the run map; every shard then counts as not fresh. */
+static void map_clear(struct index_writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->map_cap; i++)
+		free(w->map[i].idterm);
+	free(w->map);
+	w->map = NULL;
+	w->map_cap = w->map_n = 0;
+	for (i = 0; i < w->n_shards; i++)
+		w->shards[i]->fresh = 0;
+}
+
+/*
+** Record in the run map that the document idterm is in shard where with
+** content hash (16 hex digits) and gone mark.  GZ_OK or GZ_ENOMEM (the
+** map is then emptied, which stays correct).
+*/
+static int map_put(struct index_writer *w, const char *idterm,
+		   struct index_shard *where, const char *hash, int gone,
+		   char *err)
+{
+	struct run_entry *e;
+
+	if (w->map_n >= INDEX_RUN_MAP_MAX) {
+		map_clear(w);
+		return GZ_OK;
+	}
+	if (2 * (w->map_n + 1) > w->map_cap) {
+		size_t cap = w->map_cap ? 2 * w->map_cap : 1024, i;
+		struct run_entry *old = w->map;
+		size_t old_cap = w->map_cap;
+
+		w->map = calloc(cap, sizeof *w->map);
+		if (!w->map) {
+			w->map = old;
+			map_clear(w);
+			return gz_fail(err, GZ_ENOMEM, "out of memory");
+		}
+		w->map_cap = cap;
+		for (i = 0; i < old_cap; i++)
+			if (old[i].idterm)
+				*map_slot(w, old[i].idterm) = old[i];
+		free(old);
+	}
+	e = map_slot(w, idterm);
+	if (!e->idterm) {
+		e->idterm = strdup(idterm);
+		if (!e->idterm) {
+			map_clear(w);
+			return gz_fail(err, GZ_ENOMEM, "out of memory");
+		}
+		w->map_n++;
+	}
+	e->where = where;
+	snprintf(e->hash, sizeof e->hash, "%s", hash);
+	e->gone = gone;
+	return GZ_OK;
+}
+
+/*
+** Find idterm in shard s: *docid.  A fresh shard holds only what the run
+** map lists, so it is not read; otherwise s is quiesced and its database
+** asked.  GZ_OK, GZ_ENOTFOUND, index errors.
+*/
+static int shard_find_term(struct index_shard *s, const char *idterm,
+			   unsigned *docid, char *err)
+{
+	int rc;
+
+	if (s->fresh)
+		return GZ_ENOTFOUND;
+	rc = shard_quiesce(s, err);
+	if (!rc)
+		rc = xsh_wdb_find_term(s->wdb, idterm, docid, err);
+	return rc;
+}
+
 /*
 ** The open shard called name: opened (created, with create, when missing
 ** on disk; a new shard is committed at once and added to the stub).
@@ -348,6 +708,14 @@ static int shard_open(struct index_writer *w, const char *name, int create,
 			log_info("msg=\"new shard\" index=\"%s\" shard=%s", w->path,
 				 name);
 	}
+	if (!rc && w->threads) {
+		unsigned n = 0;
+
+		rc = xsh_wdb_doccount(s->wdb, &n, err);
+		s->fresh = !rc && n == 0;
+		if (!rc)
+			rc = shard_start(s, err);
+	}
 	if (rc) {
 		xsh_wdb_close(s->wdb);
 		s->wdb = NULL;
@@ -385,9 +753,12 @@ static void index_free(struct index_writer *w)
 	if (!w)
 		return;
 	for (i = 0; i < w->n_shards; i++) {
+		shard_stop(w->shards[i]);
 		xsh_wdb_close(w->shards[i]->wdb);
 		free(w->shards[i]);
 	}
+	w->n_shards = 0;
+	map_clear(w);
 	free(w->shards);
 	xsh_wdb_close(w->meta);
 	index_builder_free(w->b);
@@ -412,7 +783,7 @@ static int index_read_layout(struct index_writer *w, char *err)
 		else
 			w->layout = (enum index_layout_kind)l;
 	}
-	if (!rc && w->layout == LAYOUT_HOST) {
+	if (!rc && (w->layout == LAYOUT_HOST || w->layout == LAYOUT_ID)) {
 		unsigned long v = strtoul(count, NULL, 10);
 
 		if (v < 1 || v > INDEX_MAX_SHARD_COUNT)
@@ -459,7 +830,7 @@ int index_open_layout(const char *path, int flags, const char *shard_by,
 		return gz_fail(err, GZ_EINVAL, "no index path");
 	if (want < 0)
 		return gz_fail(err, GZ_ECONFIG, "unknown shard layout \"%s\"", shard_by);
-	if (want == LAYOUT_HOST &&
+	if ((want == LAYOUT_HOST || want == LAYOUT_ID) &&
 	    (shard_count < 1 || shard_count > INDEX_MAX_SHARD_COUNT))
 		return gz_fail(err, GZ_ECONFIG, "shard_count %u: not in 1..%d",
 			       shard_count, INDEX_MAX_SHARD_COUNT);
@@ -487,6 +858,7 @@ int index_open_layout(const char *path, int flags, const char *shard_by,
 		*out = w;
 		return GZ_OK;
 	}
+	w->threads = INDEX_SHARD_THREADS;
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		rc = gz_fail(err, GZ_EOPEN, "%s: %s", path, strerror(errno));
 		goto fail;
@@ -504,17 +876,18 @@ int index_open_layout(const char *path, int flags, const char *shard_by,
 		rc = index_read_layout(w, err);
 		if (!rc && want != LAYOUT_NONE &&
 		    ((int)w->layout != want ||
-		     (want == LAYOUT_HOST && shard_count != w->count)))
+		     ((want == LAYOUT_HOST || want == LAYOUT_ID) &&
+		      shard_count != w->count)))
 			log_warn("msg=\"the index keeps the layout it was made "
 				 "with\" index=\"%s\" shard_by=%s configured=%s",
 				 path, layout_names[w->layout], shard_by);
 	} else {
 		w->layout = (enum index_layout_kind)want;
-		w->count = want == LAYOUT_HOST ? shard_count : 0;
+		w->count = (want == LAYOUT_HOST || want == LAYOUT_ID) ? shard_count : 0;
 		snprintf(num, sizeof num, "%u", w->count);
 		rc = xsh_wdb_set_metadata(w->meta, META_SHARD_BY, shard_by,
 					  strlen(shard_by), err);
-		if (!rc && w->layout == LAYOUT_HOST)
+		if (!rc && (w->layout == LAYOUT_HOST || w->layout == LAYOUT_ID))
 			rc = xsh_wdb_set_metadata(w->meta, META_SHARD_COUNT, num,
 						  strlen(num), err);
 		if (!rc)
@@ -847,6 +1220,9 @@ static int build_doc(struct xsh_tg *tg, const struct article *a,
 		rc = set_value(d, SLOT_INDEXED, stamp, err);
 	if (!rc)
 		rc = add_text(tg, d, a, err);
+	/* The document may be written on another thread: let go of it. */
+	if (xsh_tg_clear_document(tg, rc ? NULL : err) && !rc)
+		rc = GZ_EINTERNAL;
 	if (rc) {
 		xsh_doc_free(d);
 		return rc;
@@ -988,6 +1364,19 @@ static int index_locate(struct index_writer *w, const char *key,
 			*where = &w->single;
 		return rc;
 	}
+	if (w->threads) {
+		struct run_entry *e = map_find(w, idterm);
+
+		if (e) {
+			rc = shard_quiesce(e->where, err);
+			if (!rc)
+				rc = xsh_wdb_find_term(e->where->wdb, idterm, docid, err);
+			if (!rc)
+				*where = e->where;
+			if (rc != GZ_ENOTFOUND)
+				return rc;
+		}
+	}
 	loc_key(key, mkey, sizeof mkey);
 	rc = xsh_wdb_get_metadata(w->meta, mkey, &name, NULL, err);
 	if (rc)
@@ -995,7 +1384,7 @@ static int index_locate(struct index_writer *w, const char *key,
 	if (name[0] && shard_find(w, name)) {
 		rc = shard_open(w, name, 0, &s, err);
 		if (!rc) {
-			rc = xsh_wdb_find_term(s->wdb, idterm, docid, err);
+			rc = shard_find_term(s, idterm, docid, err);
 			if (!rc) {
 				*where = s;
 				free(name);
@@ -1009,7 +1398,7 @@ static int index_locate(struct index_writer *w, const char *key,
 	}
 	free(name);
 	if (hint && hint != s) {
-		rc = xsh_wdb_find_term(hint->wdb, idterm, docid, err);
+		rc = shard_find_term(hint, idterm, docid, err);
 		if (rc != GZ_ENOTFOUND) {
 			if (!rc)
 				*where = hint;
@@ -1023,7 +1412,7 @@ static int index_locate(struct index_writer *w, const char *key,
 			continue;
 		rc = shard_open(w, p->name, 0, &p, err);
 		if (!rc)
-			rc = xsh_wdb_find_term(p->wdb, idterm, docid, err);
+			rc = shard_find_term(p, idterm, docid, err);
 		if (rc != GZ_ENOTFOUND) {
 			if (!rc)
 				*where = p;
@@ -1053,7 +1442,11 @@ static int index_is_duplicate(struct index_writer *w, const char *key,
 	if (rc)
 		return rc;
 	if (other[0] && strcmp(other, key) != 0 &&
-	    schema_idterm(other, other_id, sizeof other_id) == 0) {
+	    schema_idterm(other, other_id, sizeof other_id) == 0 &&
+	    w->threads && map_find(w, other_id)) {
+		*dup = strcmp(map_find(w, other_id)->hash, hash) == 0;
+	} else if (other[0] && strcmp(other, key) != 0 &&
+		   schema_idterm(other, other_id, sizeof other_id) == 0) {
 		rc = index_locate(w, other, other_id, NULL, 0, &s, &docid, err);
 		if (!rc)
 			rc = xsh_wdb_get_value(s->wdb, docid, SLOT_HASH, &val,
@@ -1068,26 +1461,11 @@ static int index_is_duplicate(struct index_writer *w, const char *key,
 	return rc;
 }
 
-/* Feed d's words to the spelling table of the shard it is written to. */
-static int index_spelling(struct index_shard *s, struct index_built *d,
-			  char *err)
-{
-#if INDEX_SPELLING == 2
-	return xsh_wdb_add_spelling_doc(s->wdb, d->doc, "", err);
-#elif INDEX_SPELLING == 1
-	return xsh_wdb_add_spelling_doc(s->wdb, d->doc, PFX_TITLE, err);
-#else
-	(void)s;
-	(void)d;
-	(void)err;
-	return GZ_OK;
-#endif
-}
-
 int index_put_built(struct index_writer *w, struct index_built *d,
 		    enum index_put_result *res, char *err)
 {
 	struct index_shard *target = NULL, *cur = NULL;
+	struct run_entry *e;
 	char collapse[17], mkey[64];
 	char *old = NULL, *gone = NULL;
 	unsigned docid;
@@ -1098,11 +1476,25 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 	rc = shard_route(w, d, &target, err);
 	if (rc)
 		return rc;
-	rc = index_locate(w, d->key, d->idterm, target, 0, &cur, &docid, err);
-	if (rc && rc != GZ_ENOTFOUND)
-		return rc;
-	exists = rc == GZ_OK;
-	if (exists) {
+	e = w->threads ? map_find(w, d->idterm) : NULL;
+	if (e) {
+		/* Written by this run: the map knows it, no database read. */
+		cur = e->where;
+		exists = 1;
+		if (strcmp(e->hash, d->hash) == 0 && !e->gone && cur == target) {
+			if (res)
+				*res = INDEX_UNCHANGED;
+			return GZ_OK;
+		}
+		rc = GZ_OK;
+	} else {
+		rc = index_locate(w, d->key, d->idterm, target, 0, &cur, &docid,
+				  err);
+		if (rc && rc != GZ_ENOTFOUND)
+			return rc;
+		exists = rc == GZ_OK;
+	}
+	if (exists && !e) {
 		rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_HASH, &old, NULL, err);
 		if (!rc)
 			rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_GONE, &gone,
@@ -1118,7 +1510,7 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 		free(gone);
 		if (rc)
 			return rc;
-	} else {
+	} else if (!exists) {
 		rc = index_is_duplicate(w, d->key, d->hash, &dup, err);
 		if (rc)
 			return rc;
@@ -1132,13 +1524,13 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 	if (!rc)
 		rc = set_value(d->doc, SLOT_COLLAPSE, collapse, err);
 	if (!rc)
-		rc = xsh_wdb_replace(target->wdb, d->idterm, d->doc, NULL, err);
-	if (!rc)
-		rc = index_spelling(target, d, err);
+		rc = shard_queue(target, OP_REPLACE, d->idterm, &d->doc, err);
+	if (!rc && w->threads)
+		rc = map_put(w, d->idterm, target, d->hash, 0, err);
 	target->dirty = 1;
 	if (!rc && exists && cur != target) {
 		/* Its date (or host) changed: it moves to another shard. */
-		rc = xsh_wdb_delete_term(cur->wdb, d->idterm, err);
+		rc = shard_queue(cur, OP_DELETE, d->idterm, NULL, err);
 		cur->dirty = 1;
 		if (!rc)
 			log_info("msg=\"document moved\" url=\"%s\" from=%s to=%s",
@@ -1224,6 +1616,8 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 	if (!rc)
 		rc = xsh_wdb_replace(s->wdb, idterm, d, NULL, err);
 	xsh_doc_free(d);
+	if (!rc && w->threads && map_find(w, idterm))
+		map_find(w, idterm)->gone = 1;
 	if (!rc) {
 		s->dirty = 1;
 		if (changed)
@@ -1415,13 +1809,25 @@ int index_commit(struct index_writer *w, char *err)
 
 	if (!w)
 		return gz_fail(err, GZ_EINVAL, "index_commit: no writer");
-	/* Shards first, meta last: the state never runs ahead of documents. */
+	/*
+	** Shards first, meta last: the state never runs ahead of documents.
+	** Shards with threads commit all at once, each on its own thread.
+	*/
 	for (i = 0; i < w->n_shards; i++) {
 		struct index_shard *s = w->shards[i];
 
 		if (!s->wdb || !s->dirty)
 			continue;
-		rc = xsh_wdb_commit(s->wdb, err);
+		rc = shard_queue(s, OP_COMMIT, NULL, NULL, err);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < w->n_shards; i++) {
+		struct index_shard *s = w->shards[i];
+
+		if (!s->wdb || !s->dirty)
+			continue;
+		rc = shard_quiesce(s, err);
 		if (rc)
 			return rc;
 		s->dirty = 0;
@@ -1444,7 +1850,9 @@ int index_doccount(struct index_writer *w, unsigned *out, char *err)
 		struct index_shard *s = w->shards[i];
 
 		if (s->wdb) {
-			rc = xsh_wdb_doccount(s->wdb, &n, err);
+			rc = shard_quiesce(s, err);
+			if (!rc)
+				rc = xsh_wdb_doccount(s->wdb, &n, err);
 		} else {
 			struct xsh_db *db = NULL;
 			char path[PATH_MAX];

@@ -114,7 +114,7 @@ static void test_bad_lines(void **state)
 		{ "[nowhere]\nx = 1\n", ":2:", "unknown section" },
 		{ "[crawl]\ndelay_ms = 5\njust words\n", ":3:", "key = value" },
 		{ "[source x]\nutc_offset = +25:00\n", ":2:", "offset" },
-		{ "[index]\nshard_by = weekly\n", ":2:", "one of none|year|month|host" },
+		{ "[index]\nshard_by = weekly\n", ":2:", "one of none|year|month|host|id" },
 		{ "[source ]\nfeed = http://a/\n", ":2:", "needs a name" },
 		{ "[crawl]\ndelay_ms = 1\ndelay_ms = x\ntimeout = y\n", ":3:", "delay_ms" },
 	};

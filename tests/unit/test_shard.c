@@ -281,6 +281,86 @@ static void test_build_in_threads_put_in_order(void **state)
 	assert_int_equal(index_close(w, NULL), GZ_OK);
 }
 
+/*
+** Layout "id": documents spread by a hash of their key URL, written by
+** one thread per shard.  New, unchanged, updated and exact duplicates are
+** told apart across shards within one batch and after a commit, and a
+** re-opened index finds what the last run wrote.
+*/
+static void test_id_layout_parallel_writers(void **state)
+{
+	struct fixture *f = *state;
+	struct index_writer *w = NULL;
+	enum index_put_result res;
+	struct article a;
+	char url[64], words[96], name[32], again[32];
+	unsigned n, c0, c1;
+	int i, round;
+
+	index_shard_name("id", 2, NULL, "http://c.example/1", name, sizeof name);
+	index_shard_name("id", 2, NULL, "http://c.example/1", again, sizeof again);
+	assert_string_equal(name, again);
+	assert_int_equal(strncmp(name, SHARD_PART_PREFIX "0", 6), 0);
+	assert_int_equal(index_open_layout(f->path, INDEX_NO_SYNC, "id", 2, &w,
+					   NULL), GZ_OK);
+	assert_string_equal(index_layout(w, &n), "id");
+	assert_int_equal(n, 2);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 200; i++) {
+			snprintf(url, sizeof url, "http://c.example/%d", i);
+			snprintf(words, sizeof words, "report w%d on harbour trade", i);
+			make(&a, url, 2015, 1 + i % 12, 1, words);
+			assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
+			assert_int_equal(res, round ? INDEX_UNCHANGED : INDEX_NEW);
+			article_free(&a);
+		}
+		/* Same content under a new URL: a duplicate, whatever its shard. */
+		for (i = 0; i < 20; i++) {
+			snprintf(url, sizeof url, "http://copy.example/%d", i);
+			snprintf(words, sizeof words, "report w%d on harbour trade", i);
+			make(&a, url, 2015, 1 + i % 12, 1, words);
+			assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
+			assert_int_equal(res, INDEX_DUPLICATE);
+			article_free(&a);
+		}
+		if (round == 0)
+			assert_int_equal(index_commit(w, NULL), GZ_OK);
+	}
+	/* Changed content: updated, in place. */
+	make(&a, "http://c.example/7", 2015, 8, 1, "a corrected report");
+	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
+	assert_int_equal(res, INDEX_UPDATED);
+	article_free(&a);
+	assert_int_equal(index_mark_gone(w, "http://c.example/8", NULL), GZ_OK);
+	assert_int_equal(index_doccount(w, &n, NULL), GZ_OK);
+	assert_int_equal(n, 200);
+	assert_int_equal(index_close(w, NULL), GZ_OK);
+	c0 = shard_count(f, SHARD_PART_PREFIX "00");
+	c1 = shard_count(f, SHARD_PART_PREFIX "01");
+	assert_int_equal(c0 + c1, 200);
+	assert_true(c0 > 50 && c1 > 50);
+	assert_int_equal(count_at(f->path), 200);
+
+	/* A new run: the map is empty, the databases answer. */
+	assert_int_equal(index_open(f->path, INDEX_NO_SYNC, &w, NULL), GZ_OK);
+	assert_string_equal(index_layout(w, NULL), "id");
+	make(&a, "http://c.example/7", 2015, 8, 1, "a corrected report");
+	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
+	assert_int_equal(res, INDEX_UNCHANGED);
+	article_free(&a);
+	make(&a, "http://c.example/8", 2015, 9, 1, "report w8 on harbour trade");
+	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
+	assert_int_equal(res, INDEX_UPDATED); /* clears the gone mark */
+	article_free(&a);
+	make(&a, "http://other.example/9", 2015, 10, 1,
+	     "report w9 on harbour trade");
+	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
+	assert_int_equal(res, INDEX_DUPLICATE);
+	article_free(&a);
+	assert_int_equal(index_close(w, NULL), GZ_OK);
+	assert_int_equal(count_at(f->path), 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +369,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_single_index_not_resharded, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_build_in_threads_put_in_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_id_layout_parallel_writers, setup,
 						teardown),
 	};
 
