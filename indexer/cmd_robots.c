@@ -46,14 +46,20 @@ int cmd_robots_check(const struct cli_opts *o, int argc, char **argv)
 		return GZ_EXIT_SOFTWARE;
 	}
 	for (i = 1; i < argc; i++) {
-		if (url_path_query(argv[i], &pq) != GZ_OK) {
-			fprintf(stderr, "gazette-indexer: %s: not a URL\n", argv[i]);
+		char *norm = NULL;
+
+		/* the crawler checks URLs as it queues them: normalised */
+		if (url_normalize(argv[i], &norm, err) != GZ_OK ||
+		    url_path_query(norm, &pq) != GZ_OK) {
+			fprintf(stderr, "gazette-indexer: %s: not an http(s) URL\n", argv[i]);
 			printf("invalid\n");
 			ex = GZ_EXIT_PARTIAL;
+			free(norm);
 			continue;
 		}
 		printf("%s\n", robots_allowed(&r, pq) ? "allowed" : "disallowed");
 		free(pq);
+		free(norm);
 	}
 	robots_free(&r);
 	return ex;

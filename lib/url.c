@@ -106,6 +106,46 @@ static int url_pct_normalize(const char *s, size_t n, struct buf *out)
 	return rc;
 }
 
+/*
+** Remove "." and ".." segments from the absolute path in b, in place
+** (RFC 3986, section 5.2.4).  curl removes them before escapes are
+** decoded; decoding "%2E%2E" makes new ones, which would otherwise leave a
+** second spelling of the path (and one robots.txt rules would not match).
+*/
+static void url_remove_dot_segments(struct buf *b)
+{
+	char *s = b->ptr;
+	size_t in = 0, out = 0, n = b->len;
+
+	if (n == 0 || s[0] != '/')
+		return;
+	while (in < n) {
+		size_t start = in + 1, end = start, len;
+		int last;
+
+		while (end < n && s[end] != '/')
+			end++;
+		len = end - start;
+		last = end >= n;
+		if (len == 1 && s[start] == '.') {
+			if (last)
+				s[out++] = '/';
+		} else if (len == 2 && s[start] == '.' && s[start + 1] == '.') {
+			while (out > 0 && s[--out] != '/')
+				;
+			if (last)
+				s[out++] = '/';
+		} else {
+			memmove(s + out, s + in, end - in);
+			out += end - in;
+		}
+		in = end;
+	}
+	if (out == 0)
+		s[out++] = '/';
+	buf_truncate(b, out);
+}
+
 /* qsort comparator for an array of char *. */
 static int url_cmp_str(const void *a, const void *b)
 {
@@ -313,6 +353,8 @@ static int url_finish(CURLU *h, const char *what, char **out, char *err)
 		rc = url_pct_normalize(path, strlen(path), &np);
 		if (rc == GZ_OK && np.len == 0)
 			rc = buf_addc(&np, '/');
+		if (rc == GZ_OK)
+			url_remove_dot_segments(&np);
 		if (rc != GZ_OK) {
 			rc = gz_fail(err, rc, "%s: %s", what, gz_strerror(rc));
 			goto done;

@@ -25,6 +25,11 @@ FUZZ_CLANG ?= clang
 FUZZ_CLANGXX ?= clang++
 FUZZ_ALL := extract feeds robots datetext url proto config warc query
 FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_ABS = $(abspath $(FUZZ_DIR))
+# One job runs in process (its statistics land in logs/<target>.log); more
+# use libFuzzer's -jobs, whose workers write fuzz-N.log in the current
+# directory: the run is made from $(FUZZ_DIR)/logs and those are appended.
+FUZZ_JOBS_ARGS = $(if $(filter-out 0 1,$(FUZZ_JOBS)),-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS))
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LIBS := $(FUZZ_DIR)/obj/libindexer.a $(FUZZ_DIR)/obj/libsearchd.a $(FUZZ_DIR)/obj/libgazette.a
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
@@ -55,13 +60,16 @@ fuzz: fuzz-build
 	@status=0; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		(cd $(FUZZ_DIR)/logs && \
 		TMPDIR=$${TMPDIR:-/tmp} ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-rss_limit_mb=2048 -max_len=65536 -jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) \
-			-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
-			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
-			$$(test -d tests/fuzz/regressions/$$t && echo tests/fuzz/regressions/$$t) \
-			> $(FUZZ_DIR)/logs/$$t.log 2>&1 || status=1; \
+		$(FUZZ_ABS)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=2048 -max_len=65536 $(FUZZ_JOBS_ARGS) \
+			-print_final_stats=1 -artifact_prefix=$(FUZZ_ABS)/artifacts/$$t/ \
+			$(FUZZ_ABS)/corpus/$$t $(CURDIR)/tests/fuzz/corpus/$$t \
+			$$(test -d $(CURDIR)/tests/fuzz/regressions/$$t && echo $(CURDIR)/tests/fuzz/regressions/$$t) \
+			> $(FUZZ_ABS)/logs/$$t.log 2>&1; \
+		 st=$$?; test $(FUZZ_JOBS) -le 1 || cat fuzz-*.log >> $$t.log; rm -f fuzz-*.log; \
+		 exit $$st) || status=1; \
 		runs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' $(FUZZ_DIR)/logs/$$t.log | tr -dc 0-9); \
 		eps=$$(grep -o 'stat::average_exec_per_sec: *[0-9]*' $(FUZZ_DIR)/logs/$$t.log | tr -dc 0-9); \
 		cov=$$(grep -o 'cov: [0-9]*' $(FUZZ_DIR)/logs/$$t.log | tail -1); \

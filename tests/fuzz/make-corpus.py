@@ -25,11 +25,18 @@ def read(path):
 
 
 def put(target, items):
+    """Write the seeds; inputs libFuzzer found and that were kept (named
+    found-<sha1>, see tests/fuzz/README.md) stay, after the seeds, within
+    the same caps."""
     d = os.path.join(OUT, target)
+    found = []
+    if os.path.isdir(d):
+        found = [(n, read(os.path.join(d, n))) for n in sorted(os.listdir(d))
+                 if n.startswith("found-")]
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     seen = set()
-    for name, data in items:
+    for name, data in list(items) + found:
         data = data[:MAX_BYTES]
         h = hashlib.sha1(data).hexdigest()
         if h in seen:

@@ -26,6 +26,13 @@ static const struct url_case url_cases[] = {
 	{ NULL, "HTTP://Example.COM", GZ_OK, "http://example.com/" },
 	{ NULL, "http://example.com:80/a", GZ_OK, "http://example.com/a" },
 	{ NULL, "https://example.com:443/a", GZ_OK, "https://example.com/a" },
+	/* escapes decoded into dots form no second spelling (B11) */
+	{ NULL, "http://t/a/%2e%2e/b", GZ_OK, "http://t/b" },
+	{ NULL, "http://t/a/%2E/b/%2e", GZ_OK, "http://t/a/b/" },
+	{ NULL, "http://t/%2e%2e/%2e%2e/x", GZ_OK, "http://t/x" },
+	{ NULL, "http://t/a/b/%2e%2e", GZ_OK, "http://t/a/" },
+	/* a stray '%' is escaped, so no new escape forms (B1) */
+	{ NULL, "http://a/%7%41", GZ_OK, "http://a/%257A" },
 	{ NULL, "https://example.com:80/a", GZ_OK, "https://example.com:80/a" },
 	{ NULL, "http://example.com:8080/a", GZ_OK, "http://example.com:8080/a" },
 	{ NULL, "http://example.com/a#frag", GZ_OK, "http://example.com/a" },
