@@ -118,7 +118,7 @@ check: deps
 	@BINDIR=$(BINDIR) BUILD=$(BUILD) PYTHON=$(PYTHON) tests/run-all.sh
 
 asan:
-	@$(MAKE) --no-print-directory check BUILD=build-asan BINDIR=build-asan/bin \
+	@GZ_SANITIZED=1 $(MAKE) --no-print-directory check BUILD=build-asan BINDIR=build-asan/bin \
 		OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 demo: deps

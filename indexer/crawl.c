@@ -205,17 +205,24 @@ static void crawl_fatal(struct crawl *c, int rc, const char *msg)
 }
 
 /*
-** Log a warning about url with a reason, both escaped for the log line.
-** what is a fixed message such as "fetch failed".
+** Log, at level, an event about url with a reason, both escaped for the
+** log line.  what is a fixed message such as "fetch failed".
 */
-static void crawl_warn(const char *what, const char *url, const char *reason)
+static void crawl_log(enum log_level level, const char *what, const char *url,
+		      const char *reason)
 {
 	char eu[600], er[400];
 
 	log_escape(url ? url : "", url ? strlen(url) : 0, 512, eu, sizeof eu);
 	log_escape(reason ? reason : "", reason ? strlen(reason) : 0, 300, er,
 		   sizeof er);
-	log_warn("msg=\"%s\" url=\"%s\" reason=\"%s\"", what, eu, er);
+	log_msg(level, "msg=\"%s\" url=\"%s\" reason=\"%s\"", what, eu, er);
+}
+
+/* Log a warning about url (see crawl_log). */
+static void crawl_warn(const char *what, const char *url, const char *reason)
+{
+	crawl_log(LOG_WARN, what, url, reason);
 }
 
 /* Free a job. */
@@ -1271,7 +1278,8 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 	}
 	j->state.gone = 0;
 	if (!crawl_is_html(r->content_type)) {
-		crawl_warn("not HTML; skipped", j->url, r->content_type);
+		/* links to PDFs, images and feeds are ordinary: not a warning */
+		crawl_log(LOG_INFO, "not HTML; skipped", j->url, r->content_type);
 		c->st->skipped_type++;
 		return;
 	}
