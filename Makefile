@@ -54,7 +54,7 @@ SEARCHD_A := $(BUILD)/libsearchd.a
 PROGRAMS := $(BINDIR)/gazette-indexer $(BINDIR)/gazette-searchd $(BINDIR)/gazette
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_C))
 
-.PHONY: all deps check unit e2e demo asan install uninstall clean format
+.PHONY: all deps check unit e2e demo asan install uninstall clean format format-check
 # Keep object files make would treat as intermediate (the tests' .o files).
 .SECONDARY:
 all: $(PROGRAMS)
@@ -125,8 +125,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BINDIR=$(BINDIR) PYTHON=$(PYTHON) tools/demo.sh
 
+FORMAT_FILES = include/*.h lib/*.c lib/*.cc indexer/*.c searchd/*.c cli/*.c \
+	tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c
+
+# Apply .clang-format to the C and C++ sources, or list those that differ.
 format:
-	clang-format -i include/*.h lib/*.c indexer/*.c searchd/*.c cli/*.c tests/unit/*.c
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build build-asan build-fuzz build-oom bin .pytest_cache

@@ -83,10 +83,10 @@ static int drv_read(const char *path, struct buf *b)
 /* Parse only, as extract_html() does, and free the tree. */
 static void drv_parse_only(const char *html, size_t len, const char *url)
 {
-	xmlDoc *d = htmlReadMemory(html, (int)len, url, "UTF-8",
-				   HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-				   HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
-				   HTML_PARSE_COMPACT);
+	xmlDoc *d = htmlReadMemory(
+		html, (int)len, url, "UTF-8",
+		HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+			HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
 
 	if (d)
 		xmlFreeDoc(d);
@@ -140,7 +140,8 @@ static int drv_page(char *line, int rounds, time_t now)
 		article_free(&a);
 		article_init(&a);
 		t0 = drv_now();
-		rc = extract_html(b.ptr ? b.ptr : "", b.len, &eo, &a, &kind, err);
+		rc = extract_html(b.ptr ? b.ptr : "", b.len, &eo, &a, &kind,
+				  err);
 		te[r] = drv_now() - t0;
 	}
 	o = json_object();
@@ -178,8 +179,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--now") && i + 1 < argc)
 			now = (time_t)strtoll(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: extraction_driver [--rounds N] "
-					"[--now EPOCH] < manifest\n");
+			fprintf(stderr,
+				"usage: extraction_driver [--rounds N] "
+				"[--now EPOCH] < manifest\n");
 			return 2;
 		}
 	}

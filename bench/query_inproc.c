@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 	int print = argc == 5 && strcmp(argv[4], "--print") == 0;
 
 	if (argc != 4 && !print) {
-		fprintf(stderr, "usage: query_inproc INDEX QUERIES.jsonl ROUNDS "
+		fprintf(stderr,
+			"usage: query_inproc INDEX QUERIES.jsonl ROUNDS "
 			"[--print]\n");
 		return 2;
 	}
@@ -104,8 +105,9 @@ int main(int argc, char **argv)
 	total = now_ms() - total;
 	qsort(lat, k, sizeof *lat, cmp_double);
 	printf("{\"n\":%zu,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"qps\":%.1f,"
-	       "\"errors\":%zu}\n", k, k ? lat[k / 2] : 0.0,
-	       k ? lat[(k * 99) / 100] : 0.0, k / (total / 1000.0), errors);
+	       "\"errors\":%zu}\n",
+	       k, k ? lat[k / 2] : 0.0, k ? lat[(k * 99) / 100] : 0.0,
+	       k / (total / 1000.0), errors);
 	for (i = 0; i < n; i++)
 		free(lines[i]);
 	free(lat);

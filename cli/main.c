@@ -36,70 +36,88 @@
 #include "version.h"
 #include "xsh.h"
 
-#define PROG "gazette"
-#define CLI_EXIT_HITS 0
-#define CLI_EXIT_NONE 1
-#define CLI_EXIT_ERROR 2
-#define CLI_TIMEOUT_SEC 30           /* connect, send and receive, each */
-#define CLI_MAX_REPLY (64u << 20)    /* largest reply line read */
-#define CLI_TIMELINE_MONTHS 48       /* longer spans are drawn by year */
-#define CLI_MAX_TIMELINE 1300        /* bars drawn, at most */
+#define PROG                "gazette"
+#define CLI_EXIT_HITS       0
+#define CLI_EXIT_NONE       1
+#define CLI_EXIT_ERROR      2
+#define CLI_TIMEOUT_SEC     30          /* connect, send and receive, each */
+#define CLI_MAX_REPLY       (64u << 20) /* largest reply line read */
+#define CLI_TIMELINE_MONTHS 48          /* longer spans are drawn by year */
+#define CLI_MAX_TIMELINE    1300        /* bars drawn, at most */
 
 /* Where to send requests and how to print replies. */
 struct cli_opts {
-	const char *config;   /* --config FILE */
-	const char *index;    /* --index DIR: search in process */
-	const char *connect;  /* --connect HOST:PORT */
-	const char *socket;   /* --socket PATH */
-	int json;             /* --json: print the reply object */
-	int color;            /* stdout is a terminal: ANSI bold for matches */
-	int timeline;         /* --timeline: draw the month counts */
-	int limit_given;      /* --limit was given */
-	int counts_only;      /* limit 0: the matches decide the exit status */
+	const char *config;  /* --config FILE */
+	const char *index;   /* --index DIR: search in process */
+	const char *connect; /* --connect HOST:PORT */
+	const char *socket;  /* --socket PATH */
+	int json;            /* --json: print the reply object */
+	int color;           /* stdout is a terminal: ANSI bold for matches */
+	int timeline;        /* --timeline: draw the month counts */
+	int limit_given;     /* --limit was given */
+	int counts_only;     /* limit 0: the matches decide the exit status */
 };
 
 /* Print the usage text to f. */
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: " PROG " search [OPTIONS] QUERY...\n"
-"       " PROG " stats [OPTIONS]\n"
-"       " PROG " --help | --version\n"
-"\n"
-"Search a Gazette news archive through gazette-searchd, or an index\n"
-"directly with --index.\n"
-"\n"
-"Where to search (default: the configuration's [searchd] listen, %s):\n"
-"  -i, --index DIR          search the index in DIR (or the shards a Xapian\n"
-"                           stub file lists) without a daemon\n"
-"  -C, --connect HOST:PORT  ask the daemon at this TCP address\n"
-"  -S, --socket PATH        ask the daemon on this Unix socket\n"
-"  -c, --config FILE        configuration file\n"
-"\n"
-"Search options:\n"
-"  -n, --limit N            hits per page (default %d, at most %d; 0: counts only)\n"
-"  -p, --page N             page number, from 1\n"
-"      --source NAME        only this source, e.g. \"Global Times\"\n"
-"      --section NAME       only this section\n"
-"      --from DATE          published on or after DATE (YYYY[-MM[-DD]])\n"
-"      --to DATE            published on or before DATE\n"
-"      --sort ORDER         relevance (default), date (oldest first), -date\n"
-"      --lang CODE          only articles in this language (and stem the\n"
-"                           query in it), e.g. en\n"
-"      --facets             also count hits by source, section, year, month\n"
-"      --timeline           draw the hits per month (per year over long\n"
-"                           spans) as a bar chart; shows no hits unless\n"
-"                           --limit is given\n"
-"      --no-collapse        list near-duplicate copies separately\n"
-"      --like URL|ID        articles like this one\n"
-"      --json               print the reply as one JSON object\n"
-"\n"
-"Query language: words (all must match), \"exact phrase\", OR, NOT, -word,\n"
-"(parentheses), NEAR, diplom*, title:word, source:\"Global Times\",\n"
-"section:, author:, site:, lang:, date:2013..2014, date:2013-07-01..2013-07-31,\n"
-"date:..2013-12-31.\n"
-"\n"
-"Exit status: 0 hits found, 1 no hits, 2 error.\n",
+		"usage: " PROG " search [OPTIONS] QUERY...\n"
+		"       " PROG " stats [OPTIONS]\n"
+		"       " PROG " --help | --version\n"
+		"\n"
+		"Search a Gazette news archive through gazette-searchd, or an "
+		"index\n"
+		"directly with --index.\n"
+		"\n"
+		"Where to search (default: the configuration's [searchd] "
+		"listen, %s):\n"
+		"  -i, --index DIR          search the index in DIR (or the "
+		"shards a Xapian\n"
+		"                           stub file lists) without a daemon\n"
+		"  -C, --connect HOST:PORT  ask the daemon at this TCP "
+		"address\n"
+		"  -S, --socket PATH        ask the daemon on this Unix "
+		"socket\n"
+		"  -c, --config FILE        configuration file\n"
+		"\n"
+		"Search options:\n"
+		"  -n, --limit N            hits per page (default %d, at most "
+		"%d; 0: counts only)\n"
+		"  -p, --page N             page number, from 1\n"
+		"      --source NAME        only this source, e.g. \"Global "
+		"Times\"\n"
+		"      --section NAME       only this section\n"
+		"      --from DATE          published on or after DATE "
+		"(YYYY[-MM[-DD]])\n"
+		"      --to DATE            published on or before DATE\n"
+		"      --sort ORDER         relevance (default), date (oldest "
+		"first), -date\n"
+		"      --lang CODE          only articles in this language "
+		"(and stem the\n"
+		"                           query in it), e.g. en\n"
+		"      --facets             also count hits by source, "
+		"section, year, month\n"
+		"      --timeline           draw the hits per month (per year "
+		"over long\n"
+		"                           spans) as a bar chart; shows no "
+		"hits unless\n"
+		"                           --limit is given\n"
+		"      --no-collapse        list near-duplicate copies "
+		"separately\n"
+		"      --like URL|ID        articles like this one\n"
+		"      --json               print the reply as one JSON "
+		"object\n"
+		"\n"
+		"Query language: words (all must match), \"exact phrase\", OR, "
+		"NOT, -word,\n"
+		"(parentheses), NEAR, diplom*, title:word, source:\"Global "
+		"Times\",\n"
+		"section:, author:, site:, lang:, date:2013..2014, "
+		"date:2013-07-01..2013-07-31,\n"
+		"date:..2013-12-31.\n"
+		"\n"
+		"Exit status: 0 hits found, 1 no hits, 2 error.\n",
 		CONFIG_DEFAULT_LISTEN, SEARCH_DEFAULT_LIMIT, GZ_MAX_LIMIT);
 }
 
@@ -129,8 +147,8 @@ static void cli_set_timeouts(int fd)
 }
 
 /* Split "HOST:PORT" / "[V6]:PORT" into host and port.  0, or -1. */
-static int cli_split_hostport(const char *s, char *host, size_t hn,
-			      char *port, size_t pn)
+static int cli_split_hostport(const char *s, char *host, size_t hn, char *port,
+			      size_t pn)
 {
 	const char *colon, *h = s, *p;
 	size_t hl;
@@ -169,7 +187,8 @@ static int cli_connect_tcp(const char *addr, char *err)
 	struct addrinfo hints, *ai = NULL, *a;
 	int fd = -1, rc, saved = 0;
 
-	if (cli_split_hostport(addr, host, sizeof host, port, sizeof port) < 0) {
+	if (cli_split_hostport(addr, host, sizeof host, port, sizeof port) <
+	    0) {
 		gz_fail(err, GZ_EINVAL, "bad address '%s' (expected HOST:PORT)",
 			addr);
 		return -1;
@@ -259,7 +278,8 @@ static int cli_exchange(const struct cli_opts *o, const struct gz_config *cfg,
 		where = cfg->socket_path;
 		fd = cli_connect_unix(where, err);
 	} else {
-		return gz_fail(err, GZ_EINVAL, "no daemon address: give --index, "
+		return gz_fail(err, GZ_EINVAL,
+			       "no daemon address: give --index, "
 			       "--connect or --socket");
 	}
 	if (fd < 0)
@@ -269,8 +289,8 @@ static int cli_exchange(const struct cli_opts *o, const struct gz_config *cfg,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			rc = gz_fail(err, GZ_EIO, "cannot send to %s: %s", where,
-				     strerror(errno));
+			rc = gz_fail(err, GZ_EIO, "cannot send to %s: %s",
+				     where, strerror(errno));
 			close(fd);
 			return rc;
 		}
@@ -283,15 +303,18 @@ static int cli_exchange(const struct cli_opts *o, const struct gz_config *cfg,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = gz_fail(err, errno == EAGAIN ? GZ_ETIMEOUT : GZ_EIO,
+			rc = gz_fail(err,
+				     errno == EAGAIN ? GZ_ETIMEOUT : GZ_EIO,
 				     "no reply from %s: %s", where,
-				     errno == EAGAIN ? "timed out" :
-				     strerror(errno));
+				     errno == EAGAIN ? "timed out"
+						     : strerror(errno));
 			break;
 		}
 		if (n == 0) {
-			rc = gz_fail(err, GZ_EIO, "%s closed the connection "
-				     "without a reply", where);
+			rc = gz_fail(err, GZ_EIO,
+				     "%s closed the connection "
+				     "without a reply",
+				     where);
 			break;
 		}
 		if (buf_add(&b, chunk, (size_t)n) != GZ_OK) {
@@ -347,7 +370,7 @@ static size_t cli_entity(const char *s, struct buf *b)
 		const char *name;
 		const char *text;
 	} named[] = {
-		{ "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" },
+		{ "&amp;", "&" },   { "&lt;", "<" },   { "&gt;", ">" },
 		{ "&quot;", "\"" }, { "&apos;", "'" }, { "&nbsp;", " " },
 	};
 	unsigned long cp = 0;
@@ -432,12 +455,14 @@ static void cli_print_hit(json_t *h, int color)
 	const char *published = cli_str(h, "published");
 	const char *url = cli_str(h, "url");
 	const char *snippet = cli_str(h, "snippet");
-	json_int_t collapsed = json_integer_value(json_object_get(h, "collapsed"));
+	json_int_t collapsed =
+		json_integer_value(json_object_get(h, "collapsed"));
 	struct gz_time t;
 	char when[64] = "";
 	int sep = 0;
 
-	printf("%2lld. ", (long long)json_integer_value(json_object_get(h, "rank")));
+	printf("%2lld. ",
+	       (long long)json_integer_value(json_object_get(h, "rank")));
 	if (color)
 		fputs("\033[1m", stdout);
 	cli_print_text(title && *title ? title : "(untitled)", 0, 0);
@@ -459,7 +484,8 @@ static void cli_print_hit(json_t *h, int color)
 		cli_print_text(section, 0, 0);
 	}
 	if (collapsed > 0)
-		printf("%s(+%lld similar)", sep ? " " : "", (long long)collapsed);
+		printf("%s(+%lld similar)", sep ? " " : "",
+		       (long long)collapsed);
 	fputs("\n", stdout);
 	if (url) {
 		fputs("    ", stdout);
@@ -481,14 +507,18 @@ static void cli_print_facets(json_t *facets)
 	json_t *list, *pair;
 	size_t i;
 
-	json_object_foreach(facets, name, list) {
+	json_object_foreach(facets, name, list)
+	{
 		printf("%s:", name);
-		json_array_foreach(list, i, pair) {
+		json_array_foreach(list, i, pair)
+		{
 			printf("%s ", i ? "," : "");
-			cli_print_text(json_string_value(json_array_get(pair, 0)),
-				       0, 0);
-			printf(" (%lld)", (long long)json_integer_value(
-					   json_array_get(pair, 1)));
+			cli_print_text(
+				json_string_value(json_array_get(pair, 0)), 0,
+				0);
+			printf(" (%lld)",
+			       (long long)json_integer_value(
+				       json_array_get(pair, 1)));
 		}
 		fputs("\n", stdout);
 	}
@@ -501,8 +531,8 @@ static int cli_columns(void)
 	const char *env = getenv("COLUMNS");
 	long v;
 
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
-	    ws.ws_col >= 20)
+	if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
 		return ws.ws_col;
 	if (env && parse_int(env, 20, 1000, &v) == 0)
 		return (int)v;
@@ -511,8 +541,8 @@ static int cli_columns(void)
 
 /* One bar of the timeline. */
 struct cli_bar {
-	int year, month;      /* month 0 for a whole year */
-	long long count;      /* articles */
+	int year, month; /* month 0 for a whole year */
+	long long count; /* articles */
 };
 
 /*
@@ -527,7 +557,8 @@ static size_t cli_bars(json_t *pairs, int by_month, struct cli_bar *bars,
 	size_t i, n = 0;
 	json_t *pair;
 
-	json_array_foreach(pairs, i, pair) {
+	json_array_foreach(pairs, i, pair)
+	{
 		const char *v = json_string_value(json_array_get(pair, 0));
 		long yy, mm = 1;
 
@@ -537,7 +568,8 @@ static size_t cli_bars(json_t *pairs, int by_month, struct cli_bar *bars,
 
 		if (parse_int(ybuf, 1, 9999, &yy) < 0)
 			continue;
-		if (by_month && (strlen(v) != 7 || parse_int(v + 5, 1, 12, &mm) < 0))
+		if (by_month &&
+		    (strlen(v) != 7 || parse_int(v + 5, 1, 12, &mm) < 0))
 			continue;
 		if (n == 0 || yy * 12 + mm < y0 * 12 + m0) {
 			y0 = (int)yy;
@@ -564,7 +596,8 @@ static size_t cli_bars(json_t *pairs, int by_month, struct cli_bar *bars,
 			y++;
 		}
 	}
-	json_array_foreach(pairs, i, pair) {
+	json_array_foreach(pairs, i, pair)
+	{
 		const char *v = json_string_value(json_array_get(pair, 0));
 		long long c = json_integer_value(json_array_get(pair, 1));
 		size_t k;
@@ -596,9 +629,14 @@ static size_t cli_bars(json_t *pairs, int by_month, struct cli_bar *bars,
 */
 static void cli_print_timeline(json_t *facets, int fancy)
 {
-	static const char *eighths[] = { "", "\xe2\x96\x8f", "\xe2\x96\x8e",
-		"\xe2\x96\x8d", "\xe2\x96\x8c", "\xe2\x96\x8b",
-		"\xe2\x96\x8a", "\xe2\x96\x89" };
+	static const char *eighths[] = { "",
+					 "\xe2\x96\x8f",
+					 "\xe2\x96\x8e",
+					 "\xe2\x96\x8d",
+					 "\xe2\x96\x8c",
+					 "\xe2\x96\x8b",
+					 "\xe2\x96\x8a",
+					 "\xe2\x96\x89" };
 	struct cli_bar *bars = calloc(CLI_MAX_TIMELINE, sizeof *bars);
 	long long top = 0;
 	size_t n, i;
@@ -692,8 +730,10 @@ static int cli_show_search(const struct cli_opts *o, const char *line)
 	total = json_object_get(r, "total");
 	est = (long long)json_integer_value(json_object_get(total, "estimate"));
 	printf("%s%lld result%s (%.1f ms)\n",
-	       json_integer_value(json_object_get(total, "lower")) != est ?
-	       "About " : "", est, est == 1 ? "" : "s",
+	       json_integer_value(json_object_get(total, "lower")) != est
+		       ? "About "
+		       : "",
+	       est, est == 1 ? "" : "s",
 	       json_number_value(json_object_get(r, "took_ms")));
 	if (json_is_true(json_object_get(r, "partial"))) {
 		json_t *m = json_object_get(r, "missing");
@@ -703,8 +743,10 @@ static int cli_show_search(const struct cli_opts *o, const char *line)
 		      stderr);
 		for (k = 0; k < json_array_size(m); k++)
 			fprintf(stderr, " %s",
-				json_string_value(json_array_get(m, k)) ?
-				json_string_value(json_array_get(m, k)) : "?");
+				json_string_value(json_array_get(m, k))
+					? json_string_value(
+						  json_array_get(m, k))
+					: "?");
 		fputs("\n", stderr);
 	}
 	if (cli_str(r, "suggestion")) {
@@ -751,8 +793,10 @@ static int cli_show_stats(const struct cli_opts *o, const char *line)
 		printf("%s\n", line);
 	} else {
 		printf("documents: %lld\nrevision: %lld\n",
-		       (long long)json_integer_value(json_object_get(r, "documents")),
-		       (long long)json_integer_value(json_object_get(r, "revision")));
+		       (long long)json_integer_value(
+			       json_object_get(r, "documents")),
+		       (long long)json_integer_value(
+			       json_object_get(r, "revision")));
 		if (cli_str(r, "last_update"))
 			printf("last update: %s (%lld s ago)\n",
 			       cli_str(r, "last_update"),
@@ -773,7 +817,8 @@ static int cli_show_stats(const struct cli_opts *o, const char *line)
 			fputs("\n", stdout);
 		}
 		if (json_object_get(r, "uptime_s"))
-			printf("uptime: %lld s\n", (long long)json_integer_value(
+			printf("uptime: %lld s\n",
+			       (long long)json_integer_value(
 				       json_object_get(r, "uptime_s")));
 		if (cli_str(r, "index")) {
 			fputs("index: ", stdout);
@@ -805,7 +850,8 @@ static char *cli_request_line(const struct search_request *req)
 		if (req->q)
 			json_object_set_new(o, "q", json_string(req->q));
 		if (req->source)
-			json_object_set_new(o, "source", json_string(req->source));
+			json_object_set_new(o, "source",
+					    json_string(req->source));
 		if (req->section)
 			json_object_set_new(o, "section",
 					    json_string(req->section));
@@ -827,7 +873,9 @@ static char *cli_request_line(const struct search_request *req)
 			for (k = 0; k < SEARCH_N_FACETS; k++)
 				if (req->facets & SEARCH_FACET_BIT(k))
 					json_array_append_new(
-						f, json_string(search_facet_name(k)));
+						f,
+						json_string(
+							search_facet_name(k)));
 			json_object_set_new(o, "facets", f);
 		}
 	}
@@ -865,8 +913,8 @@ static int cli_local(const char *dir, const struct gz_config *cfg,
 	int rc;
 
 	*reply = NULL;
-	so.shard_timeout_ms = cfg->shard_timeout_ms > 0 ?
-		(unsigned)cfg->shard_timeout_ms : 0;
+	so.shard_timeout_ms =
+		cfg->shard_timeout_ms > 0 ? (unsigned)cfg->shard_timeout_ms : 0;
 	so.shard_partial = cfg->shard_failure &&
 		strcmp(cfg->shard_failure, "partial") == 0;
 	rc = searcher_open_with(dir, &so, &se, err);
@@ -874,13 +922,13 @@ static int cli_local(const char *dir, const struct gz_config *cfg,
 		return rc;
 	if (req->cmd == SEARCH_CMD_STATS) {
 		rc = searcher_stats(se, &st, serr);
-		*reply = rc == GZ_OK ? proto_reply_stats(&st, dir, 0, NULL) :
-			 proto_reply_error(rc, serr, NULL);
+		*reply = rc == GZ_OK ? proto_reply_stats(&st, dir, 0, NULL)
+				     : proto_reply_error(rc, serr, NULL);
 		search_stats_free(&st);
 	} else {
 		rc = search_run(se, req, &res, serr);
-		*reply = rc == GZ_OK ? proto_reply_result(req, &res) :
-			 proto_reply_error(rc, serr, NULL);
+		*reply = rc == GZ_OK ? proto_reply_result(req, &res)
+				     : proto_reply_error(rc, serr, NULL);
 		search_result_free(&res);
 	}
 	searcher_close(se);
@@ -921,8 +969,19 @@ static int cli_load_config(struct gz_config *cfg, const char *explicit_path,
 /* gazette search / gazette stats.  Returns the exit status. */
 static int cli_command(int argc, char **argv, enum search_cmd cmd)
 {
-	enum { O_SOURCE = 256, O_SECTION, O_FROM, O_TO, O_SORT, O_FACETS,
-	       O_LIKE, O_JSON, O_TIMELINE, O_LANG, O_NO_COLLAPSE };
+	enum {
+		O_SOURCE = 256,
+		O_SECTION,
+		O_FROM,
+		O_TO,
+		O_SORT,
+		O_FACETS,
+		O_LIKE,
+		O_JSON,
+		O_TIMELINE,
+		O_LANG,
+		O_NO_COLLAPSE
+	};
 	static const struct option longopts[] = {
 		{ "index", required_argument, NULL, 'i' },
 		{ "connect", required_argument, NULL, 'C' },
@@ -966,8 +1025,10 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 		case 'c': o.config = optarg; break;
 		case 'n':
 			if (parse_int(optarg, 0, GZ_MAX_LIMIT, &v) < 0) {
-				fprintf(stderr, PROG ": --limit: expected 0..%d, "
-					"got '%s'\n", GZ_MAX_LIMIT, optarg);
+				fprintf(stderr,
+					PROG ": --limit: expected 0..%d, "
+					     "got '%s'\n",
+					GZ_MAX_LIMIT, optarg);
 				goto usage_error;
 			}
 			req.limit = (unsigned)v;
@@ -975,8 +1036,10 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 			break;
 		case 'p':
 			if (parse_int(optarg, 1, GZ_MAX_RESULTS, &page) < 0) {
-				fprintf(stderr, PROG ": --page: expected a page "
-					"number, got '%s'\n", optarg);
+				fprintf(stderr,
+					PROG ": --page: expected a page "
+					     "number, got '%s'\n",
+					optarg);
 				goto usage_error;
 			}
 			break;
@@ -986,8 +1049,9 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 		case O_TO:
 			if (search_date_bound(optarg, ch == O_TO, bound,
 					      sizeof bound) < 0) {
-				fprintf(stderr, PROG ": --%s: expected a date "
-					"YYYY[-MM[-DD]], got '%s'\n",
+				fprintf(stderr,
+					PROG ": --%s: expected a date "
+					     "YYYY[-MM[-DD]], got '%s'\n",
 					ch == O_TO ? "to" : "from", optarg);
 				goto usage_error;
 			}
@@ -1001,15 +1065,15 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 			else if (strcmp(optarg, "-date") == 0)
 				req.sort = SEARCH_SORT_DATE_DESC;
 			else {
-				fprintf(stderr, PROG ": --sort: expected "
+				fprintf(stderr,
+					PROG
+					": --sort: expected "
 					"relevance, date or -date, got '%s'\n",
 					optarg);
 				goto usage_error;
 			}
 			break;
-		case O_FACETS:
-			req.facets = (1u << SEARCH_N_FACETS) - 1;
-			break;
+		case O_FACETS: req.facets = (1u << SEARCH_N_FACETS) - 1; break;
 		case O_LIKE: cli_set(&req.like, optarg); break;
 		case O_JSON: o.json = 1; break;
 		case O_TIMELINE: o.timeline = 1; break;
@@ -1019,13 +1083,13 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 			usage(stdout);
 			search_request_free(&req);
 			return 0;
-		default:
-			goto usage_error;
+		default: goto usage_error;
 		}
 	}
 	if ((o.index != NULL) + (o.connect != NULL) + (o.socket != NULL) > 1) {
-		fprintf(stderr, PROG ": give only one of --index, --connect, "
-			"--socket\n");
+		fprintf(stderr,
+			PROG ": give only one of --index, --connect, "
+			     "--socket\n");
 		goto usage_error;
 	}
 	if (cmd == SEARCH_CMD_SEARCH) {
@@ -1051,15 +1115,16 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 		}
 		if ((unsigned long)(page - 1) * req.limit + req.limit >
 		    GZ_MAX_RESULTS) {
-			fprintf(stderr, PROG ": --page: only the first %d "
-				"results can be paged through\n",
+			fprintf(stderr,
+				PROG ": --page: only the first %d "
+				     "results can be paged through\n",
 				GZ_MAX_RESULTS);
 			goto usage_error;
 		}
 		req.offset = (unsigned)(page - 1) * req.limit;
 		if (o.timeline) {
 			req.facets |= SEARCH_FACET_BIT(SEARCH_FACET_MONTH) |
-				      SEARCH_FACET_BIT(SEARCH_FACET_YEAR);
+				SEARCH_FACET_BIT(SEARCH_FACET_YEAR);
 			if (!o.limit_given)
 				req.limit = 0;
 		}
@@ -1069,7 +1134,8 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 			argv[optind]);
 		goto usage_error;
 	}
-	o.color = !o.json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	o.color =
+		!o.json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 
 	rc = cli_load_config(&cfg, o.config, err);
 	if (rc != GZ_OK) {
@@ -1084,8 +1150,8 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 		if (cfg.token && *cfg.token)
 			cli_set(&req.token, cfg.token);
 		line = cli_request_line(&req);
-		rc = line ? cli_exchange(&o, &cfg, line, &reply, err) :
-		     gz_fail(err, GZ_ENOMEM, "out of memory");
+		rc = line ? cli_exchange(&o, &cfg, line, &reply, err)
+			  : gz_fail(err, GZ_ENOMEM, "out of memory");
 	}
 	if (rc != GZ_OK) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -1108,8 +1174,9 @@ static int cli_command(int argc, char **argv, enum search_cmd cmd)
 
 usage_error:
 	search_request_free(&req);
-	fprintf(stderr, "usage: " PROG " %s [OPTIONS]%s (see " PROG
-		" --help)\n", cmd == SEARCH_CMD_STATS ? "stats" : "search",
+	fprintf(stderr,
+		"usage: " PROG " %s [OPTIONS]%s (see " PROG " --help)\n",
+		cmd == SEARCH_CMD_STATS ? "stats" : "search",
 		cmd == SEARCH_CMD_STATS ? "" : " QUERY...");
 	return CLI_EXIT_ERROR;
 }
@@ -1134,7 +1201,9 @@ int main(int argc, char **argv)
 		return cli_command(argc - 1, argv + 1, SEARCH_CMD_SEARCH);
 	if (strcmp(argv[1], "stats") == 0)
 		return cli_command(argc - 1, argv + 1, SEARCH_CMD_STATS);
-	fprintf(stderr, PROG ": unknown command '%s' (try search or stats; "
-		"see --help)\n", argv[1]);
+	fprintf(stderr,
+		PROG ": unknown command '%s' (try search or stats; "
+		     "see --help)\n",
+		argv[1]);
 	return CLI_EXIT_ERROR;
 }

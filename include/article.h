@@ -15,19 +15,19 @@
 #define ARTICLE_MAX_AUTHORS 16 /* authors kept per article; more are dropped */
 
 struct article {
-	char *url;            /* URL the page was fetched from (or given for a file) */
-	char *canonical_url;  /* rel=canonical / og:url, resolved; NULL if none */
-	char *title;          /* headline */
-	char *source;         /* outlet name, e.g. "Global Times" */
-	char *section;        /* e.g. "Viewpoint" */
+	char *url; /* URL the page was fetched from (or given for a file) */
+	char *canonical_url; /* rel=canonical / og:url, resolved; NULL if none */
+	char *title;         /* headline */
+	char *source;        /* outlet name, e.g. "Global Times" */
+	char *section;       /* e.g. "Viewpoint" */
 	char *authors[ARTICLE_MAX_AUTHORS]; /* bylines, n_authors of them */
-	size_t n_authors;     /* number of authors[] in use */
-	char *language;       /* lower-case ISO 639-1 code, e.g. "en", "zh" */
-	char *description;    /* standfirst / meta description */
-	char *text;           /* body: paragraphs separated by "\n\n" */
+	size_t n_authors;                   /* number of authors[] in use */
+	char *language;    /* lower-case ISO 639-1 code, e.g. "en", "zh" */
+	char *description; /* standfirst / meta description */
+	char *text;        /* body: paragraphs separated by "\n\n" */
 	struct gz_time published; /* publication time as stated */
 	struct gz_time modified;  /* last modification, if stated */
-	char *confidence;     /* notes on guessed fields, e.g. "published:text"; may be NULL */
+	char *confidence; /* notes on guessed fields, e.g. "published:text"; may be NULL */
 };
 
 /* Zero every member. */

@@ -24,17 +24,17 @@
 #include <stddef.h>
 #include "buf.h"
 
-#define CHARSET_SNIFF_BYTES 8192   /* bytes searched for <meta charset> */
-#define CHARSET_GUESS_BYTES 65536  /* bytes decoded per candidate guess */
-#define CHARSET_NAMELEN 32         /* room for a charset name + NUL */
+#define CHARSET_SNIFF_BYTES 8192  /* bytes searched for <meta charset> */
+#define CHARSET_GUESS_BYTES 65536 /* bytes decoded per candidate guess */
+#define CHARSET_NAMELEN     32    /* room for a charset name + NUL */
 
 /* How the encoding was chosen. */
 enum charset_how {
-	CHARSET_DEFAULT = 0,  /* nothing declared, valid UTF-8 (or empty) */
-	CHARSET_BOM = 1,      /* byte order mark */
-	CHARSET_HTTP = 2,     /* Content-Type header */
-	CHARSET_META = 3,     /* <meta> in the page */
-	CHARSET_GUESSED = 4   /* from the bytes: undeclared or a lie */
+	CHARSET_DEFAULT = 0, /* nothing declared, valid UTF-8 (or empty) */
+	CHARSET_BOM = 1,     /* byte order mark */
+	CHARSET_HTTP = 2,    /* Content-Type header */
+	CHARSET_META = 3,    /* <meta> in the page */
+	CHARSET_GUESSED = 4  /* from the bytes: undeclared or a lie */
 };
 
 /*
@@ -43,13 +43,13 @@ enum charset_how {
 ** charset_result_free() in both cases.
 */
 struct charset_result {
-	const char *ptr;              /* UTF-8 text, len bytes (not NUL-terminated
+	const char *ptr;            /* UTF-8 text, len bytes (not NUL-terminated
 				       ** when it points into the input) */
-	size_t len;                   /* bytes at ptr */
-	struct buf own;               /* converted copy, when one was needed */
-	char name[CHARSET_NAMELEN];   /* encoding used, e.g. "utf-8", "gb18030" */
+	size_t len;                 /* bytes at ptr */
+	struct buf own;             /* converted copy, when one was needed */
+	char name[CHARSET_NAMELEN]; /* encoding used, e.g. "utf-8", "gb18030" */
 	char declared[CHARSET_NAMELEN]; /* encoding declared, "" if none */
-	enum charset_how how;         /* how name was chosen */
+	enum charset_how how;           /* how name was chosen */
 };
 
 /*

@@ -38,34 +38,35 @@
 
 /* What a run did; every counter starts at the value the caller set (0). */
 struct crawl_stats {
-	unsigned long fetched;        /* HTTP responses received (robots.txt,
+	unsigned long fetched;   /* HTTP responses received (robots.txt,
 				       * feeds, sitemaps and pages) */
-	unsigned long new_docs;       /* documents added */
-	unsigned long updated;        /* documents replaced with new content */
-	unsigned long unchanged;      /* pages indexed with the same content */
-	unsigned long gone;           /* indexed pages now answering 404/410 */
-	unsigned long failed;         /* pages, feeds and sitemaps that failed
+	unsigned long new_docs;  /* documents added */
+	unsigned long updated;   /* documents replaced with new content */
+	unsigned long unchanged; /* pages indexed with the same content */
+	unsigned long gone;      /* indexed pages now answering 404/410 */
+	unsigned long failed;    /* pages, feeds and sitemaps that failed
 				       * (network, status, parse, index) */
-	unsigned long not_found;      /* followed links answering 404/410 that
+	unsigned long not_found; /* followed links answering 404/410 that
 				       * were never indexed (broken links, not
 				       * failures) */
-	unsigned long skipped_robots; /* URLs not fetched because of robots.txt */
-	unsigned long skipped_scope;  /* links and entries outside the scope */
-	unsigned long skipped_type;   /* responses that were not HTML */
-	unsigned long listings;       /* listing pages seen (followed) */
-	unsigned long feeds;          /* feeds and sitemaps read */
-	unsigned long redirects;      /* redirects followed */
-	unsigned long not_modified;   /* 304 answers to conditional requests */
-	unsigned long duplicates;     /* pages whose content another document
+	unsigned long
+		skipped_robots; /* URLs not fetched because of robots.txt */
+	unsigned long skipped_scope; /* links and entries outside the scope */
+	unsigned long skipped_type;  /* responses that were not HTML */
+	unsigned long listings;      /* listing pages seen (followed) */
+	unsigned long feeds;         /* feeds and sitemaps read */
+	unsigned long redirects;     /* redirects followed */
+	unsigned long not_modified;  /* 304 answers to conditional requests */
+	unsigned long duplicates;    /* pages whose content another document
 				       * already holds (not indexed again) */
-	unsigned long fresh;          /* indexed pages not fetched: visited
+	unsigned long fresh;         /* indexed pages not fetched: visited
 				       * less than revisit seconds ago */
-	unsigned long robots_cached;  /* hosts whose robots.txt came from the
+	unsigned long robots_cached; /* hosts whose robots.txt came from the
 				       * 24-hour cache */
-	unsigned long warc_records;   /* responses written to WARC files */
-	unsigned long long bytes;     /* body bytes received */
-	double seconds;               /* wall time of the run */
-	int stop_signal;              /* signal that stopped the run, or 0 */
+	unsigned long warc_records;  /* responses written to WARC files */
+	unsigned long long bytes;    /* body bytes received */
+	double seconds;              /* wall time of the run */
+	int stop_signal;             /* signal that stopped the run, or 0 */
 };
 
 /* How crawl_run behaves beyond the configuration; all optional. */

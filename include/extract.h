@@ -22,17 +22,20 @@ enum page_kind {
 };
 
 /* Called once per link found in the page, already resolved to absolute. */
-typedef void (*extract_link_fn)(void *ctx, const char *url, const char *anchor_text);
+typedef void (*extract_link_fn)(void *ctx, const char *url,
+				const char *anchor_text);
 
 struct extract_opts {
-	const char *url;            /* URL of the page, for resolving links; may be NULL */
-	const char *content_type;   /* HTTP Content-Type (charset hint); may be NULL */
-	const char *default_source; /* outlet name from config when the page names none; may be NULL */
-	int has_tz;                 /* 1 when the source's config fixes a UTC offset */
-	int tz_min;                 /* that offset in minutes east of UTC */
-	time_t now;                 /* fetch time: later dates are rejected; 0 = time(NULL) */
-	extract_link_fn on_link;    /* link callback, or NULL */
-	void *link_ctx;             /* passed to on_link */
+	const char *url; /* URL of the page, for resolving links; may be NULL */
+	const char *
+		content_type; /* HTTP Content-Type (charset hint); may be NULL */
+	const char *
+		default_source; /* outlet name from config when the page names none; may be NULL */
+	int has_tz; /* 1 when the source's config fixes a UTC offset */
+	int tz_min; /* that offset in minutes east of UTC */
+	time_t now; /* fetch time: later dates are rejected; 0 = time(NULL) */
+	extract_link_fn on_link; /* link callback, or NULL */
+	void *link_ctx;          /* passed to on_link */
 };
 
 /*

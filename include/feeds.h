@@ -21,22 +21,22 @@
 
 /* What kind of document was read. */
 enum feed_kind {
-	FEED_UNKNOWN = 0,     /* nothing recognised (yet) */
-	FEED_RSS = 1,         /* RSS 0.9x / 2.0 */
-	FEED_RDF = 2,         /* RSS 1.0 */
-	FEED_ATOM = 3,        /* Atom 1.0 */
-	FEED_URLSET = 4,      /* sitemap <urlset> */
-	FEED_SITEMAPINDEX = 5,/* sitemap <sitemapindex> */
-	FEED_TEXT = 6         /* plain-text sitemap */
+	FEED_UNKNOWN = 0,      /* nothing recognised (yet) */
+	FEED_RSS = 1,          /* RSS 0.9x / 2.0 */
+	FEED_RDF = 2,          /* RSS 1.0 */
+	FEED_ATOM = 3,         /* Atom 1.0 */
+	FEED_URLSET = 4,       /* sitemap <urlset> */
+	FEED_SITEMAPINDEX = 5, /* sitemap <sitemapindex> */
+	FEED_TEXT = 6          /* plain-text sitemap */
 };
 
 /* One entry, borrowed by the callback for the duration of the call. */
 struct feed_entry {
-	const char *url;      /* link / loc as written (trimmed; may be relative) */
-	const char *title;    /* title hint, or NULL */
-	struct gz_time date;  /* publication (or, failing that, modification)
+	const char *url; /* link / loc as written (trimmed; may be relative) */
+	const char *title;   /* title hint, or NULL */
+	struct gz_time date; /* publication (or, failing that, modification)
 			       * date hint; year 0 when none */
-	int is_sitemap;       /* 1: a child sitemap of a sitemapindex */
+	int is_sitemap;      /* 1: a child sitemap of a sitemapindex */
 };
 
 /*
@@ -47,10 +47,10 @@ typedef int (*feed_entry_fn)(void *ctx, const struct feed_entry *e);
 
 /* A summary of one parse. */
 struct feed_info {
-	enum feed_kind kind;  /* what the document was */
-	size_t entries;       /* entries delivered */
-	size_t skipped;       /* entries without a URL, or past the count bound */
-	int gzip;             /* 1 when the body was gzip-compressed */
+	enum feed_kind kind; /* what the document was */
+	size_t entries;      /* entries delivered */
+	size_t skipped; /* entries without a URL, or past the count bound */
+	int gzip;       /* 1 when the body was gzip-compressed */
 };
 
 /*

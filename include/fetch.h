@@ -28,20 +28,20 @@
 
 /* Settings shared by every request of a struct fetch. */
 struct fetch_opts {
-	const char *user_agent;    /* User-Agent header; copied */
-	long connect_timeout_sec;  /* connect time limit; <= 0: 10 */
-	long timeout_sec;          /* total time limit per request; <= 0: 60 */
-	long low_speed_bytes;      /* abort when slower than this many bytes/s ... */
-	long low_speed_sec;        /* ... for this many seconds; 0: 1 B/s for 30 s */
+	const char *user_agent;   /* User-Agent header; copied */
+	long connect_timeout_sec; /* connect time limit; <= 0: 10 */
+	long timeout_sec;         /* total time limit per request; <= 0: 60 */
+	long low_speed_bytes; /* abort when slower than this many bytes/s ... */
+	long low_speed_sec;   /* ... for this many seconds; 0: 1 B/s for 30 s */
 	char *const *allow_addresses; /* addresses or CIDR blocks the policy
 				       * lets through; copied */
-	size_t n_allow;            /* number of allow_addresses */
-	long max_host_connections; /* curl's own per-host cap; <= 0: 1 */
+	size_t n_allow;               /* number of allow_addresses */
+	long max_host_connections;    /* curl's own per-host cap; <= 0: 1 */
 };
 
 /* Flags of one request. */
-#define FETCH_FOLLOW 0x01   /* follow redirects (else report them) */
-#define FETCH_TRUNCATE 0x02 /* a body past max_bytes is cut, not an error */
+#define FETCH_FOLLOW    0x01 /* follow redirects (else report them) */
+#define FETCH_TRUNCATE  0x02 /* a body past max_bytes is cut, not an error */
 #define FETCH_KEEP_HEAD 0x04 /* keep the final response's raw head (WARC) */
 
 /* Largest response head kept with FETCH_KEEP_HEAD. */
@@ -59,19 +59,19 @@ struct fetch_request {
 
 /* The outcome of one request, owned by the caller (fetch_result_free). */
 struct fetch_result {
-	void *user;           /* from the request */
-	int rc;               /* GZ_OK when an HTTP response arrived (any
+	void *user;          /* from the request */
+	int rc;              /* GZ_OK when an HTTP response arrived (any
 			       * status); GZ_EDENIED (scheme or address
 			       * policy), GZ_ETOOBIG (body cap), GZ_ETIMEOUT,
 			       * GZ_EFETCH (DNS, connect, TLS, protocol) */
-	char err[GZ_ERRLEN];  /* why, when rc is not GZ_OK */
-	long status;          /* HTTP status; 0 when no response */
-	char *url;            /* the URL requested */
-	char *final_url;      /* the URL after redirects (== url when none) */
-	char *redirect_url;   /* Location of a 3xx not followed, resolved; or NULL */
-	char *content_type;   /* Content-Type header, or NULL */
-	char *etag;           /* ETag header of the final response, or NULL */
-	char *last_modified;  /* Last-Modified header, or NULL */
+	char err[GZ_ERRLEN]; /* why, when rc is not GZ_OK */
+	long status;         /* HTTP status; 0 when no response */
+	char *url;           /* the URL requested */
+	char *final_url;     /* the URL after redirects (== url when none) */
+	char *redirect_url; /* Location of a 3xx not followed, resolved; or NULL */
+	char *content_type;  /* Content-Type header, or NULL */
+	char *etag;          /* ETag header of the final response, or NULL */
+	char *last_modified; /* Last-Modified header, or NULL */
 	long retry_after_sec; /* Retry-After in seconds (dates converted); -1 none */
 	char *remote_ip;      /* the address the response came from, or NULL */
 	int truncated;        /* 1 when FETCH_TRUNCATE cut the body */

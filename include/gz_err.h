@@ -19,27 +19,27 @@ extern "C" {
 #define GZ_ERRLEN 256 /* size of every caller-supplied error buffer */
 
 enum gz_err {
-	GZ_OK = 0,        /* not an error */
-	GZ_ENOMEM = 1,    /* out of memory */
-	GZ_EINVAL = 2,    /* bad argument or usage */
-	GZ_ETOOBIG = 3,   /* input exceeds a configured bound */
-	GZ_EIO = 4,       /* file or socket I/O error */
-	GZ_EPARSE = 5,    /* malformed input (HTML, XML, JSON, INI, WARC) */
-	GZ_EFETCH = 6,    /* network fetch failed */
-	GZ_EINDEX = 7,    /* index (Xapian) error not covered below */
-	GZ_ELOCKED = 8,   /* index is locked by another writer */
-	GZ_EAGAIN = 9,    /* index changed underneath: reopen and retry */
-	GZ_EQUERY = 10,   /* query does not parse */
-	GZ_ENOTFOUND = 11,/* no such document, term, key or file */
-	GZ_ECORRUPT = 12, /* index is damaged */
-	GZ_EOPEN = 13,    /* index cannot be opened (missing, wrong format) */
-	GZ_ETIMEOUT = 14, /* a time bound was exceeded */
-	GZ_EBUSY = 15,    /* too much work queued: retry later */
-	GZ_ECONFIG = 16,  /* configuration error */
-	GZ_ENETWORK = 17, /* remote index unreachable */
-	GZ_EDENIED = 18,  /* refused by policy (robots.txt, scope, address) */
-	GZ_EINTERNAL = 19,/* a bug: an unexpected exception or state */
-	GZ_ERR_LAST       /* never use: one past the last code */
+	GZ_OK = 0,         /* not an error */
+	GZ_ENOMEM = 1,     /* out of memory */
+	GZ_EINVAL = 2,     /* bad argument or usage */
+	GZ_ETOOBIG = 3,    /* input exceeds a configured bound */
+	GZ_EIO = 4,        /* file or socket I/O error */
+	GZ_EPARSE = 5,     /* malformed input (HTML, XML, JSON, INI, WARC) */
+	GZ_EFETCH = 6,     /* network fetch failed */
+	GZ_EINDEX = 7,     /* index (Xapian) error not covered below */
+	GZ_ELOCKED = 8,    /* index is locked by another writer */
+	GZ_EAGAIN = 9,     /* index changed underneath: reopen and retry */
+	GZ_EQUERY = 10,    /* query does not parse */
+	GZ_ENOTFOUND = 11, /* no such document, term, key or file */
+	GZ_ECORRUPT = 12,  /* index is damaged */
+	GZ_EOPEN = 13,     /* index cannot be opened (missing, wrong format) */
+	GZ_ETIMEOUT = 14,  /* a time bound was exceeded */
+	GZ_EBUSY = 15,     /* too much work queued: retry later */
+	GZ_ECONFIG = 16,   /* configuration error */
+	GZ_ENETWORK = 17,  /* remote index unreachable */
+	GZ_EDENIED = 18,   /* refused by policy (robots.txt, scope, address) */
+	GZ_EINTERNAL = 19, /* a bug: an unexpected exception or state */
+	GZ_ERR_LAST        /* never use: one past the last code */
 };
 
 /*

@@ -27,7 +27,7 @@
 
 /* Items read from one feed, URLs from one sitemap, sitemaps from an index. */
 #define GZ_MAX_FEED_ITEMS 50000
-#define GZ_MAX_SITEMAPS 1000
+#define GZ_MAX_SITEMAPS   1000
 
 /* Longest URL kept; longer links are dropped (browsers cap near 2 KiB-64 KiB). */
 #define GZ_MAX_URL_LEN 4096
@@ -46,10 +46,10 @@
 
 /* Largest offset + limit a query may ask for. */
 #define GZ_MAX_RESULTS 1000
-#define GZ_MAX_LIMIT 100
+#define GZ_MAX_LIMIT   100
 
 /* Terms per query and terms a wildcard may expand to. */
-#define GZ_MAX_QUERY_TERMS 256
+#define GZ_MAX_QUERY_TERMS        256
 #define GZ_MAX_WILDCARD_EXPANSION 1000
 
 /* Values returned per facet. */
@@ -61,10 +61,10 @@
 
 /* Characters in a snippet. */
 #define GZ_DEFAULT_SNIPPET_LEN 200
-#define GZ_MAX_SNIPPET_LEN 2000
+#define GZ_MAX_SNIPPET_LEN     2000
 
 /* Concurrent client connections to searchd and their idle timeout (s). */
-#define GZ_MAX_CONNECTIONS 1024
+#define GZ_MAX_CONNECTIONS  1024
 #define GZ_IDLE_TIMEOUT_SEC 60
 
 /* Xapian's own limit on term length is 245 bytes; keep terms below it. */

@@ -15,15 +15,15 @@
 #define GZ_TIME_ISOLEN 32 /* enough for "2013-07-16T18:53:02+08:00" + NUL */
 
 struct gz_time {
-	int year;      /* e.g. 2013; 0 means "no date" */
-	int month;     /* 1..12 */
-	int day;       /* 1..31 */
-	int hour;      /* 0..23, valid when has_time */
-	int min;       /* 0..59 */
-	int sec;       /* 0..60 */
-	int has_time;  /* 1 when the hour and minute were stated */
-	int has_tz;    /* 1 when tz_min is known */
-	int tz_min;    /* offset east of UTC in minutes, e.g. +480 */
+	int year;     /* e.g. 2013; 0 means "no date" */
+	int month;    /* 1..12 */
+	int day;      /* 1..31 */
+	int hour;     /* 0..23, valid when has_time */
+	int min;      /* 0..59 */
+	int sec;      /* 0..60 */
+	int has_time; /* 1 when the hour and minute were stated */
+	int has_tz;   /* 1 when tz_min is known */
+	int tz_min;   /* offset east of UTC in minutes, e.g. +480 */
 };
 
 /* True when t holds a date. */

@@ -31,11 +31,11 @@
 
 /* What a request head asks for. */
 enum http_route {
-	HTTP_ROUTE_NONE = 0,   /* no such path: 404 */
-	HTTP_ROUTE_SEARCH = 1, /* /search */
-	HTTP_ROUTE_HEALTH = 2, /* /health */
-	HTTP_ROUTE_METRICS = 3,/* /metrics */
-	HTTP_ROUTE_ROOT = 4    /* / : a short text naming the others */
+	HTTP_ROUTE_NONE = 0,    /* no such path: 404 */
+	HTTP_ROUTE_SEARCH = 1,  /* /search */
+	HTTP_ROUTE_HEALTH = 2,  /* /health */
+	HTTP_ROUTE_METRICS = 3, /* /metrics */
+	HTTP_ROUTE_ROOT = 4     /* / : a short text naming the others */
 };
 
 /* A parsed request head.  Owns query and bearer (malloc'd or NULL). */
@@ -43,7 +43,7 @@ struct http_request {
 	char method[16];       /* "GET", ... as sent */
 	enum http_route route; /* the path's route */
 	char *query;           /* the raw query string (no '?'), or NULL */
-	char *bearer;          /* token from "Authorization: Bearer X", or NULL */
+	char *bearer; /* token from "Authorization: Bearer X", or NULL */
 };
 
 /*

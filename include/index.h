@@ -42,10 +42,11 @@ struct index_writer;
 
 /* What index_put did with an article. */
 enum index_put_result {
-	INDEX_NEW = 0,       /* no document had this key: added */
-	INDEX_UPDATED = 1,   /* replaced a document whose content differed */
-	INDEX_UNCHANGED = 2, /* same key and same content hash: nothing written */
-	INDEX_DUPLICATE = 3  /* new key, but another document has exactly this
+	INDEX_NEW = 0,     /* no document had this key: added */
+	INDEX_UPDATED = 1, /* replaced a document whose content differed */
+	INDEX_UNCHANGED =
+		2, /* same key and same content hash: nothing written */
+	INDEX_DUPLICATE = 3 /* new key, but another document has exactly this
 			      * content: nothing written */
 };
 
@@ -138,14 +139,14 @@ int index_mark_gone(struct index_writer *w, const char *url, char *err);
 ** are NULL or malloc'd and owned by the struct (index_url_state_free).
 */
 struct index_url_state {
-	long long fetched;    /* Unix time of the last answer; 0 never */
-	int status;           /* HTTP status of the last answer; 0 no answer */
-	int failures;         /* consecutive failed fetches (0 after a success) */
-	long long gone;       /* Unix time it was first found 404/410; 0 not */
-	char body_hash[17];   /* hex FNV-1a of the last 2xx body; "" none */
-	char *etag;           /* ETag of the last 2xx answer, or NULL */
-	char *last_modified;  /* Last-Modified of the last 2xx answer, or NULL */
-	char *doc_url;        /* key URL of the document this URL produced, or
+	long long fetched;  /* Unix time of the last answer; 0 never */
+	int status;         /* HTTP status of the last answer; 0 no answer */
+	int failures;       /* consecutive failed fetches (0 after a success) */
+	long long gone;     /* Unix time it was first found 404/410; 0 not */
+	char body_hash[17]; /* hex FNV-1a of the last 2xx body; "" none */
+	char *etag;         /* ETag of the last 2xx answer, or NULL */
+	char *last_modified; /* Last-Modified of the last 2xx answer, or NULL */
+	char *doc_url;       /* key URL of the document this URL produced, or
 			       * the target of its redirect; NULL none */
 };
 

@@ -16,24 +16,26 @@ struct index_writer;
 
 /* Options shared by the subcommands. */
 struct cli_opts {
-	const char *config;   /* --config, or NULL for the default search */
-	const char *index;    /* --index, or NULL for the config's */
-	const char *url;      /* --url for add and extract */
-	const char *agent;    /* --user-agent for robots-check */
-	int json;             /* --json for extract */
-	const char *content_type; /* --content-type for extract: the HTTP header's value */
+	const char *config; /* --config, or NULL for the default search */
+	const char *index;  /* --index, or NULL for the config's */
+	const char *url;    /* --url for add and extract */
+	const char *agent;  /* --user-agent for robots-check */
+	int json;           /* --json for extract */
+	const char *
+		content_type; /* --content-type for extract: the HTTP header's value */
 	int verbose;          /* --verbose: debug logging */
 	int quiet;            /* --quiet: warnings and errors only */
 	/* add (bulk import, see ingest.h and docs/import.md) */
 	const char *url_prefix; /* --url-prefix: URL = prefix + relative path */
-	int jsonl;            /* --jsonl: inputs are JSON lines of articles */
-	int force;            /* --force: extract even what is recorded as done */
-	unsigned jobs;        /* --jobs: extraction workers; 0 = cores */
-	unsigned batch;       /* --batch: documents per commit; 0 = config's */
-	unsigned budget_mb;   /* --memory: MB of raw input in flight; 0 = default */
+	int jsonl;              /* --jsonl: inputs are JSON lines of articles */
+	int force;      /* --force: extract even what is recorded as done */
+	unsigned jobs;  /* --jobs: extraction workers; 0 = cores */
+	unsigned batch; /* --batch: documents per commit; 0 = config's */
+	unsigned
+		budget_mb; /* --memory: MB of raw input in flight; 0 = default */
 	/* compact */
-	int keep_old;         /* --keep-old: keep the previous generation */
-	const char *shard;    /* --shard NAME: the shard of a sharded index */
+	int keep_old;      /* --keep-old: keep the previous generation */
+	const char *shard; /* --shard NAME: the shard of a sharded index */
 	/* Set to a signal's number by main's SIGINT/SIGTERM handler; NULL when
 	** none is installed.  Commands poll it to stop cleanly. */
 	volatile sig_atomic_t *stop;

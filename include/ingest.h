@@ -38,8 +38,8 @@ struct index_writer;
 #define INGEST_RING 1024
 /* Default memory budget for raw bytes in flight, and its allowed range. */
 #define INGEST_DEFAULT_BUDGET (64u * 1024 * 1024)
-#define INGEST_MIN_BUDGET (1u * 1024 * 1024)
-#define INGEST_MAX_BUDGET (4096u * 1024 * 1024)
+#define INGEST_MIN_BUDGET     (1u * 1024 * 1024)
+#define INGEST_MAX_BUDGET     (4096u * 1024 * 1024)
 /* Extraction workers, at most. */
 #define INGEST_MAX_JOBS 64
 /* Longest JSON line accepted from a --jsonl input. */
@@ -52,48 +52,48 @@ struct index_writer;
 
 /* Why an item was skipped (struct ingest_stats.why). */
 enum ingest_skip {
-	INGEST_SKIP_EXTENSION = 0, /* file name says it is not HTML */
-	INGEST_SKIP_CONTENT,       /* content does not look like HTML */
-	INGEST_SKIP_NOT_ARTICLE,   /* HTML, but no article in it */
-	INGEST_SKIP_WARC_TYPE,     /* WARC record other than a response */
-	INGEST_SKIP_WARC_STATUS,   /* WARC response whose status is not 200 */
-	INGEST_SKIP_WARC_TYPE_MIME,/* WARC response that is not HTML */
-	INGEST_SKIP_OTHER,         /* special files, empty files, duplicates */
+	INGEST_SKIP_EXTENSION = 0,  /* file name says it is not HTML */
+	INGEST_SKIP_CONTENT,        /* content does not look like HTML */
+	INGEST_SKIP_NOT_ARTICLE,    /* HTML, but no article in it */
+	INGEST_SKIP_WARC_TYPE,      /* WARC record other than a response */
+	INGEST_SKIP_WARC_STATUS,    /* WARC response whose status is not 200 */
+	INGEST_SKIP_WARC_TYPE_MIME, /* WARC response that is not HTML */
+	INGEST_SKIP_OTHER,          /* special files, empty files, duplicates */
 	INGEST_SKIP_N
 };
 
 /* How a run is done. */
 struct ingest_opts {
-	const char *index_path;  /* the index (for the workers' read handles) */
-	const char *url;         /* URL of the one input, or NULL */
-	const char *url_prefix;  /* URL = prefix + path below a directory
+	const char *index_path; /* the index (for the workers' read handles) */
+	const char *url;        /* URL of the one input, or NULL */
+	const char *url_prefix; /* URL = prefix + path below a directory
 				  * argument (or the file's name), or NULL */
-	int jsonl;               /* inputs are JSON lines of article records */
-	int force;               /* extract even what is recorded as indexed */
-	unsigned jobs;           /* extraction workers; 0 = online cores */
-	size_t budget;           /* raw bytes in flight; 0 = the default */
-	unsigned commit_every;   /* documents per commit (>= 1) */
-	int progress;            /* draw a progress line on stderr */
+	int jsonl;              /* inputs are JSON lines of article records */
+	int force;              /* extract even what is recorded as indexed */
+	unsigned jobs;          /* extraction workers; 0 = online cores */
+	size_t budget;          /* raw bytes in flight; 0 = the default */
+	unsigned commit_every;  /* documents per commit (>= 1) */
+	int progress;           /* draw a progress line on stderr */
 	volatile sig_atomic_t *stop; /* non-zero (a signal number) to stop;
 				  * may be NULL */
 };
 
 /* What a run did. */
 struct ingest_stats {
-	unsigned long items;     /* files, WARC records and JSON lines seen */
-	unsigned long added;     /* new documents */
-	unsigned long updated;   /* replaced documents */
-	unsigned long unchanged; /* already indexed with the same content */
-	unsigned long known;     /* of those, skipped before extraction */
-	unsigned long duplicates;/* same content as another URL: not added */
-	unsigned long skipped;   /* not articles, not HTML, other WARC records */
+	unsigned long items;      /* files, WARC records and JSON lines seen */
+	unsigned long added;      /* new documents */
+	unsigned long updated;    /* replaced documents */
+	unsigned long unchanged;  /* already indexed with the same content */
+	unsigned long known;      /* of those, skipped before extraction */
+	unsigned long duplicates; /* same content as another URL: not added */
+	unsigned long skipped; /* not articles, not HTML, other WARC records */
 	unsigned long why[INGEST_SKIP_N]; /* skipped, by reason */
-	unsigned long failed;    /* unreadable, unparsable, malformed records */
-	unsigned long commits;   /* commits made */
-	uint64_t bytes;          /* raw bytes read */
-	double seconds;          /* wall time of the run */
-	int stop_signal;         /* the signal that stopped the run, or 0 */
-	int index_error;         /* 1 when the run stopped on an index error */
+	unsigned long failed;  /* unreadable, unparsable, malformed records */
+	unsigned long commits; /* commits made */
+	uint64_t bytes;        /* raw bytes read */
+	double seconds;        /* wall time of the run */
+	int stop_signal;       /* the signal that stopped the run, or 0 */
+	int index_error;       /* 1 when the run stopped on an index error */
 };
 
 /*
@@ -144,7 +144,7 @@ int ingest_join_url(const char *prefix, const char *rel, char *out, size_t n);
 ** bytes, a kind letter ('a' indexed, 'n' not an article) and the URL, into
 ** out of size n.
 */
-void ingest_src_value(uint64_t raw_hash, char kind, const char *url,
-		      char *out, size_t n);
+void ingest_src_value(uint64_t raw_hash, char kind, const char *url, char *out,
+		      size_t n);
 
 #endif /* GZ_INGEST_H */

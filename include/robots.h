@@ -19,27 +19,27 @@
 
 /* How a robots.txt answer applies (RFC 9309 section 2.3.1). */
 enum robots_policy {
-	ROBOTS_RULES = 0,        /* the parsed rules decide */
-	ROBOTS_ALLOW_ALL = 1,    /* no usable file (4xx): everything allowed */
-	ROBOTS_DISALLOW_ALL = 2  /* unreachable (5xx, no answer): nothing */
+	ROBOTS_RULES = 0,       /* the parsed rules decide */
+	ROBOTS_ALLOW_ALL = 1,   /* no usable file (4xx): everything allowed */
+	ROBOTS_DISALLOW_ALL = 2 /* unreachable (5xx, no answer): nothing */
 };
 
 /* One Allow or Disallow line of the group that applies. */
 struct robots_rule {
 	char *pattern; /* path pattern, escapes normalised; may hold '*' and a final '$' */
-	size_t len;    /* strlen(pattern): the rule's specificity */
-	int allow;     /* 1 Allow, 0 Disallow */
+	size_t len; /* strlen(pattern): the rule's specificity */
+	int allow;  /* 1 Allow, 0 Disallow */
 };
 
 struct robots {
-	enum robots_policy policy;  /* ROBOTS_RULES after robots_parse */
-	struct robots_rule *rules;  /* n_rules rules of the chosen group */
-	size_t n_rules;             /* number of rules */
-	long crawl_delay_ms;        /* Crawl-delay of the chosen group in ms; -1 none */
-	char **sitemaps;            /* n_sitemaps Sitemap: values, as written */
-	size_t n_sitemaps;          /* at most GZ_MAX_SITEMAPS */
-	int matched_agent;          /* 1 when a group named our product token */
-	int truncated;              /* 1 when the file was longer than the limit */
+	enum robots_policy policy; /* ROBOTS_RULES after robots_parse */
+	struct robots_rule *rules; /* n_rules rules of the chosen group */
+	size_t n_rules;            /* number of rules */
+	long crawl_delay_ms; /* Crawl-delay of the chosen group in ms; -1 none */
+	char **sitemaps;     /* n_sitemaps Sitemap: values, as written */
+	size_t n_sitemaps;   /* at most GZ_MAX_SITEMAPS */
+	int matched_agent;   /* 1 when a group named our product token */
+	int truncated;       /* 1 when the file was longer than the limit */
 };
 
 /* Zero r: no rules, policy ROBOTS_ALLOW_ALL, no crawl delay. */

@@ -24,26 +24,27 @@
 #define GZ_SCHEMA_H
 
 #define SLOT_PUBLISHED 0 /* "YYYYMMDDhhmmss" as stated (gz_time_sortkey) */
-#define SLOT_SOURCE 1    /* source name as stated, for facets */
-#define SLOT_SECTION 2   /* section name as stated, for facets */
-#define SLOT_MONTH 3     /* "YYYY-MM", for the timeline facet */
-#define SLOT_YEAR 4      /* "YYYY", for the year facet */
-#define SLOT_COLLAPSE 5  /* near-duplicate key (hex), for collapse */
-#define SLOT_HASH 6      /* content hash (hex) of title + text, to skip unchanged pages */
-#define SLOT_INDEXED 7   /* "YYYYMMDDhhmmss" UTC when this version was indexed */
+#define SLOT_SOURCE    1 /* source name as stated, for facets */
+#define SLOT_SECTION   2 /* section name as stated, for facets */
+#define SLOT_MONTH     3 /* "YYYY-MM", for the timeline facet */
+#define SLOT_YEAR      4 /* "YYYY", for the year facet */
+#define SLOT_COLLAPSE  5 /* near-duplicate key (hex), for collapse */
+#define SLOT_HASH \
+	6 /* content hash (hex) of title + text, to skip unchanged pages */
+#define SLOT_INDEXED 7 /* "YYYYMMDDhhmmss" UTC when this version was indexed */
 
-#define PFX_ID "Q"
-#define PFX_URL "U"
-#define PFX_TITLE "S"
-#define PFX_SOURCE "XSOURCE"
+#define PFX_ID      "Q"
+#define PFX_URL     "U"
+#define PFX_TITLE   "S"
+#define PFX_SOURCE  "XSOURCE"
 #define PFX_SECTION "XSECTION"
-#define PFX_AUTHOR "A"
-#define PFX_HOST "H"
-#define PFX_LANG "L"
-#define PFX_DAY "D"
-#define PFX_MONTH "M"
-#define PFX_YEAR "Y"
-#define TERM_GONE "XGONE"
+#define PFX_AUTHOR  "A"
+#define PFX_HOST    "H"
+#define PFX_LANG    "L"
+#define PFX_DAY     "D"
+#define PFX_MONTH   "M"
+#define PFX_YEAR    "Y"
+#define TERM_GONE   "XGONE"
 
 /*
 ** Document data is the JSON of article_to_json(a, 1): everything needed to
@@ -93,11 +94,11 @@
 ** agree.  Documents without body words get a key from their URL hash.
 */
 #define SCHEMA_VERSION "1"
-#define META_SCHEMA "gazette.schema"
-#define META_LAST_RUN "gazette.last_run"
+#define META_SCHEMA    "gazette.schema"
+#define META_LAST_RUN  "gazette.last_run"
 
-#define SLOT_SIMHASH 8  /* 64-bit SimHash of the body's shingles (16 hex) */
-#define SLOT_GONE 9     /* "YYYYMMDD" UTC the page was first found gone */
+#define SLOT_SIMHASH 8 /* 64-bit SimHash of the body's shingles (16 hex) */
+#define SLOT_GONE    9 /* "YYYYMMDD" UTC the page was first found gone */
 
 /*
 ** Sharded indexes ([index] shard_by = year | month | host; docs/sharding.md).
@@ -131,23 +132,23 @@
 **                       under Z), which searchers parse with STEM_SOME; an
 **                       index without the key is "some" too
 */
-#define META_SHARD_BY "gazette.shard_by"
-#define META_SHARD_COUNT "gazette.shard_count"
-#define META_SHARD_NAME "gazette.shard"
-#define META_LOC_PREFIX "gazette.loc."
-#define META_STEM "gazette.stem"
-#define SHARD_STUB "XAPIANDB"
-#define SHARD_META "meta"
-#define SHARD_UNDATED "undated"
+#define META_SHARD_BY     "gazette.shard_by"
+#define META_SHARD_COUNT  "gazette.shard_count"
+#define META_SHARD_NAME   "gazette.shard"
+#define META_LOC_PREFIX   "gazette.loc."
+#define META_STEM         "gazette.stem"
+#define SHARD_STUB        "XAPIANDB"
+#define SHARD_META        "meta"
+#define SHARD_UNDATED     "undated"
 #define SHARD_HOST_PREFIX "host-"
 /* Layout "id": shard part-NN holds the documents whose key URL hashes to NN. */
 #define SHARD_PART_PREFIX "part-"
 
-#define META_URL_PREFIX "gazette.url."
+#define META_URL_PREFIX    "gazette.url."
 #define META_ROBOTS_PREFIX "gazette.robots."
-#define META_HASH_PREFIX "gazette.hash."
-#define META_ND_PREFIX "gazette.nd."
-#define META_LINKS_PREFIX "gazette.links."
+#define META_HASH_PREFIX   "gazette.hash."
+#define META_ND_PREFIX     "gazette.nd."
+#define META_LINKS_PREFIX  "gazette.links."
 
 #include <stddef.h>
 

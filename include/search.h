@@ -51,19 +51,23 @@ enum search_sort {
 
 /* Facets a request may ask for (bits of search_request.facets). */
 enum search_facet_kind {
-	SEARCH_FACET_SOURCE = 0, /* counts by source name */
-	SEARCH_FACET_SECTION = 1,/* counts by section name */
-	SEARCH_FACET_YEAR = 2,   /* counts by "YYYY", in date order */
-	SEARCH_FACET_MONTH = 3,  /* counts by "YYYY-MM", in date order (timeline) */
-	SEARCH_N_FACETS = 4      /* number of kinds */
+	SEARCH_FACET_SOURCE = 0,  /* counts by source name */
+	SEARCH_FACET_SECTION = 1, /* counts by section name */
+	SEARCH_FACET_YEAR = 2,    /* counts by "YYYY", in date order */
+	SEARCH_FACET_MONTH =
+		3,          /* counts by "YYYY-MM", in date order (timeline) */
+	SEARCH_N_FACETS = 4 /* number of kinds */
 };
 #define SEARCH_FACET_BIT(kind) (1u << (kind))
 
 #define SEARCH_DEFAULT_LIMIT 10 /* hits per page when a request names none */
-#define SEARCH_SUGGEST_BELOW 3  /* offer a spelling suggestion below this many matches */
-#define SEARCH_LIKE_TERMS 25    /* terms taken from an article for more-like-this */
-#define SEARCH_LANG "en"        /* stemming language of queries */
-#define SEARCH_MAX_LANGS 8      /* query parsers (one per language) a searcher keeps */
+#define SEARCH_SUGGEST_BELOW \
+	3 /* offer a spelling suggestion below this many matches */
+#define SEARCH_LIKE_TERMS \
+	25               /* terms taken from an article for more-like-this */
+#define SEARCH_LANG "en" /* stemming language of queries */
+#define SEARCH_MAX_LANGS \
+	8 /* query parsers (one per language) a searcher keeps */
 /* Values returned for the year and month facets: a timeline must not have
 ** holes, and a century of months is 1,200 values. */
 
@@ -72,34 +76,37 @@ enum search_facet_kind {
 ** UTF-8 string owned by the struct; search_request_free() releases them.
 */
 struct search_request {
-	enum search_cmd cmd;   /* search, stats or ping */
-	char *q;               /* query text; NULL or "" matches every article */
-	char *source;          /* filter: exact source name (case-insensitive) */
-	char *section;         /* filter: exact section name (case-insensitive) */
-	char *lang;            /* filter: language code, e.g. "en" */
-	char *from;            /* filter: published on or after (YYYY[-MM[-DD[Thh:mm[:ss]]]]) */
-	char *to;              /* filter: published on or before (same forms; inclusive) */
+	enum search_cmd cmd; /* search, stats or ping */
+	char *q;             /* query text; NULL or "" matches every article */
+	char *source;        /* filter: exact source name (case-insensitive) */
+	char *section;       /* filter: exact section name (case-insensitive) */
+	char *lang;          /* filter: language code, e.g. "en" */
+	char *from; /* filter: published on or after (YYYY[-MM[-DD[Thh:mm[:ss]]]]) */
+	char *to; /* filter: published on or before (same forms; inclusive) */
 	enum search_sort sort; /* result order */
 	unsigned offset;       /* hits skipped (paging) */
 	unsigned limit;        /* hits returned (0: counts and facets only) */
 	unsigned facets;       /* SEARCH_FACET_BIT()s of the facets wanted */
-	unsigned facet_limit;  /* values per source/section facet, 1..GZ_MAX_FACET_VALUES */
-	int collapse;          /* 1: fold near-duplicates into one hit (default) */
-	unsigned snippet_len;  /* snippet length in bytes; 0: no snippets */
-	char *like;            /* more like this article: its URL or document id */
-	char *id_json;         /* request id as compact JSON text, echoed; NULL if none */
-	char *token;           /* shared secret for non-loopback listeners; NULL if none */
+	unsigned
+		facet_limit; /* values per source/section facet, 1..GZ_MAX_FACET_VALUES */
+	int collapse; /* 1: fold near-duplicates into one hit (default) */
+	unsigned snippet_len; /* snippet length in bytes; 0: no snippets */
+	char *like;    /* more like this article: its URL or document id */
+	char *id_json; /* request id as compact JSON text, echoed; NULL if none */
+	char *token; /* shared secret for non-loopback listeners; NULL if none */
 };
 
 /* One hit.  Owns every pointer in it; freed by search_result_free(). */
 struct search_hit {
-	unsigned rank;          /* 1-based rank in the whole result set */
-	int score;              /* relevance in percent (0..100) */
-	unsigned docid;         /* Xapian document id */
-	struct article art;     /* the stored record, without text and description */
-	char published[GZ_TIME_ISOLEN]; /* ISO 8601 as stated, "" when unknown */
-	char *snippet;          /* HTML-escaped text with <mark>..</mark>; NULL if none */
-	unsigned collapsed;     /* near-duplicates folded into this hit */
+	unsigned rank;  /* 1-based rank in the whole result set */
+	int score;      /* relevance in percent (0..100) */
+	unsigned docid; /* Xapian document id */
+	struct article
+		art; /* the stored record, without text and description */
+	char published
+		[GZ_TIME_ISOLEN]; /* ISO 8601 as stated, "" when unknown */
+	char *snippet; /* HTML-escaped text with <mark>..</mark>; NULL if none */
+	unsigned collapsed; /* near-duplicates folded into this hit */
 };
 
 /* One value of a facet. */
@@ -116,19 +123,21 @@ struct search_facet {
 
 /* Everything a search reply carries.  Free with search_result_free(). */
 struct search_result {
-	unsigned estimate;       /* estimated number of matches */
-	unsigned lower, upper;   /* bounds on the number of matches */
-	double took_ms;          /* wall time of search_run, milliseconds */
-	unsigned long revision;  /* index revision searched */
-	struct search_hit *hits; /* n_hits hits, best (or first by date) first */
-	size_t n_hits;           /* number of hits */
-	unsigned facets;         /* SEARCH_FACET_BIT()s computed */
-	struct search_facet facet[SEARCH_N_FACETS]; /* indexed by search_facet_kind */
-	char *suggestion;        /* "did you mean" query, or NULL */
-	int partial;             /* 1: some shards did not answer (see missing) */
-	char **missing;          /* n_missing names of the shards left out
+	unsigned estimate;      /* estimated number of matches */
+	unsigned lower, upper;  /* bounds on the number of matches */
+	double took_ms;         /* wall time of search_run, milliseconds */
+	unsigned long revision; /* index revision searched */
+	struct search_hit
+		*hits;   /* n_hits hits, best (or first by date) first */
+	size_t n_hits;   /* number of hits */
+	unsigned facets; /* SEARCH_FACET_BIT()s computed */
+	struct search_facet
+		facet[SEARCH_N_FACETS]; /* indexed by search_facet_kind */
+	char *suggestion;               /* "did you mean" query, or NULL */
+	int partial;      /* 1: some shards did not answer (see missing) */
+	char **missing;   /* n_missing names of the shards left out
 				  * ("host:port" or a path), each owned */
-	size_t n_missing;        /* number of missing[] */
+	size_t n_missing; /* number of missing[] */
 };
 
 /* Index statistics for the stats command. */
@@ -143,9 +152,10 @@ struct search_stats {
 
 struct searcher; /* an open read-only index plus a configured query parser */
 
-#define SEARCH_MAX_SHARDS 1024      /* shards one stub file may list */
+#define SEARCH_MAX_SHARDS     1024       /* shards one stub file may list */
 #define SEARCH_MAX_STUB_BYTES (1u << 20) /* size of a stub file, at most */
-#define SEARCH_SHARD_RETRY_MS 1000  /* a failed shard is tried again after this */
+#define SEARCH_SHARD_RETRY_MS \
+	1000 /* a failed shard is tried again after this */
 #define SEARCH_SHARD_TIMEOUT_MS 2000 /* default per-shard network time limit */
 
 /* How a searcher treats shards (a stub file's databases). */
@@ -219,7 +229,8 @@ int searcher_open_with(const char *path, const struct searcher_options *opt,
 ** the timeout to the connections made from now on (after a failure or a
 ** searcher_reload).
 */
-void searcher_set_options(struct searcher *s, const struct searcher_options *opt);
+void searcher_set_options(struct searcher *s,
+			  const struct searcher_options *opt);
 
 /*
 ** Read the stub file again and reopen every shard (a shard added to or

@@ -20,26 +20,31 @@
 
 #include "gz_err.h"
 
-#define SERVER_MAX_WORKERS 256     /* worker threads, at most */
-#define SERVER_MAX_PIPELINE 64     /* unanswered requests per connection before reading pauses */
-#define SERVER_MAX_CONN_JOBS 4     /* requests per connection queued or searching before reading pauses */
-#define SERVER_MAX_OUTPUT (8u << 20) /* unsent reply bytes per connection before reading pauses */
-#define SERVER_DRAIN_SEC 10        /* longest wait for in-flight queries at shutdown */
-#define SERVER_BACKLOG 128         /* listen(2) backlog */
+#define SERVER_MAX_WORKERS 256 /* worker threads, at most */
+#define SERVER_MAX_PIPELINE \
+	64 /* unanswered requests per connection before reading pauses */
+#define SERVER_MAX_CONN_JOBS \
+	4 /* requests per connection queued or searching before reading pauses */
+#define SERVER_MAX_OUTPUT \
+	(8u << 20) /* unsent reply bytes per connection before reading pauses */
+#define SERVER_DRAIN_SEC 10 /* longest wait for in-flight queries at shutdown */
+#define SERVER_BACKLOG   128 /* listen(2) backlog */
 
 /*
 ** What SIGHUP may change without a restart.  Addresses, the socket, the
 ** index, the worker count and the token need one.
 */
 struct server_tunables {
-	unsigned queue_max;          /* queued searches before answering "busy" */
-	unsigned max_connections;    /* open client connections, at most */
-	unsigned idle_timeout_sec;   /* for connections accepted from now on */
-	unsigned query_timeout_ms;   /* per-search time limit (0: none) */
-	unsigned health_max_age_sec; /* /health says "stale" past this commit age (0: never) */
-	unsigned shard_timeout_ms;   /* per-shard network time limit (0: default) */
-	int shard_partial;           /* 1: answer from the shards that work */
-	char query_log[4096];        /* query log path, "" for none */
+	unsigned queue_max;        /* queued searches before answering "busy" */
+	unsigned max_connections;  /* open client connections, at most */
+	unsigned idle_timeout_sec; /* for connections accepted from now on */
+	unsigned query_timeout_ms; /* per-search time limit (0: none) */
+	unsigned
+		health_max_age_sec; /* /health says "stale" past this commit age (0: never) */
+	unsigned
+		shard_timeout_ms; /* per-shard network time limit (0: default) */
+	int shard_partial;        /* 1: answer from the shards that work */
+	char query_log[4096];     /* query log path, "" for none */
 };
 
 /*
@@ -52,24 +57,30 @@ typedef int (*server_reload_fn)(void *ctx, struct server_tunables *t,
 
 /* What to serve and how; every string is borrowed for the server's life. */
 struct server_options {
-	const char *index_path;    /* index directory searched */
-	const char *listen;        /* TCP "HOST:PORT" (port 0: ephemeral); NULL or "" = none */
-	const char *socket_path;   /* Unix socket path; NULL or "" = none */
-	const char *token;         /* shared secret; required for a non-loopback listen */
-	const char *port_file;     /* write the bound TCP port here; NULL = don't */
-	unsigned workers;          /* query threads, 1..SERVER_MAX_WORKERS */
-	unsigned queue_max;        /* queued searches before answering "busy" */
+	const char *index_path; /* index directory searched */
+	const char *
+		listen; /* TCP "HOST:PORT" (port 0: ephemeral); NULL or "" = none */
+	const char *socket_path; /* Unix socket path; NULL or "" = none */
+	const char
+		*token; /* shared secret; required for a non-loopback listen */
+	const char *port_file; /* write the bound TCP port here; NULL = don't */
+	unsigned workers;      /* query threads, 1..SERVER_MAX_WORKERS */
+	unsigned queue_max;    /* queued searches before answering "busy" */
 	unsigned max_connections;  /* open client connections, at most */
 	unsigned idle_timeout_sec; /* close a connection idle this long */
 	unsigned query_timeout_ms; /* per-search time limit (0: none) */
-	const char *http_listen;   /* HTTP front "HOST:PORT"; NULL or "" = none */
-	const char *http_port_file;/* write the bound HTTP port here; NULL = don't */
-	const char *query_log;     /* query log path; NULL or "" = none */
-	unsigned health_max_age_sec; /* /health: stale past this commit age (0: never) */
-	unsigned shard_timeout_ms; /* per-shard network time limit (0: default) */
-	int shard_partial;         /* shard failure: 1 answer partial, 0 fail */
-	server_reload_fn reload;   /* SIGHUP: re-read the tunables; NULL = only reopen logs */
-	void *reload_ctx;          /* passed to reload */
+	const char *http_listen; /* HTTP front "HOST:PORT"; NULL or "" = none */
+	const char *
+		http_port_file; /* write the bound HTTP port here; NULL = don't */
+	const char *query_log; /* query log path; NULL or "" = none */
+	unsigned
+		health_max_age_sec; /* /health: stale past this commit age (0: never) */
+	unsigned
+		shard_timeout_ms; /* per-shard network time limit (0: default) */
+	int shard_partial;        /* shard failure: 1 answer partial, 0 fail */
+	server_reload_fn
+		reload; /* SIGHUP: re-read the tunables; NULL = only reopen logs */
+	void *reload_ctx; /* passed to reload */
 };
 
 struct server;

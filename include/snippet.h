@@ -28,8 +28,10 @@
 
 #define SNIPPET_EMPTY_WITHOUT_MATCH 0x01 /* "" when no word matches */
 
-#define SNIPPET_MAX_WORD 240    /* longer words never match (Xapian's term limit) */
-#define SNIPPET_CACHE_SLOTS 8192 /* stems one cache keeps before starting over */
+#define SNIPPET_MAX_WORD \
+	240 /* longer words never match (Xapian's term limit) */
+#define SNIPPET_CACHE_SLOTS \
+	8192 /* stems one cache keeps before starting over */
 
 struct snippet_terms; /* a query's words and stems */
 struct snippet_cache; /* word -> stem, for one stemmer */
@@ -42,7 +44,8 @@ struct snippet_cache; /* word -> stem, for one stemmer */
 ** only; no stems match).  ctx is passed to both.
 */
 struct snippet_lang {
-	long (*lower)(void *ctx, const char *w, size_t len, char *out, size_t n);
+	long (*lower)(void *ctx, const char *w, size_t len, char *out,
+		      size_t n);
 	long (*stem)(void *ctx, const char *w, size_t len, char *out, size_t n);
 	void *ctx;
 };

@@ -63,11 +63,11 @@
 /* Default size past which the writer starts a new file (the customary
 ** 1 GB of the Internet Archive's crawlers), and the range allowed. */
 #define WARC_DEFAULT_ROTATE_BYTES (1000u * 1000 * 1000)
-#define WARC_MIN_ROTATE_BYTES 1024u
-#define WARC_MAX_ROTATE_BYTES (64ull * 1024 * 1024 * 1024)
+#define WARC_MIN_ROTATE_BYTES     1024u
+#define WARC_MAX_ROTATE_BYTES     (64ull * 1024 * 1024 * 1024)
 
 /* Longest file name prefix and longest software version string accepted. */
-#define WARC_MAX_PREFIX_LEN 64
+#define WARC_MAX_PREFIX_LEN  64
 #define WARC_MAX_VERSION_LEN 64
 
 /* Largest block the writer accepts in one record (a whole HTTP exchange). */
@@ -105,12 +105,15 @@ enum warc_type {
 };
 
 /* Flags of a record read (struct warc_record.flags). */
-#define WARC_REC_OVERSIZED 0x01         /* block over the cap: skipped, not kept */
-#define WARC_REC_HTTP 0x02              /* HTTP response head parsed (rec->http) */
-#define WARC_REC_HTTP_BAD 0x04          /* block should be HTTP but does not
+#define WARC_REC_OVERSIZED 0x01 /* block over the cap: skipped, not kept */
+#define WARC_REC_HTTP      0x02 /* HTTP response head parsed (rec->http) */
+#define WARC_REC_HTTP_BAD \
+	0x04 /* block should be HTTP but does not
 					   parse; the payload is the block */
-#define WARC_REC_PAYLOAD_TRUNCATED 0x08 /* payload cut at the cap, or incomplete */
-#define WARC_REC_UNDECODED 0x10         /* payload still content-encoded (unknown
+#define WARC_REC_PAYLOAD_TRUNCATED \
+	0x08 /* payload cut at the cap, or incomplete */
+#define WARC_REC_UNDECODED \
+	0x10 /* payload still content-encoded (unknown
 					   coding, or data that does not decode) */
 
 /* One "Name: value" header field; both strings NUL-terminated. */
@@ -121,15 +124,15 @@ struct warc_field {
 
 /* The HTTP response carried by a response or revisit record. */
 struct warc_http {
-	int status;                    /* status code, 100-599 */
-	const char *content_type;      /* Content-Type, "" when absent */
-	const char *content_encoding;  /* Content-Encoding, "" when absent */
-	const char *transfer_encoding; /* Transfer-Encoding, "" when absent */
-	const char *last_modified;     /* Last-Modified, "" when absent */
-	const char *etag;              /* ETag, "" when absent */
+	int status;                      /* status code, 100-599 */
+	const char *content_type;        /* Content-Type, "" when absent */
+	const char *content_encoding;    /* Content-Encoding, "" when absent */
+	const char *transfer_encoding;   /* Transfer-Encoding, "" when absent */
+	const char *last_modified;       /* Last-Modified, "" when absent */
+	const char *etag;                /* ETag, "" when absent */
 	const struct warc_field *fields; /* every header field, in order */
-	size_t nfields;                /* entries in fields */
-	size_t head_len;               /* bytes of the head in the block, with the blank line */
+	size_t nfields;                  /* entries in fields */
+	size_t head_len; /* bytes of the head in the block, with the blank line */
 };
 
 /*
@@ -138,37 +141,39 @@ struct warc_http {
 ** String fields are "" (never NULL) when the record does not carry them.
 */
 struct warc_record {
-	uint64_t offset;            /* offset of the record in the uncompressed stream */
-	unsigned flags;             /* WARC_REC_* */
-	enum warc_type type;        /* parsed WARC-Type */
-	const char *version;        /* "WARC/1.0", "WARC/1.1" */
-	const char *type_name;      /* WARC-Type as written */
-	const char *target_uri;     /* WARC-Target-URI, without enclosing <> */
-	const char *date;           /* WARC-Date as written */
-	time_t date_time;           /* WARC-Date parsed (UTC), 0 when unparsable */
-	const char *record_id;      /* WARC-Record-ID, with its <> */
-	const char *refers_to;      /* WARC-Refers-To (revisits), with its <> */
-	const char *refers_to_target_uri; /* WARC-Refers-To-Target-URI, without <> */
-	const char *refers_to_date; /* WARC-Refers-To-Date */
-	const char *concurrent_to;  /* first WARC-Concurrent-To */
-	const char *content_type;   /* Content-Type of the block */
-	uint64_t content_length;    /* Content-Length: the block's size */
-	const char *payload_digest; /* WARC-Payload-Digest */
-	const char *block_digest;   /* WARC-Block-Digest */
-	const char *ip_address;     /* WARC-IP-Address */
-	const char *profile;        /* WARC-Profile (revisits) */
-	const char *truncated;      /* WARC-Truncated (the writer's reason), "" if whole */
+	uint64_t offset; /* offset of the record in the uncompressed stream */
+	unsigned flags;  /* WARC_REC_* */
+	enum warc_type type;    /* parsed WARC-Type */
+	const char *version;    /* "WARC/1.0", "WARC/1.1" */
+	const char *type_name;  /* WARC-Type as written */
+	const char *target_uri; /* WARC-Target-URI, without enclosing <> */
+	const char *date;       /* WARC-Date as written */
+	time_t date_time;       /* WARC-Date parsed (UTC), 0 when unparsable */
+	const char *record_id;  /* WARC-Record-ID, with its <> */
+	const char *refers_to;  /* WARC-Refers-To (revisits), with its <> */
+	const char *
+		refers_to_target_uri; /* WARC-Refers-To-Target-URI, without <> */
+	const char *refers_to_date;   /* WARC-Refers-To-Date */
+	const char *concurrent_to;    /* first WARC-Concurrent-To */
+	const char *content_type;     /* Content-Type of the block */
+	uint64_t content_length;      /* Content-Length: the block's size */
+	const char *payload_digest;   /* WARC-Payload-Digest */
+	const char *block_digest;     /* WARC-Block-Digest */
+	const char *ip_address;       /* WARC-IP-Address */
+	const char *profile;          /* WARC-Profile (revisits) */
+	const char *
+		truncated; /* WARC-Truncated (the writer's reason), "" if whole */
 	const struct warc_field *fields; /* every header field, in order */
-	size_t nfields;             /* entries in fields */
-	const char *block;          /* the block, NUL-terminated; "" when
+	size_t nfields;                  /* entries in fields */
+	const char *block;               /* the block, NUL-terminated; "" when
 				       WARC_REC_OVERSIZED */
-	size_t block_len;           /* bytes in block (content_length unless oversized) */
-	struct warc_http http;      /* valid when flags has WARC_REC_HTTP */
-	const char *payload;        /* decoded HTTP body for response/revisit records
+	size_t block_len; /* bytes in block (content_length unless oversized) */
+	struct warc_http http; /* valid when flags has WARC_REC_HTTP */
+	const char *payload;   /* decoded HTTP body for response/revisit records
 				       with an HTTP head; the block itself otherwise
 				       (a resource record's block is its payload);
 				       "" when oversized.  NUL-terminated. */
-	size_t payload_len;         /* bytes in payload */
+	size_t payload_len;    /* bytes in payload */
 };
 
 struct warc_reader; /* opaque: an open WARC file being read */
@@ -270,15 +275,16 @@ enum warc_type warc_type_from_name(const char *name);
 ** is a writer the caller must end with warc_writer_close().
 */
 int warc_writer_open(const char *path_or_dir, const char *prefix,
-		     const char *version, uint64_t rotate_bytes,
-		     unsigned flags, struct warc_writer **out, char *err);
+		     const char *version, uint64_t rotate_bytes, unsigned flags,
+		     struct warc_writer **out, char *err);
 
 /* One HTTP exchange to archive.  All pointers are borrowed for the call. */
 struct warc_exchange {
-	const char *url;           /* WARC-Target-URI; required, no control characters */
-	const char *ip;            /* WARC-IP-Address, or NULL */
-	time_t date;               /* time of the fetch; 0 for now */
-	const void *request;       /* raw HTTP request as sent, or NULL: no request record */
+	const char *url; /* WARC-Target-URI; required, no control characters */
+	const char *ip;  /* WARC-IP-Address, or NULL */
+	time_t date;     /* time of the fetch; 0 for now */
+	const void *
+		request; /* raw HTTP request as sent, or NULL: no request record */
 	size_t request_len;        /* bytes at request */
 	const void *response_head; /* raw HTTP response head as received, status
 				      line to blank line inclusive; required */
@@ -290,7 +296,7 @@ struct warc_exchange {
 /* Where a record was written: enough to find it again. */
 struct warc_location {
 	char file[WARC_NAME_LEN]; /* final file name (no directory) */
-	uint64_t offset;          /* offset of the record's gzip member in the file */
+	uint64_t offset; /* offset of the record's gzip member in the file */
 	char record_id[WARC_ID_LEN]; /* its WARC-Record-ID */
 };
 

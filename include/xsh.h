@@ -48,27 +48,27 @@
 extern "C" {
 #endif
 
-struct xsh_db;       /* a read-only database (one or several combined) */
-struct xsh_wdb;      /* a writable database */
-struct xsh_doc;      /* a document being built */
-struct xsh_tg;       /* a term generator (tokenizer + stemmer) */
-struct xsh_qp;       /* a query parser */
-struct xsh_query;    /* a parsed or combined query */
-struct xsh_enquire;  /* one search: query, sort, collapse, facets */
-struct xsh_mset;     /* the results of one search */
+struct xsh_db;      /* a read-only database (one or several combined) */
+struct xsh_wdb;     /* a writable database */
+struct xsh_doc;     /* a document being built */
+struct xsh_tg;      /* a term generator (tokenizer + stemmer) */
+struct xsh_qp;      /* a query parser */
+struct xsh_query;   /* a parsed or combined query */
+struct xsh_enquire; /* one search: query, sort, collapse, facets */
+struct xsh_mset;    /* the results of one search */
 
 /* ---------------------------------------------------------------- writing */
 
 /* Flags for xsh_wdb_open. */
-#define XSH_WDB_CREATE 0x01  /* create the database if missing */
+#define XSH_WDB_CREATE  0x01 /* create the database if missing */
 #define XSH_WDB_NO_SYNC 0x02 /* skip fsync on commit (bulk imports, tests) */
 
 /*
 ** Open (or create) the writable database at path.  Fails with GZ_ELOCKED
 ** when another process holds the write lock.
 */
-int xsh_wdb_open(const char *path, int flags, struct xsh_wdb **out, char *err)
-	XSH_NOEXCEPT;
+int xsh_wdb_open(const char *path, int flags, struct xsh_wdb **out,
+		 char *err) XSH_NOEXCEPT;
 
 /* Commit pending changes (unless cancelled) and close; NULL is a no-op. */
 void xsh_wdb_close(struct xsh_wdb *w) XSH_NOEXCEPT;
@@ -78,13 +78,12 @@ void xsh_wdb_close(struct xsh_wdb *w) XSH_NOEXCEPT;
 ** when none has the term).  The doc must carry idterm itself.  Stores the
 ** document id in *docid when docid is not NULL.  doc stays the caller's.
 */
-int xsh_wdb_replace(struct xsh_wdb *w, const char *idterm,
-		    struct xsh_doc *doc, unsigned *docid, char *err)
-	XSH_NOEXCEPT;
+int xsh_wdb_replace(struct xsh_wdb *w, const char *idterm, struct xsh_doc *doc,
+		    unsigned *docid, char *err) XSH_NOEXCEPT;
 
 /* Delete every document indexed by term.  GZ_OK even when none had it. */
-int xsh_wdb_delete_term(struct xsh_wdb *w, const char *term, char *err)
-	XSH_NOEXCEPT;
+int xsh_wdb_delete_term(struct xsh_wdb *w, const char *term,
+			char *err) XSH_NOEXCEPT;
 
 /* Find the first document indexed by term: GZ_OK with *docid, or GZ_ENOTFOUND. */
 int xsh_wdb_find_term(struct xsh_wdb *w, const char *term, unsigned *docid,
@@ -100,8 +99,8 @@ int xsh_wdb_tx_commit(struct xsh_wdb *w, char *err) XSH_NOEXCEPT;
 int xsh_wdb_tx_cancel(struct xsh_wdb *w, char *err) XSH_NOEXCEPT;
 
 /* Set (or, with len 0, delete) the user metadata key. */
-int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key,
-			 const char *value, size_t len, char *err) XSH_NOEXCEPT;
+int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key, const char *value,
+			 size_t len, char *err) XSH_NOEXCEPT;
 
 /*
 ** Fetch user metadata key into *out (malloc'd, NUL-terminated, caller
@@ -111,8 +110,8 @@ int xsh_wdb_get_metadata(struct xsh_wdb *w, const char *key, char **out,
 			 size_t *len, char *err) XSH_NOEXCEPT;
 
 /* Fetch a stored document's data or one of its values (caller frees *out). */
-int xsh_wdb_get_data(struct xsh_wdb *w, unsigned docid, char **out,
-		     size_t *len, char *err) XSH_NOEXCEPT;
+int xsh_wdb_get_data(struct xsh_wdb *w, unsigned docid, char **out, size_t *len,
+		     char *err) XSH_NOEXCEPT;
 int xsh_wdb_get_value(struct xsh_wdb *w, unsigned docid, unsigned slot,
 		      char **out, size_t *len, char *err) XSH_NOEXCEPT;
 
@@ -146,8 +145,8 @@ int xsh_doc_set_value(struct xsh_doc *d, unsigned slot, const char *value,
 		      size_t len, char *err) XSH_NOEXCEPT;
 
 /* Add a term with no positions (boolean filter or unique id), wdf 0. */
-int xsh_doc_add_boolean_term(struct xsh_doc *d, const char *term, char *err)
-	XSH_NOEXCEPT;
+int xsh_doc_add_boolean_term(struct xsh_doc *d, const char *term,
+			     char *err) XSH_NOEXCEPT;
 
 /* Add a term with a within-document frequency increment. */
 int xsh_doc_add_term(struct xsh_doc *d, const char *term, unsigned wdf_inc,
@@ -156,10 +155,12 @@ int xsh_doc_add_term(struct xsh_doc *d, const char *term, unsigned wdf_inc,
 /* -------------------------------------------------------- term generation */
 
 /* Flags for xsh_tg_new. */
-#define XSH_TG_POSITIONS 0x01 /* store term positions (phrases, NEAR, snippets) */
-#define XSH_TG_SPELLING 0x02  /* add words to the spelling table (needs a wdb) */
-#define XSH_TG_CJK 0x04       /* index Chinese/Japanese/Korean text as n-grams */
-#define XSH_TG_STEM_ALL 0x08  /* index stems only (smaller, faster; no exact words) */
+#define XSH_TG_POSITIONS \
+	0x01 /* store term positions (phrases, NEAR, snippets) */
+#define XSH_TG_SPELLING 0x02 /* add words to the spelling table (needs a wdb) */
+#define XSH_TG_CJK      0x04 /* index Chinese/Japanese/Korean text as n-grams */
+#define XSH_TG_STEM_ALL \
+	0x08 /* index stems only (smaller, faster; no exact words) */
 
 /*
 ** A term generator.  w may be NULL unless XSH_TG_SPELLING is set; when
@@ -172,12 +173,12 @@ int xsh_tg_new(struct xsh_wdb *w, const char *lang, int flags,
 void xsh_tg_free(struct xsh_tg *tg) XSH_NOEXCEPT;
 
 /* Change the stemmer (same language rules as xsh_tg_new). */
-int xsh_tg_set_language(struct xsh_tg *tg, const char *lang, char *err)
-	XSH_NOEXCEPT;
+int xsh_tg_set_language(struct xsh_tg *tg, const char *lang,
+			char *err) XSH_NOEXCEPT;
 
 /* Start indexing into doc (which must outlive the generator's use of it). */
-int xsh_tg_set_document(struct xsh_tg *tg, struct xsh_doc *d, char *err)
-	XSH_NOEXCEPT;
+int xsh_tg_set_document(struct xsh_tg *tg, struct xsh_doc *d,
+			char *err) XSH_NOEXCEPT;
 
 /*
 ** Let go of the document given to xsh_tg_set_document.  The term
@@ -193,12 +194,12 @@ int xsh_tg_clear_document(struct xsh_tg *tg, char *err) XSH_NOEXCEPT;
 ** wdf_inc per word, each term prefixed with prefix ("" for none).
 */
 int xsh_tg_index_text(struct xsh_tg *tg, const char *text, size_t len,
-		      unsigned wdf_inc, const char *prefix, char *err)
-	XSH_NOEXCEPT;
+		      unsigned wdf_inc, const char *prefix,
+		      char *err) XSH_NOEXCEPT;
 
 /* Leave a gap in positions so phrases do not span two fields. */
-int xsh_tg_increase_termpos(struct xsh_tg *tg, unsigned delta, char *err)
-	XSH_NOEXCEPT;
+int xsh_tg_increase_termpos(struct xsh_tg *tg, unsigned delta,
+			    char *err) XSH_NOEXCEPT;
 
 /* ---------------------------------------------------------------- reading */
 
@@ -222,16 +223,16 @@ int xsh_db_doccount(struct xsh_db *db, unsigned *out, char *err) XSH_NOEXCEPT;
 int xsh_db_lastdocid(struct xsh_db *db, unsigned *out, char *err) XSH_NOEXCEPT;
 
 /* The revision of a single (non-combined) database, 0 when unknown. */
-int xsh_db_revision(struct xsh_db *db, unsigned long *out, char *err)
-	XSH_NOEXCEPT;
+int xsh_db_revision(struct xsh_db *db, unsigned long *out,
+		    char *err) XSH_NOEXCEPT;
 
 /* User metadata, as xsh_wdb_get_metadata. */
 int xsh_db_get_metadata(struct xsh_db *db, const char *key, char **out,
 			size_t *len, char *err) XSH_NOEXCEPT;
 
 /* Document data and values by id (caller frees *out); GZ_ENOTFOUND if none. */
-int xsh_db_get_data(struct xsh_db *db, unsigned docid, char **out,
-		    size_t *len, char *err) XSH_NOEXCEPT;
+int xsh_db_get_data(struct xsh_db *db, unsigned docid, char **out, size_t *len,
+		    char *err) XSH_NOEXCEPT;
 int xsh_db_get_value(struct xsh_db *db, unsigned docid, unsigned slot,
 		     char **out, size_t *len, char *err) XSH_NOEXCEPT;
 
@@ -273,8 +274,8 @@ int xsh_db_new_combined(struct xsh_db **out, char *err) XSH_NOEXCEPT;
 ** well.  db shares other's connections and files (other stays the
 ** caller's, and closing other closes them for db too).
 */
-int xsh_db_add_db(struct xsh_db *db, const struct xsh_db *other, char *err)
-	XSH_NOEXCEPT;
+int xsh_db_add_db(struct xsh_db *db, const struct xsh_db *other,
+		  char *err) XSH_NOEXCEPT;
 
 /*
 ** Free the handle db without closing the databases it holds (they may be
@@ -285,17 +286,17 @@ void xsh_db_release(struct xsh_db *db) XSH_NOEXCEPT;
 /* ---------------------------------------------------------------- queries */
 
 /* Flags for xsh_qp_parse (a subset of Xapian::QueryParser's). */
-#define XSH_QP_BOOLEAN 0x001      /* AND OR NOT XOR and parentheses */
-#define XSH_QP_PHRASE 0x002       /* "quoted phrases" */
-#define XSH_QP_LOVEHATE 0x004     /* +word -word */
-#define XSH_QP_WILDCARD 0x008     /* trailing * */
-#define XSH_QP_NEAR 0x010         /* NEAR and ADJ (in 1.4: same as BOOLEAN) */
-#define XSH_QP_SPELLING 0x020     /* compute a spelling-corrected form */
+#define XSH_QP_BOOLEAN          0x001 /* AND OR NOT XOR and parentheses */
+#define XSH_QP_PHRASE           0x002 /* "quoted phrases" */
+#define XSH_QP_LOVEHATE         0x004 /* +word -word */
+#define XSH_QP_WILDCARD         0x008 /* trailing * */
+#define XSH_QP_NEAR             0x010 /* NEAR and ADJ (in 1.4: same as BOOLEAN) */
+#define XSH_QP_SPELLING         0x020 /* compute a spelling-corrected form */
 #define XSH_QP_BOOLEAN_ANY_CASE 0x040 /* and/or/not in lower case too */
-#define XSH_QP_CJK 0x080          /* CJK text as n-grams */
-#define XSH_QP_DEFAULT_AND 0x100  /* words combine with AND, not OR */
-#define XSH_QP_PURE_NOT 0x200     /* allow a query of only NOT terms */
-#define XSH_QP_STEM_ALL 0x400     /* stems only, for XSH_TG_STEM_ALL indexes */
+#define XSH_QP_CJK              0x080 /* CJK text as n-grams */
+#define XSH_QP_DEFAULT_AND      0x100 /* words combine with AND, not OR */
+#define XSH_QP_PURE_NOT         0x200 /* allow a query of only NOT terms */
+#define XSH_QP_STEM_ALL         0x400 /* stems only, for XSH_TG_STEM_ALL indexes */
 
 /*
 ** A query parser over db (used for stemming statistics, wildcard expansion
@@ -307,8 +308,8 @@ int xsh_qp_new(struct xsh_db *db, const char *lang, struct xsh_qp **out,
 void xsh_qp_free(struct xsh_qp *qp) XSH_NOEXCEPT;
 
 /* A free-text field: "title:word" searches terms with prefix "S". */
-int xsh_qp_add_prefix(struct xsh_qp *qp, const char *field,
-		      const char *prefix, char *err) XSH_NOEXCEPT;
+int xsh_qp_add_prefix(struct xsh_qp *qp, const char *field, const char *prefix,
+		      char *err) XSH_NOEXCEPT;
 
 /* Flags for xsh_qp_add_boolean_prefix. */
 #define XSH_BP_LOWERCASE 0x01 /* fold the value to lower case (UTF-8 aware) */
@@ -323,8 +324,8 @@ int xsh_qp_add_prefix(struct xsh_qp *qp, const char *field,
 ** contain spaces.
 */
 int xsh_qp_add_boolean_prefix(struct xsh_qp *qp, const char *field,
-			      const char *prefix, int flags, char *err)
-	XSH_NOEXCEPT;
+			      const char *prefix, int flags,
+			      char *err) XSH_NOEXCEPT;
 
 /*
 ** The converter behind a range field.  Given the two ends as typed (either
@@ -345,8 +346,8 @@ int xsh_qp_add_range(struct xsh_qp *qp, const char *field, unsigned slot,
 		     xsh_range_fn fn, void *ctx, char *err) XSH_NOEXCEPT;
 
 /* Largest number of terms a wildcard may expand to (0: Xapian's default). */
-int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n, char *err)
-	XSH_NOEXCEPT;
+int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n,
+			     char *err) XSH_NOEXCEPT;
 
 /*
 ** Parse text with flags into *out.  Bad syntax gives GZ_EQUERY with the
@@ -362,8 +363,8 @@ int xsh_qp_parse(struct xsh_qp *qp, const char *text, int flags,
 int xsh_qp_corrected(struct xsh_qp *qp, char **out, char *err) XSH_NOEXCEPT;
 
 /* A query matching documents indexed by term. */
-int xsh_query_term(const char *term, struct xsh_query **out, char *err)
-	XSH_NOEXCEPT;
+int xsh_query_term(const char *term, struct xsh_query **out,
+		   char *err) XSH_NOEXCEPT;
 
 /* A query matching documents whose value slot is within [lo, hi] ("" = open). */
 int xsh_query_range(unsigned slot, const char *lo, const char *hi,
@@ -371,10 +372,11 @@ int xsh_query_range(unsigned slot, const char *lo, const char *hi,
 
 /* Combining operators for xsh_query_combine. */
 enum xsh_op {
-	XSH_OP_AND = 0,    /* both */
-	XSH_OP_OR = 1,     /* either */
-	XSH_OP_AND_NOT = 2,/* left but not right */
-	XSH_OP_FILTER = 3  /* left, restricted by right without affecting weights */
+	XSH_OP_AND = 0,     /* both */
+	XSH_OP_OR = 1,      /* either */
+	XSH_OP_AND_NOT = 2, /* left but not right */
+	XSH_OP_FILTER =
+		3 /* left, restricted by right without affecting weights */
 };
 
 /*
@@ -390,12 +392,12 @@ int xsh_query_combine(enum xsh_op op, const struct xsh_query *a,
 int xsh_query_all(struct xsh_query **out, char *err) XSH_NOEXCEPT;
 
 /* Number of terms in q (for bounds). */
-int xsh_query_term_count(const struct xsh_query *q, unsigned *out, char *err)
-	XSH_NOEXCEPT;
+int xsh_query_term_count(const struct xsh_query *q, unsigned *out,
+			 char *err) XSH_NOEXCEPT;
 
 /* Xapian's description of q, for debugging (caller frees *out). */
-int xsh_query_describe(const struct xsh_query *q, char **out, char *err)
-	XSH_NOEXCEPT;
+int xsh_query_describe(const struct xsh_query *q, char **out,
+		       char *err) XSH_NOEXCEPT;
 
 void xsh_query_free(struct xsh_query *q) XSH_NOEXCEPT;
 
@@ -417,15 +419,15 @@ int xsh_enquire_set_sort(struct xsh_enquire *e, unsigned slot, int reverse,
 			 char *err) XSH_NOEXCEPT;
 
 /* Keep at most max hits per distinct value of slot (0 switches it off). */
-int xsh_enquire_set_collapse(struct xsh_enquire *e, unsigned slot,
-			     unsigned max, char *err) XSH_NOEXCEPT;
+int xsh_enquire_set_collapse(struct xsh_enquire *e, unsigned slot, unsigned max,
+			     char *err) XSH_NOEXCEPT;
 
 /*
 ** Count the values of slot among all matches (a facet).  Returns the facet's
 ** index for xsh_enquire_facet in *idx.  At most 8 facets per enquire.
 */
-int xsh_enquire_add_facet(struct xsh_enquire *e, unsigned slot,
-			  unsigned *idx, char *err) XSH_NOEXCEPT;
+int xsh_enquire_add_facet(struct xsh_enquire *e, unsigned slot, unsigned *idx,
+			  char *err) XSH_NOEXCEPT;
 
 /* Stop matching after seconds (0 = no limit); results are then partial. */
 int xsh_enquire_set_time_limit(struct xsh_enquire *e, double seconds,
@@ -438,8 +440,8 @@ int xsh_enquire_set_time_limit(struct xsh_enquire *e, double seconds,
 ** outlive e (not db).
 */
 int xsh_enquire_run(struct xsh_enquire *e, unsigned offset, unsigned limit,
-		    unsigned check_at_least, struct xsh_mset **out, char *err)
-	XSH_NOEXCEPT;
+		    unsigned check_at_least, struct xsh_mset **out,
+		    char *err) XSH_NOEXCEPT;
 
 /*
 ** After a run: call fn for each value of facet idx, most frequent first,
@@ -471,11 +473,12 @@ int xsh_db_more_like_exact(struct xsh_db *db, unsigned docid, unsigned nterms,
 
 /* One hit of an mset. */
 struct xsh_hit {
-	unsigned docid;          /* document id */
-	unsigned rank;           /* 0-based rank in the whole result set */
-	double weight;           /* relevance weight */
-	int percent;             /* relevance as a percentage */
-	unsigned collapse_count; /* hits folded into this one by collapse (lower bound) */
+	unsigned docid; /* document id */
+	unsigned rank;  /* 0-based rank in the whole result set */
+	double weight;  /* relevance weight */
+	int percent;    /* relevance as a percentage */
+	unsigned
+		collapse_count; /* hits folded into this one by collapse (lower bound) */
 };
 
 /* Number of hits in m; the estimate and bounds of all matches. */
@@ -488,8 +491,8 @@ int xsh_mset_hit(const struct xsh_mset *m, unsigned i, struct xsh_hit *out,
 		 char *err) XSH_NOEXCEPT;
 
 /* Hit i's stored data (caller frees *out). */
-int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out,
-		  size_t *len, char *err) XSH_NOEXCEPT;
+int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out, size_t *len,
+		  char *err) XSH_NOEXCEPT;
 
 /*
 ** A snippet of text of at most length bytes around the matches of the
@@ -497,13 +500,13 @@ int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out,
 ** text, as Xapian's MSet::snippet makes it), in *out (caller frees).  lang
 ** as for xsh_tg_new (stemmed matches); flags XSH_SNIPPET_*.
 */
-#define XSH_SNIPPET_EXHAUSTIVE 0x01 /* look at the whole text */
+#define XSH_SNIPPET_EXHAUSTIVE          0x01 /* look at the whole text */
 #define XSH_SNIPPET_EMPTY_WITHOUT_MATCH 0x02 /* "" when nothing matches */
-#define XSH_SNIPPET_CJK 0x04        /* CJK n-gram matching */
+#define XSH_SNIPPET_CJK                 0x04 /* CJK n-gram matching */
 int xsh_mset_snippet(const struct xsh_mset *m, const char *text, size_t len,
 		     size_t length, const char *lang, const char *hi_start,
-		     const char *hi_end, int flags, char **out, char *err)
-	XSH_NOEXCEPT;
+		     const char *hi_end, int flags, char **out,
+		     char *err) XSH_NOEXCEPT;
 
 /*
 ** xsh_mset_snippet without Xapian's background model (which looks each

@@ -17,10 +17,10 @@
 
 /* Counts from one scan of the input as UTF-8. */
 struct ch_scan {
-	size_t invalid;   /* bytes that start no valid sequence */
-	size_t multi;     /* valid multi-byte sequences */
-	size_t controls;  /* NUL and C0 controls other than tab, LF, CR */
-	size_t nonascii;  /* bytes >= 0x80 */
+	size_t invalid;  /* bytes that start no valid sequence */
+	size_t multi;    /* valid multi-byte sequences */
+	size_t controls; /* NUL and C0 controls other than tab, LF, CR */
+	size_t nonascii; /* bytes >= 0x80 */
 };
 
 static int ch_lower(int c)
@@ -198,33 +198,56 @@ static int ch_from_meta(const char *html, size_t n, char *out, size_t n_out)
 static const char *ch_iconv_name(const char *name)
 {
 	static const struct {
-		const char *alias;  /* as declared, lower-case */
-		const char *iconv;  /* as iconv knows it */
+		const char *alias; /* as declared, lower-case */
+		const char *iconv; /* as iconv knows it */
 	} map[] = {
-		{ "utf-8", "utf-8" }, { "utf8", "utf-8" },
-		{ "unicode-1-1-utf-8", "utf-8" }, { "utf-16", "utf-8" },
-		{ "utf-16le", "utf-8" }, { "utf-16be", "utf-8" },
+		{ "utf-8", "utf-8" },
+		{ "utf8", "utf-8" },
+		{ "unicode-1-1-utf-8", "utf-8" },
+		{ "utf-16", "utf-8" },
+		{ "utf-16le", "utf-8" },
+		{ "utf-16be", "utf-8" },
 		{ "unicode", "utf-8" },
-		{ "us-ascii", "WINDOWS-1252" }, { "ascii", "WINDOWS-1252" },
-		{ "iso-8859-1", "WINDOWS-1252" }, { "iso8859-1", "WINDOWS-1252" },
-		{ "iso_8859-1", "WINDOWS-1252" }, { "latin1", "WINDOWS-1252" },
-		{ "l1", "WINDOWS-1252" }, { "windows-1252", "WINDOWS-1252" },
-		{ "cp1252", "WINDOWS-1252" }, { "x-cp1252", "WINDOWS-1252" },
-		{ "gb2312", "GB18030" }, { "gbk", "GB18030" },
-		{ "x-gbk", "GB18030" }, { "gb_2312-80", "GB18030" },
-		{ "cp936", "GB18030" }, { "gb18030", "GB18030" },
-		{ "euc-cn", "GB18030" }, { "x-euc-cn", "GB18030" },
-		{ "big5", "BIG5-HKSCS" }, { "big5-hkscs", "BIG5-HKSCS" },
-		{ "x-x-big5", "BIG5-HKSCS" }, { "cn-big5", "BIG5-HKSCS" },
-		{ "shift_jis", "CP932" }, { "shift-jis", "CP932" },
-		{ "sjis", "CP932" }, { "x-sjis", "CP932" },
-		{ "ms_kanji", "CP932" }, { "windows-31j", "CP932" },
-		{ "cp932", "CP932" }, { "euc-jp", "EUC-JP" },
-		{ "x-euc-jp", "EUC-JP" }, { "iso-2022-jp", "ISO-2022-JP" },
-		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
-		{ "cp949", "CP949" }, { "windows-949", "CP949" },
-		{ "koi8-r", "KOI8-R" }, { "koi8-u", "KOI8-U" },
-		{ "tis-620", "CP874" }, { "windows-874", "CP874" },
+		{ "us-ascii", "WINDOWS-1252" },
+		{ "ascii", "WINDOWS-1252" },
+		{ "iso-8859-1", "WINDOWS-1252" },
+		{ "iso8859-1", "WINDOWS-1252" },
+		{ "iso_8859-1", "WINDOWS-1252" },
+		{ "latin1", "WINDOWS-1252" },
+		{ "l1", "WINDOWS-1252" },
+		{ "windows-1252", "WINDOWS-1252" },
+		{ "cp1252", "WINDOWS-1252" },
+		{ "x-cp1252", "WINDOWS-1252" },
+		{ "gb2312", "GB18030" },
+		{ "gbk", "GB18030" },
+		{ "x-gbk", "GB18030" },
+		{ "gb_2312-80", "GB18030" },
+		{ "cp936", "GB18030" },
+		{ "gb18030", "GB18030" },
+		{ "euc-cn", "GB18030" },
+		{ "x-euc-cn", "GB18030" },
+		{ "big5", "BIG5-HKSCS" },
+		{ "big5-hkscs", "BIG5-HKSCS" },
+		{ "x-x-big5", "BIG5-HKSCS" },
+		{ "cn-big5", "BIG5-HKSCS" },
+		{ "shift_jis", "CP932" },
+		{ "shift-jis", "CP932" },
+		{ "sjis", "CP932" },
+		{ "x-sjis", "CP932" },
+		{ "ms_kanji", "CP932" },
+		{ "windows-31j", "CP932" },
+		{ "cp932", "CP932" },
+		{ "euc-jp", "EUC-JP" },
+		{ "x-euc-jp", "EUC-JP" },
+		{ "iso-2022-jp", "ISO-2022-JP" },
+		{ "euc-kr", "CP949" },
+		{ "ks_c_5601-1987", "CP949" },
+		{ "cp949", "CP949" },
+		{ "windows-949", "CP949" },
+		{ "koi8-r", "KOI8-R" },
+		{ "koi8-u", "KOI8-U" },
+		{ "tis-620", "CP874" },
+		{ "windows-874", "CP874" },
 	};
 	size_t i;
 
@@ -232,8 +255,9 @@ static const char *ch_iconv_name(const char *name)
 		if (!strcmp(name, map[i].alias))
 			return map[i].iconv;
 	/* windows-125x, iso-8859-x and the like: iconv knows them by name */
-	if (!strncmp(name, "windows-125", 11) || !strncmp(name, "iso-8859-", 9) ||
-	    !strncmp(name, "cp125", 5) || !strncmp(name, "iso8859-", 8))
+	if (!strncmp(name, "windows-125", 11) ||
+	    !strncmp(name, "iso-8859-", 9) || !strncmp(name, "cp125", 5) ||
+	    !strncmp(name, "iso8859-", 8))
 		return name;
 	return NULL;
 }
@@ -337,8 +361,8 @@ static size_t ch_cjk_score(const char *s, size_t n)
 
 		k = charset_utf8_seq(u + i, n - i);
 		if (k == 3) {
-			cp = ((u[i] & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) |
-			     (u[i + 2] & 0x3Fu);
+			cp = ((u[i] & 0x0Fu) << 12) |
+				((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3Fu);
 			if (cp >= 0x3000 &&
 			    ch_in(cp, common, sizeof common / sizeof common[0]))
 				score++;
@@ -465,8 +489,9 @@ int charset_to_utf8(const char *html, size_t len, const char *content_type,
 		return GZ_OK;
 
 	/* 1. byte order marks */
-	if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
-			 (u[0] == 0xFE && u[1] == 0xFF))) {
+	if (len >= 2 &&
+	    ((u[0] == 0xFF && u[1] == 0xFE) ||
+	     (u[0] == 0xFE && u[1] == 0xFF))) {
 		const char *n16 = u[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
 
 		r->how = CHARSET_BOM;
@@ -485,8 +510,11 @@ int charset_to_utf8(const char *html, size_t len, const char *content_type,
 	    charset_from_type(content_type, strlen(content_type), decl,
 			      sizeof decl))
 		r->how = CHARSET_HTTP;
-	else if (!iname && ch_from_meta(html, len < CHARSET_SNIFF_BYTES ? len :
-					CHARSET_SNIFF_BYTES, decl, sizeof decl))
+	else if (!iname &&
+		 ch_from_meta(html,
+			      len < CHARSET_SNIFF_BYTES ? len
+							: CHARSET_SNIFF_BYTES,
+			      decl, sizeof decl))
 		r->how = CHARSET_META;
 	if (decl[0]) {
 		ch_setname(r->declared, decl);

@@ -32,13 +32,15 @@ static void add_log_skips(const struct ingest_stats *st)
 		return;
 	for (i = 0; i < INGEST_SKIP_N && k < sizeof line; i++)
 		if (st->why[i])
-			k += (size_t)snprintf(line + k, sizeof line - k, " %s=%lu",
-					      ingest_skip_name((enum ingest_skip)i),
-					      st->why[i]);
+			k += (size_t)snprintf(
+				line + k, sizeof line - k, " %s=%lu",
+				ingest_skip_name((enum ingest_skip)i),
+				st->why[i]);
 	if (k >= sizeof line)
 		k = sizeof line - 1;
 	line[k] = '\0';
-	log_info("msg=\"skipped by reason\"%s already_indexed=%lu", line, st->known);
+	log_info("msg=\"skipped by reason\"%s already_indexed=%lu", line,
+		 st->known);
 }
 
 int cmd_add(const struct cli_opts *o, int argc, char **argv)
@@ -51,19 +53,24 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv)
 	int rc, ex;
 
 	if (argc < 1) {
-		fprintf(stderr, "gazette-indexer: add needs at least one PATH\n");
+		fprintf(stderr,
+			"gazette-indexer: add needs at least one PATH\n");
 		return GZ_EXIT_USAGE;
 	}
 	if (o->url && argc > 1) {
-		fprintf(stderr, "gazette-indexer: --url applies to one FILE only\n");
+		fprintf(stderr,
+			"gazette-indexer: --url applies to one FILE only\n");
 		return GZ_EXIT_USAGE;
 	}
 	if (o->url && o->url_prefix) {
-		fprintf(stderr, "gazette-indexer: --url and --url-prefix exclude each other\n");
+		fprintf(stderr,
+			"gazette-indexer: --url and --url-prefix exclude each "
+			"other\n");
 		return GZ_EXIT_USAGE;
 	}
 	if (o->jsonl && (o->url || o->url_prefix)) {
-		fprintf(stderr, "gazette-indexer: JSON lines carry their own URLs\n");
+		fprintf(stderr,
+			"gazette-indexer: JSON lines carry their own URLs\n");
 		return GZ_EXIT_USAGE;
 	}
 	ex = cmd_load_config(o, &cfg);
@@ -88,12 +95,14 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv)
 	rc = ingest_run(w, &io, argc, argv, &st, err);
 	ingest_summary(&st, line, sizeof line);
 	add_log_skips(&st);
-	if (rc == GZ_OK && index_set_meta(w, "gazette.last_run", line, NULL) != GZ_OK)
+	if (rc == GZ_OK &&
+	    index_set_meta(w, "gazette.last_run", line, NULL) != GZ_OK)
 		log_warn("msg=\"cannot record the run summary\"");
 	if (rc) {
 		/* The index refused a write or a commit: what was committed
 		** stays; closing commits nothing more that could half-succeed. */
-		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg.index_path, err);
+		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg.index_path,
+			err);
 		index_close(w, NULL);
 		ex = rc == GZ_EINVAL ? GZ_EXIT_USAGE : GZ_EXIT_SOFTWARE;
 	} else {

@@ -48,15 +48,19 @@ int cmd_open_index(const struct gz_config *cfg, struct index_writer **w)
 	char err[GZ_ERRLEN];
 	int rc;
 
-	rc = index_open_layout(cfg->index_path, cfg->no_sync ? INDEX_NO_SYNC : 0,
-			       cfg->shard_by, (unsigned)cfg->shard_count, w, err);
+	rc = index_open_layout(cfg->index_path,
+			       cfg->no_sync ? INDEX_NO_SYNC : 0, cfg->shard_by,
+			       (unsigned)cfg->shard_count, w, err);
 	if (rc == GZ_ELOCKED) {
-		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
+		fprintf(stderr,
+			"gazette-indexer: %s: index is locked by another "
+			"writer\n",
 			cfg->index_path);
 		return GZ_EXIT_TEMPFAIL;
 	}
 	if (rc) {
-		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg->index_path, err);
+		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg->index_path,
+			err);
 		return rc == GZ_ECONFIG ? GZ_EXIT_USAGE : GZ_EXIT_SOFTWARE;
 	}
 	return GZ_EXIT_OK;
@@ -68,12 +72,12 @@ int cmd_close_index(struct index_writer *w, const char *path)
 	char err[GZ_ERRLEN];
 
 	if (index_close(w, err)) {
-		fprintf(stderr, "gazette-indexer: %s: commit failed: %s\n", path, err);
+		fprintf(stderr, "gazette-indexer: %s: commit failed: %s\n",
+			path, err);
 		return GZ_EXIT_SOFTWARE;
 	}
 	return GZ_EXIT_OK;
 }
-
 
 /*
 ** The URL a local file is indexed under when none is given: file:// and

@@ -71,7 +71,8 @@ static int compact_rm_one(const char *path, const struct stat *st, int flag,
 	(void)flag;
 	(void)ftw;
 	if (remove(path) < 0 && errno != ENOENT)
-		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path, strerror(errno));
+		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path,
+			 strerror(errno));
 	return 0;
 }
 
@@ -94,7 +95,8 @@ static unsigned long long compact_dir_bytes(const char *dir)
 		char p[PATH_MAX];
 		struct stat st;
 
-		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) < sizeof p &&
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) <
+			    sizeof p &&
 		    stat(p, &st) == 0 && S_ISREG(st.st_mode))
 			total += (unsigned long long)st.st_size;
 	}
@@ -141,7 +143,8 @@ static unsigned long compact_sweep(const char *gendir, long long keep)
 	while ((de = readdir(d)) != NULL) {
 		char p[PATH_MAX];
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (compact_gen(de->d_name, &g) == 0) {
 			if (g > top)
@@ -149,7 +152,8 @@ static unsigned long compact_sweep(const char *gendir, long long keep)
 			if ((long long)g == keep)
 				continue;
 		}
-		if ((size_t)snprintf(p, sizeof p, "%s/%s", gendir, de->d_name) < sizeof p)
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", gendir, de->d_name) <
+		    sizeof p)
 			compact_rm_tree(p);
 	}
 	closedir(d);
@@ -190,7 +194,8 @@ static int compact_mark(const char *dst, unsigned long old_rev, int no_sync,
 	rc = xsh_wdb_open(dst, no_sync ? XSH_WDB_NO_SYNC : 0, &w, err);
 	for (i = 0; !rc && rev == old_rev && i < 3; i++) {
 		snprintf(val, sizeof val, "%s #%d", when, i + 1);
-		rc = xsh_wdb_set_metadata(w, META_COMPACTED, val, strlen(val), err);
+		rc = xsh_wdb_set_metadata(w, META_COMPACTED, val, strlen(val),
+					  err);
 		if (!rc)
 			rc = xsh_wdb_commit(w, err);
 		if (!rc)
@@ -242,7 +247,8 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	snprintf(gendir, sizeof gendir, "%s.d", dir);
 
 	if (lstat(dir, &st) < 0) {
-		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, strerror(errno));
+		fprintf(stderr, "gazette-indexer: %s: %s\n", dir,
+			strerror(errno));
 		return GZ_EXIT_SOFTWARE;
 	}
 	legacy = S_ISDIR(st.st_mode);
@@ -256,9 +262,12 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 		if (n <= 0 || strncmp(target, base, bl) != 0 ||
 		    strncmp(target + bl, ".d/", 3) != 0 ||
 		    compact_gen(target + bl + 3, &g) < 0) {
-			fprintf(stderr, "gazette-indexer: %s: a link, but not to %s.d/N: "
-				"not an index this program laid out\n", dir, base);
-				return GZ_EXIT_SOFTWARE;
+			fprintf(stderr,
+				"gazette-indexer: %s: a link, but not to "
+				"%s.d/N: "
+				"not an index this program laid out\n",
+				dir, base);
+			return GZ_EXIT_SOFTWARE;
 		}
 		cur = (long long)g;
 	} else if (!legacy) {
@@ -269,7 +278,9 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	/* 1. The write lock, held to the end. */
 	rc = xsh_wdb_open(dir, 0, &lock, err);
 	if (rc == GZ_ELOCKED) {
-		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
+		fprintf(stderr,
+			"gazette-indexer: %s: index is locked by another "
+			"writer\n",
 			dir);
 		return GZ_EXIT_TEMPFAIL;
 	}
@@ -284,30 +295,34 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 
 	/* 2. The new generation. */
 	if (mkdir(gendir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "gazette-indexer: %s: %s\n", gendir, strerror(errno));
+		fprintf(stderr, "gazette-indexer: %s: %s\n", gendir,
+			strerror(errno));
 		xsh_wdb_close(lock);
 		return GZ_EXIT_SOFTWARE;
 	}
 	top = compact_sweep(gendir, cur);
 	snprintf(dst, sizeof dst, "%s/%lu", gendir, top + 1);
 	srcs[0] = dir;
-	log_info("msg=\"compacting\" index=\"%s\" into=\"%s\" documents=%u", dir, dst,
-		 old_docs);
+	log_info("msg=\"compacting\" index=\"%s\" into=\"%s\" documents=%u",
+		 dir, dst, old_docs);
 	rc = xsh_compact(srcs, 1, dst, err);
 	if (!rc)
 		rc = compact_mark(dst, old_rev, cfg->no_sync, err);
 	if (!rc)
 		rc = compact_info(dst, &new_rev, &new_docs, err);
 	if (!rc && new_docs != old_docs)
-		rc = gz_fail(err, GZ_EINDEX, "the copy has %u documents, not %u",
-			     new_docs, old_docs);
+		rc = gz_fail(err, GZ_EINDEX,
+			     "the copy has %u documents, not %u", new_docs,
+			     old_docs);
 	if (!rc && o->stop && *o->stop)
-		rc = gz_fail(err, GZ_EINTERNAL, "stopped by signal %d", (int)*o->stop);
+		rc = gz_fail(err, GZ_EINTERNAL, "stopped by signal %d",
+			     (int)*o->stop);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: compact %s: %s\n", dir, err);
 		compact_rm_tree(dst);
 		xsh_wdb_close(lock);
-		ex = o->stop && *o->stop ? 128 + (int)*o->stop : GZ_EXIT_SOFTWARE;
+		ex = o->stop && *o->stop ? 128 + (int)*o->stop
+					 : GZ_EXIT_SOFTWARE;
 		return ex;
 	}
 	after = compact_dir_bytes(dst);
@@ -318,23 +333,28 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	snprintf(link, sizeof link, "%s.tmp-%ld", dir, (long)getpid());
 	unlink(link);
 	if (symlink(target, link) < 0) {
-		fprintf(stderr, "gazette-indexer: %s: %s\n", link, strerror(errno));
+		fprintf(stderr, "gazette-indexer: %s: %s\n", link,
+			strerror(errno));
 		ex = GZ_EXIT_SOFTWARE;
 	} else if (!legacy) {
 		snprintf(old, sizeof old, "%s/%lld", gendir, cur);
 		if (rename(link, dir) < 0) {
-			fprintf(stderr, "gazette-indexer: %s: %s\n", dir, strerror(errno));
+			fprintf(stderr, "gazette-indexer: %s: %s\n", dir,
+				strerror(errno));
 			ex = GZ_EXIT_SOFTWARE;
 		}
 	} else {
 		/* The plain directory becomes generation 0. */
 		snprintf(old, sizeof old, "%s/0", gendir);
-		if (renameat2(AT_FDCWD, link, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+		if (renameat2(AT_FDCWD, link, AT_FDCWD, dir, RENAME_EXCHANGE) ==
+		    0) {
 			if (rename(link, old) < 0)
-				log_warn("file=\"%s\" msg=\"cannot move the old index: %s\"",
+				log_warn("file=\"%s\" msg=\"cannot move the "
+					 "old index: %s\"",
 					 link, strerror(errno));
 		} else if (rename(dir, old) < 0 || rename(link, dir) < 0) {
-			fprintf(stderr, "gazette-indexer: %s: %s\n", dir, strerror(errno));
+			fprintf(stderr, "gazette-indexer: %s: %s\n", dir,
+				strerror(errno));
 			ex = GZ_EXIT_SOFTWARE;
 		}
 	}
@@ -352,8 +372,8 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 		compact_rm_tree(old);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	printf("documents=%u generation=%lu before_mb=%.1f after_mb=%.1f "
-	       "seconds=%.1f\n", new_docs, top + 1, (double)before / 1e6,
-	       (double)after / 1e6,
+	       "seconds=%.1f\n",
+	       new_docs, top + 1, (double)before / 1e6, (double)after / 1e6,
 	       (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - t0);
 	fflush(stdout);
 	return GZ_EXIT_OK;
@@ -365,18 +385,20 @@ static int compact_is_sharded(const char *path)
 	char p[PATH_MAX];
 	struct stat st;
 
-	if ((size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_STUB) < sizeof p &&
+	if ((size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_STUB) <
+		    sizeof p &&
 	    stat(p, &st) == 0)
 		return 1;
-	return (size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_META) < sizeof p &&
-	       stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	return (size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_META) <
+		sizeof p &&
+		stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* 1 when name can name a shard directory: no slash, no dot first. */
 static int compact_shard_name_ok(const char *name)
 {
 	return name[0] && name[0] != '.' && !strchr(name, '/') &&
-	       strlen(name) < 64;
+		strlen(name) < 64;
 }
 
 int cmd_compact(const struct cli_opts *o, int argc, char **argv)
@@ -389,7 +411,8 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 0) {
-		fprintf(stderr, "gazette-indexer: compact takes no arguments\n");
+		fprintf(stderr,
+			"gazette-indexer: compact takes no arguments\n");
 		return GZ_EXIT_USAGE;
 	}
 	ex = cmd_load_config(o, &cfg);
@@ -397,8 +420,10 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		return ex;
 	if (!compact_is_sharded(cfg.index_path)) {
 		if (o->shard) {
-			fprintf(stderr, "gazette-indexer: %s: not a sharded index; "
-				"--shard does not apply\n", cfg.index_path);
+			fprintf(stderr,
+				"gazette-indexer: %s: not a sharded index; "
+				"--shard does not apply\n",
+				cfg.index_path);
 			ex = GZ_EXIT_USAGE;
 		} else {
 			ex = compact_path(o, &cfg, cfg.index_path);
@@ -407,15 +432,18 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		return ex;
 	}
 	if (!o->shard) {
-		fprintf(stderr, "gazette-indexer: %s: a sharded index: compact one "
-			"shard with --shard NAME (see gazette-indexer shards)\n",
+		fprintf(stderr,
+			"gazette-indexer: %s: a sharded index: compact one "
+			"shard with --shard NAME (see gazette-indexer "
+			"shards)\n",
 			cfg.index_path);
 		config_free(&cfg);
 		return GZ_EXIT_USAGE;
 	}
 	if (!compact_shard_name_ok(o->shard) ||
-	    (size_t)snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, o->shard) >=
-	    sizeof dir || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	    (size_t)snprintf(dir, sizeof dir, "%s/%s", cfg.index_path,
+			     o->shard) >= sizeof dir ||
+	    stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "gazette-indexer: %s: no shard \"%s\"\n",
 			cfg.index_path, o->shard);
 		config_free(&cfg);
@@ -425,7 +453,9 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, SHARD_META);
 	rc = xsh_wdb_open(dir, 0, &lock, err);
 	if (rc == GZ_ELOCKED) {
-		fprintf(stderr, "gazette-indexer: %s: index is locked by another writer\n",
+		fprintf(stderr,
+			"gazette-indexer: %s: index is locked by another "
+			"writer\n",
 			cfg.index_path);
 		config_free(&cfg);
 		return GZ_EXIT_TEMPFAIL;

@@ -45,7 +45,9 @@ int cmd_crawl(const struct cli_opts *o, int argc, char **argv)
 	if (ex)
 		return ex;
 	if (cfg.n_sources == 0) {
-		fprintf(stderr, "gazette-indexer: %s: no [source NAME] section to crawl\n",
+		fprintf(stderr,
+			"gazette-indexer: %s: no [source NAME] section to "
+			"crawl\n",
 			config_path(o->config));
 		config_free(&cfg);
 		return GZ_EXIT_USAGE;
@@ -71,8 +73,9 @@ int cmd_crawl(const struct cli_opts *o, int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: crawl: %s\n", err);
 		if (!ex)
-			ex = rc == GZ_ECONFIG || rc == GZ_EINVAL ? GZ_EXIT_USAGE
-								  : GZ_EXIT_SOFTWARE;
+			ex = rc == GZ_ECONFIG || rc == GZ_EINVAL
+				? GZ_EXIT_USAGE
+				: GZ_EXIT_SOFTWARE;
 	}
 	printf("%s\n", line);
 	fflush(stdout);

@@ -30,7 +30,6 @@
 #include "indexer_cmd.h"
 #include "version.h"
 
-
 /* Print a for a person: one field per line, then the text. */
 static void print_article(const struct article *a, enum page_kind kind)
 {
@@ -69,9 +68,9 @@ static int print_json(const struct article *a, enum page_kind kind)
 {
 	static const char *const kinds[] = { "article", "listing", "other" };
 	static const char *const keys[] = {
-		"url", "canonical_url", "title", "published", "modified",
-		"source", "authors", "section", "language", "description",
-		"text", "confidence",
+		"url",      "canonical_url", "title",   "published",
+		"modified", "source",        "authors", "section",
+		"language", "description",   "text",    "confidence",
 	};
 	json_t *in, *out;
 	char *json, iso[GZ_TIME_ISOLEN];
@@ -96,9 +95,11 @@ static int print_json(const struct article *a, enum page_kind kind)
 	}
 	/* the times as stated, straight from the article */
 	gz_time_iso(&a->published, iso);
-	json_object_set_new(out, "published", iso[0] ? json_string(iso) : json_null());
+	json_object_set_new(out, "published",
+			    iso[0] ? json_string(iso) : json_null());
 	gz_time_iso(&a->modified, iso);
-	json_object_set_new(out, "modified", iso[0] ? json_string(iso) : json_null());
+	json_object_set_new(out, "modified",
+			    iso[0] ? json_string(iso) : json_null());
 	json_object_set_new(out, "kind", json_string(kinds[kind]));
 	json = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (json) {
@@ -123,7 +124,8 @@ int cmd_extract(const struct cli_opts *o, int argc, char **argv)
 	int rc;
 
 	if (argc != 1) {
-		fprintf(stderr, "gazette-indexer: extract takes one FILE (or -)\n");
+		fprintf(stderr,
+			"gazette-indexer: extract takes one FILE (or -)\n");
 		return GZ_EXIT_USAGE;
 	}
 	file = argv[0];

@@ -16,7 +16,6 @@
 #include "url.h"
 #include "version.h"
 
-
 int cmd_robots_check(const struct cli_opts *o, int argc, char **argv)
 {
 	char err[GZ_ERRLEN];
@@ -26,13 +25,15 @@ int cmd_robots_check(const struct cli_opts *o, int argc, char **argv)
 	int i, rc, ex = GZ_EXIT_OK;
 
 	if (!o->agent || argc < 2) {
-		fprintf(stderr, "gazette-indexer: usage: robots-check --user-agent UA "
-				"ROBOTS_FILE URL...\n");
+		fprintf(stderr,
+			"gazette-indexer: usage: robots-check --user-agent UA "
+			"ROBOTS_FILE URL...\n");
 		return GZ_EXIT_USAGE;
 	}
 	buf_init(&b, GZ_MAX_ROBOTS_BYTES);
 	rc = buf_read_file(&b, argv[0], err);
-	if (rc && rc != GZ_ETOOBIG) { /* past the cap: parse what was read, as the crawler does */
+	if (rc &&
+	    rc != GZ_ETOOBIG) { /* past the cap: parse what was read, as the crawler does */
 		fprintf(stderr, "gazette-indexer: %s\n", err);
 		buf_release(&b);
 		return GZ_EXIT_USAGE;
@@ -51,13 +52,16 @@ int cmd_robots_check(const struct cli_opts *o, int argc, char **argv)
 		/* the crawler checks URLs as it queues them: normalised */
 		if (url_normalize(argv[i], &norm, err) != GZ_OK ||
 		    url_path_query(norm, &pq) != GZ_OK) {
-			fprintf(stderr, "gazette-indexer: %s: not an http(s) URL\n", argv[i]);
+			fprintf(stderr,
+				"gazette-indexer: %s: not an http(s) URL\n",
+				argv[i]);
 			printf("invalid\n");
 			ex = GZ_EXIT_PARTIAL;
 			free(norm);
 			continue;
 		}
-		printf("%s\n", robots_allowed(&r, pq) ? "allowed" : "disallowed");
+		printf("%s\n",
+		       robots_allowed(&r, pq) ? "allowed" : "disallowed");
 		free(pq);
 		free(norm);
 	}

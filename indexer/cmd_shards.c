@@ -36,9 +36,9 @@
 
 /* What is listed of one database. */
 struct shard_row {
-	char name[64];            /* shard name, "meta", or "-" */
-	unsigned docs;            /* documents */
-	unsigned long long bytes; /* bytes of its files */
+	char name[64];                /* shard name, "meta", or "-" */
+	unsigned docs;                /* documents */
+	unsigned long long bytes;     /* bytes of its files */
 	char updated[GZ_TIME_ISOLEN]; /* last commit, ISO UTC, or "" */
 };
 
@@ -56,7 +56,8 @@ static unsigned long long shards_bytes(const char *dir, time_t *newest)
 		char p[PATH_MAX];
 		struct stat st;
 
-		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= sizeof p ||
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >=
+			    sizeof p ||
 		    stat(p, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		total += (unsigned long long)st.st_size;
@@ -163,14 +164,18 @@ static int shards_print(const char *index, const char *layout,
 		json_object_set_new(o, "index", json_string(index));
 		json_object_set_new(o, "layout", json_string(layout));
 		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack(
-				"{s:s,s:I,s:I,s:s}", "name", rows[i].name,
-				"documents", (json_int_t)rows[i].docs,
-				"bytes", (json_int_t)rows[i].bytes,
-				"updated", rows[i].updated));
+			json_array_append_new(
+				arr,
+				json_pack("{s:s,s:I,s:I,s:s}", "name",
+					  rows[i].name, "documents",
+					  (json_int_t)rows[i].docs, "bytes",
+					  (json_int_t)rows[i].bytes, "updated",
+					  rows[i].updated));
 		json_object_set_new(o, "shards", arr);
-		json_object_set_new(o, "documents", json_integer((json_int_t)docs));
-		json_object_set_new(o, "bytes", json_integer((json_int_t)bytes));
+		json_object_set_new(o, "documents",
+				    json_integer((json_int_t)docs));
+		json_object_set_new(o, "bytes",
+				    json_integer((json_int_t)bytes));
 		s = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 		if (!s)
@@ -193,7 +198,7 @@ int cmd_shards(const struct cli_opts *o, int argc, char **argv)
 {
 	enum { MAX_ROWS = 4096 };
 	struct gz_config cfg;
-	char (*names)[64] = NULL;
+	char(*names)[64] = NULL;
 	struct shard_row *rows = NULL;
 	char stub[PATH_MAX], meta[PATH_MAX], p[PATH_MAX], err[GZ_ERRLEN];
 	char *layout = NULL;
@@ -220,7 +225,8 @@ int cmd_shards(const struct cli_opts *o, int argc, char **argv)
 	snprintf(meta, sizeof meta, "%s/%s", cfg.index_path, SHARD_META);
 	if (stat(stub, &st) == 0) {
 		if (shards_stub(stub, names, MAX_ROWS, &n) < 0) {
-			fprintf(stderr, "gazette-indexer: %s: %s\n", stub, strerror(errno));
+			fprintf(stderr, "gazette-indexer: %s: %s\n", stub,
+				strerror(errno));
 			ex = GZ_EXIT_SOFTWARE;
 			goto out;
 		}
@@ -235,15 +241,16 @@ int cmd_shards(const struct cli_opts *o, int argc, char **argv)
 		if (strcmp(names[i], "-") == 0)
 			path = cfg.index_path;
 		else
-			snprintf(p, sizeof p, "%s/%s", cfg.index_path, names[i]);
+			snprintf(p, sizeof p, "%s/%s", cfg.index_path,
+				 names[i]);
 		if (shards_row(path, names[i], &rows[i], err) != GZ_OK) {
 			fprintf(stderr, "gazette-indexer: %s: %s\n", path, err);
 			ex = GZ_EXIT_SOFTWARE;
 			goto out;
 		}
 	}
-	if (shards_print(cfg.index_path, layout && *layout ? layout : "none", rows,
-			 n, o->json) < 0) {
+	if (shards_print(cfg.index_path, layout && *layout ? layout : "none",
+			 rows, n, o->json) < 0) {
 		fprintf(stderr, "gazette-indexer: out of memory\n");
 		ex = GZ_EXIT_SOFTWARE;
 	}

@@ -66,7 +66,7 @@
 #define CRAWL_STATE_BATCH 1000
 
 /* Flags of crawl_enqueue. */
-#define CQ_SCOPE 0x01  /* check the source's scope */
+#define CQ_SCOPE  0x01 /* check the source's scope */
 #define CQ_ALWAYS 0x02 /* a configured seed: fetched whatever revisit says */
 
 /* Largest list of links kept for one feed, sitemap or listing page. */
@@ -83,21 +83,22 @@ struct crawl_host;
 
 /* One URL to fetch. */
 struct crawl_job {
-	char *url;               /* normalised URL */
-	enum crawl_kind kind;    /* what it is */
-	size_t source;           /* index into cfg->sources */
-	int depth;               /* link depth from a seed or feed entry */
-	int hops;                /* redirects followed to get here */
-	int attempts;            /* retries after 429/503 */
-	int always;              /* ignore revisit (feeds, sitemaps, seeds) */
-	int has_state;           /* state was loaded (or started) for this URL */
-	struct index_url_state state; /* what is known of url from earlier runs */
-	struct buf links;        /* discovery jobs: "F url" / "P url" lines of
+	char *url;            /* normalised URL */
+	enum crawl_kind kind; /* what it is */
+	size_t source;        /* index into cfg->sources */
+	int depth;            /* link depth from a seed or feed entry */
+	int hops;             /* redirects followed to get here */
+	int attempts;         /* retries after 429/503 */
+	int always;           /* ignore revisit (feeds, sitemaps, seeds) */
+	int has_state;        /* state was loaded (or started) for this URL */
+	struct index_url_state
+		state;            /* what is known of url from earlier runs */
+	struct buf links;         /* discovery jobs: "F url" / "P url" lines of
 				  * what the body led to (crawl_links_save) */
-	char *title_hint;        /* title from a feed or sitemap, or NULL */
-	struct gz_time date_hint;/* date from a feed or sitemap; year 0 none */
-	struct crawl_host *host; /* where it is queued */
-	struct crawl_job *next;  /* queue link */
+	char *title_hint;         /* title from a feed or sitemap, or NULL */
+	struct gz_time date_hint; /* date from a feed or sitemap; year 0 none */
+	struct crawl_host *host;  /* where it is queued */
+	struct crawl_job *next;   /* queue link */
 };
 
 /* Where a host stands with its robots.txt. */
@@ -110,16 +111,16 @@ enum crawl_robots_state {
 
 /* One origin (scheme://host:port): its robots rules, delay and queue. */
 struct crawl_host {
-	char *origin;                  /* "https://example.com" */
-	size_t source;                 /* source that first queued a URL here */
-	enum crawl_robots_state rstate;/* robots.txt state */
-	struct robots robots;          /* its rules once HR_READY */
-	long delay_ms;                 /* between two requests */
-	long long next_ok;             /* monotonic ms of the next allowed start */
-	int busy;                      /* a request is in flight */
-	struct crawl_job *current;     /* that request's job (freed with the
+	char *origin;  /* "https://example.com" */
+	size_t source; /* source that first queued a URL here */
+	enum crawl_robots_state rstate; /* robots.txt state */
+	struct robots robots;           /* its rules once HR_READY */
+	long delay_ms;                  /* between two requests */
+	long long next_ok;         /* monotonic ms of the next allowed start */
+	int busy;                  /* a request is in flight */
+	struct crawl_job *current; /* that request's job (freed with the
 					* host if the run stops early) */
-	struct crawl_job *head;        /* queue */
+	struct crawl_job *head;    /* queue */
 	struct crawl_job *tail;
 };
 
@@ -138,28 +139,28 @@ struct crawl_scope {
 
 /* The state of one run. */
 struct crawl {
-	const struct gz_config *cfg;  /* borrowed */
-	struct index_writer *w;       /* borrowed */
-	struct crawl_stats *st;       /* borrowed, updated */
-	struct fetch *f;              /* the fetcher */
-	struct crawl_host **hosts;    /* n_hosts hosts */
+	const struct gz_config *cfg; /* borrowed */
+	struct index_writer *w;      /* borrowed */
+	struct crawl_stats *st;      /* borrowed, updated */
+	struct fetch *f;             /* the fetcher */
+	struct crawl_host **hosts;   /* n_hosts hosts */
 	size_t n_hosts;
 	size_t cap_hosts;
-	size_t rr;                    /* round-robin start */
-	struct crawl_seen seen;       /* URLs queued */
-	struct crawl_scope *scopes;   /* one per source */
-	size_t pages_queued;          /* page jobs accepted (<= max_pages) */
-	size_t feeds_queued;          /* feed/sitemap jobs accepted */
-	int full_logged;              /* "max_pages reached" was logged */
-	size_t inflight;              /* requests running */
-	size_t uncommitted;           /* documents staged since the last commit */
-	size_t dirty;                 /* state records staged since then */
-	const struct crawl_opts *o;   /* borrowed; never NULL */
-	struct warc_writer *warc;     /* open when warc_dir is set */
-	struct crawl_job *recording;  /* job whose links crawl_enqueue records */
-	long long next_progress;      /* monotonic ms of the next progress line */
-	int fatal;                    /* a fatal error code, or 0 */
-	char *err;                    /* the caller's message buffer */
+	size_t rr;                  /* round-robin start */
+	struct crawl_seen seen;     /* URLs queued */
+	struct crawl_scope *scopes; /* one per source */
+	size_t pages_queued;        /* page jobs accepted (<= max_pages) */
+	size_t feeds_queued;        /* feed/sitemap jobs accepted */
+	int full_logged;            /* "max_pages reached" was logged */
+	size_t inflight;            /* requests running */
+	size_t uncommitted;         /* documents staged since the last commit */
+	size_t dirty;               /* state records staged since then */
+	const struct crawl_opts *o; /* borrowed; never NULL */
+	struct warc_writer *warc;   /* open when warc_dir is set */
+	struct crawl_job *recording; /* job whose links crawl_enqueue records */
+	long long next_progress; /* monotonic ms of the next progress line */
+	int fatal;               /* a fatal error code, or 0 */
+	char *err;               /* the caller's message buffer */
 };
 
 /* What crawl_enqueue did with a URL. */
@@ -253,7 +254,8 @@ static int crawl_seen_add(struct crawl_seen *s, const char *url)
 		for (k = 0; k < s->cap; k++) {
 			if (!s->slots[k])
 				continue;
-			i = gz_hash64(s->slots[k], strlen(s->slots[k]), 0) & (ncap - 1);
+			i = gz_hash64(s->slots[k], strlen(s->slots[k]), 0) &
+				(ncap - 1);
 			while (nslots[i])
 				i = (i + 1) & (ncap - 1);
 			nslots[i] = s->slots[k];
@@ -338,7 +340,8 @@ static int crawl_scope_build(const struct config_source *src,
 		const char *e = src->scope.items[i];
 		char *norm = NULL;
 
-		if (strstr(e, "://") && url_normalize(e, &norm, NULL) == GZ_OK) {
+		if (strstr(e, "://") &&
+		    url_normalize(e, &norm, NULL) == GZ_OK) {
 			/* "http://a.com/news" must not match "/newsletter":
 			** the normalised prefix keeps what was written. */
 			rc = crawl_scope_add(sc, norm);
@@ -476,9 +479,8 @@ static int crawl_load_state(struct crawl *c, struct crawl_job *j)
 */
 static enum crawl_q crawl_enqueue(struct crawl *c, const char *base,
 				  const char *ref, enum crawl_kind kind,
-				  size_t source, int depth, int hops,
-				  int flags, const char *title,
-				  const struct gz_time *date)
+				  size_t source, int depth, int hops, int flags,
+				  const char *title, const struct gz_time *date)
 {
 	const struct crawl_scope *sc = &c->scopes[source];
 	char origin[600];
@@ -498,13 +500,16 @@ static enum crawl_q crawl_enqueue(struct crawl *c, const char *base,
 		** when the page changes. */
 		struct buf *l = &c->recording->links;
 
-		if (buf_addf(l, "%c %s\n", kind == CK_FEED ? 'F' : 'P', url) != GZ_OK)
+		if (buf_addf(l, "%c %s\n", kind == CK_FEED ? 'F' : 'P', url) !=
+		    GZ_OK)
 			c->recording = NULL;
 	}
 	if (kind == CK_PAGE && c->pages_queued >= (size_t)c->cfg->max_pages) {
 		if (!c->full_logged)
-			log_warn("msg=\"max_pages reached; further URLs not queued\" "
-				 "max_pages=%d", c->cfg->max_pages);
+			log_warn("msg=\"max_pages reached; further URLs not "
+				 "queued\" "
+				 "max_pages=%d",
+				 c->cfg->max_pages);
 		c->full_logged = 1;
 		free(url);
 		return Q_FULL;
@@ -551,7 +556,8 @@ static enum crawl_q crawl_enqueue(struct crawl *c, const char *base,
 	buf_init(&j->links, CRAWL_MAX_LINKS_BYTES);
 	if (crawl_load_state(c, j)) {
 		/* Not queued, so not counted against max_pages. */
-		log_debug("msg=\"visited recently; not fetched\" url=\"%s\"", j->url);
+		log_debug("msg=\"visited recently; not fetched\" url=\"%s\"",
+			  j->url);
 		c->st->fresh++;
 		crawl_job_free(j);
 		return Q_FRESH;
@@ -679,10 +685,11 @@ static int crawl_host_step(struct crawl *c, struct crawl_host *h)
 		j->next = NULL;
 		if (c->cfg->obey_robots) {
 			ok = url_path_query(j->url, &pq) == GZ_OK &&
-			     robots_allowed(&h->robots, pq);
+				robots_allowed(&h->robots, pq);
 			free(pq);
 			if (!ok) {
-				log_info("msg=\"disallowed by robots.txt\" url=\"%s\"",
+				log_info("msg=\"disallowed by robots.txt\" "
+					 "url=\"%s\"",
 					 j->url);
 				c->st->skipped_robots++;
 				crawl_job_free(j);
@@ -714,8 +721,8 @@ static void crawl_robots_apply(struct crawl *c, struct crawl_host *h,
 	size_t i;
 
 	if (pol == ROBOTS_RULES) {
-		if (robots_parse(body, len, cfg->user_agent, &h->robots,
-				 err) != GZ_OK) {
+		if (robots_parse(body, len, cfg->user_agent, &h->robots, err) !=
+		    GZ_OK) {
 			crawl_fatal(c, GZ_ENOMEM, err);
 			robots_set_policy(&h->robots, ROBOTS_DISALLOW_ALL);
 		}
@@ -732,11 +739,14 @@ static void crawl_robots_apply(struct crawl *c, struct crawl_host *h,
 		c->st->failed++; /* once per host: the site is down */
 	}
 	if (h->robots.crawl_delay_ms >= 0) {
-		if (h->robots.crawl_delay_ms > 1000L * cfg->max_crawl_delay_sec) {
-			log_warn("msg=\"Crawl-delay above max_crawl_delay; host "
-				 "skipped\" host=\"%s\" crawl_delay_ms=%ld "
-				 "max_crawl_delay=%d", h->origin,
-				 h->robots.crawl_delay_ms, cfg->max_crawl_delay_sec);
+		if (h->robots.crawl_delay_ms >
+		    1000L * cfg->max_crawl_delay_sec) {
+			log_warn(
+				"msg=\"Crawl-delay above max_crawl_delay; host "
+				"skipped\" host=\"%s\" crawl_delay_ms=%ld "
+				"max_crawl_delay=%d",
+				h->origin, h->robots.crawl_delay_ms,
+				cfg->max_crawl_delay_sec);
 			h->rstate = HR_SKIPPED;
 			crawl_host_drop(c, h);
 			return;
@@ -820,7 +830,8 @@ static void crawl_robots_store(struct crawl *c, struct crawl_host *h,
 	if (buf_addf(&b, "v1\t%s\t%lld\t%ld\n", h->origin,
 		     (long long)time(NULL), r->status) == GZ_OK &&
 	    (r->status < 200 || r->status >= 300 ||
-	     buf_add(&b, r->body.ptr, strnlen(r->body.ptr, r->body.len)) == GZ_OK)) {
+	     buf_add(&b, r->body.ptr, strnlen(r->body.ptr, r->body.len)) ==
+		     GZ_OK)) {
 		index_url_key(META_ROBOTS_PREFIX, h->origin, key, sizeof key);
 		if (index_set_meta(c->w, key, b.ptr, err) == GZ_OK)
 			c->dirty++;
@@ -837,8 +848,9 @@ static void crawl_robots_done(struct crawl *c, struct crawl_job *j,
 
 	/* Too many redirects ends with the last 3xx: unavailable, so allow
 	** all (RFC 9309 2.3.1.2); any other failure is unreachable. */
-	pol = r->rc == GZ_OK || (r->status >= 300 && r->status < 400) ?
-	      robots_status_policy(r->status) : ROBOTS_DISALLOW_ALL;
+	pol = r->rc == GZ_OK || (r->status >= 300 && r->status < 400)
+		? robots_status_policy(r->status)
+		: ROBOTS_DISALLOW_ALL;
 	if (r->rc != GZ_OK)
 		snprintf(why, sizeof why, "%s", r->err);
 	else
@@ -902,21 +914,23 @@ static void crawl_links_replay(struct crawl *c, struct crawl_job *j)
 		*nl = '\0';
 		if ((p[0] != 'F' && p[0] != 'P') || p[1] != ' ')
 			continue;
-		q = crawl_enqueue(c, NULL, p + 2, p[0] == 'F' ? CK_FEED : CK_PAGE,
-				  j->source, depth, 0, CQ_SCOPE, NULL, NULL);
+		q = crawl_enqueue(c, NULL, p + 2,
+				  p[0] == 'F' ? CK_FEED : CK_PAGE, j->source,
+				  depth, 0, CQ_SCOPE, NULL, NULL);
 		if (q == Q_ADDED)
 			n++;
 	}
 	free(val);
 	log_debug("msg=\"not modified; earlier links queued\" url=\"%s\" "
-		  "queued=%zu", j->url, n);
+		  "queued=%zu",
+		  j->url, n);
 }
 
 /* Context of the feed entry callback. */
 struct crawl_feed_ctx {
-	struct crawl *c;          /* the run */
-	const struct crawl_job *j;/* the feed's job */
-	const char *base;         /* URL to resolve entries against */
+	struct crawl *c;           /* the run */
+	const struct crawl_job *j; /* the feed's job */
+	const char *base;          /* URL to resolve entries against */
 };
 
 /* feed_entry_fn: queue a feed or sitemap entry. */
@@ -927,11 +941,11 @@ static int crawl_feed_entry(void *ctx, const struct feed_entry *e)
 	enum crawl_q q;
 
 	if (e->is_sitemap)
-		q = crawl_enqueue(c, fc->base, e->url, CK_FEED, fc->j->source, 0,
-				  0, 1, NULL, NULL);
+		q = crawl_enqueue(c, fc->base, e->url, CK_FEED, fc->j->source,
+				  0, 0, 1, NULL, NULL);
 	else
-		q = crawl_enqueue(c, fc->base, e->url, CK_PAGE, fc->j->source, 0,
-				  0, 1, e->title, &e->date);
+		q = crawl_enqueue(c, fc->base, e->url, CK_PAGE, fc->j->source,
+				  0, 0, 1, e->title, &e->date);
 	if (q == Q_SCOPE)
 		c->st->skipped_scope++;
 	return c->fatal ? 1 : 0;
@@ -974,7 +988,8 @@ static void crawl_feed_done(struct crawl *c, struct crawl_job *j,
 		crawl_links_save(c, j);
 	c->st->feeds++;
 	if (rc != GZ_OK) {
-		crawl_warn(info.entries ? "feed partly read" : "feed unreadable",
+		crawl_warn(info.entries ? "feed partly read"
+					: "feed unreadable",
 			   j->url, err);
 		if (rc != GZ_ETOOBIG)
 			c->st->failed++;
@@ -985,9 +1000,9 @@ static void crawl_feed_done(struct crawl *c, struct crawl_job *j,
 
 /* Context of the link callback. */
 struct crawl_link_ctx {
-	struct crawl *c;          /* the run */
-	const struct crawl_job *j;/* the page's job */
-	size_t n;                 /* links seen on the page */
+	struct crawl *c;           /* the run */
+	const struct crawl_job *j; /* the page's job */
+	size_t n;                  /* links seen on the page */
 };
 
 /* extract_link_fn: queue a link found on a page. */
@@ -1016,7 +1031,7 @@ static int crawl_is_html(const char *ct)
 		ct++;
 	n = strcspn(ct, "; \t");
 	return (n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
-	       (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
+		(n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
 }
 
 /* Commit the staged documents and state.  Sets c->fatal on failure. */
@@ -1133,18 +1148,14 @@ static void crawl_index_page(struct crawl *c, struct crawl_job *j,
 		return;
 	}
 	switch (res) {
-	case INDEX_NEW:
-		c->st->new_docs++;
-		break;
-	case INDEX_UPDATED:
-		c->st->updated++;
-		break;
-	case INDEX_UNCHANGED:
-		c->st->unchanged++;
-		break;
+	case INDEX_NEW: c->st->new_docs++; break;
+	case INDEX_UPDATED: c->st->updated++; break;
+	case INDEX_UNCHANGED: c->st->unchanged++; break;
 	case INDEX_DUPLICATE:
-		log_info("msg=\"same content as another document; not indexed\" "
-			 "url=\"%s\"", j->url);
+		log_info(
+			"msg=\"same content as another document; not indexed\" "
+			"url=\"%s\"",
+			j->url);
 		c->st->duplicates++;
 		break;
 	}
@@ -1159,8 +1170,9 @@ static void crawl_page_gone(struct crawl *c, struct crawl_job *j,
 {
 	/* doc_url of a redirect is its target, which is not gone. */
 	const char *doc = j->state.doc_url &&
-			  !(j->state.status >= 300 && j->state.status < 400) ?
-			  j->state.doc_url : j->url;
+			!(j->state.status >= 300 && j->state.status < 400)
+		? j->state.doc_url
+		: j->url;
 	char why[GZ_ERRLEN];
 	time_t when = j->state.gone > 0 ? (time_t)j->state.gone : time(NULL);
 	int changed = 0, rc;
@@ -1231,13 +1243,14 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 			return;
 		}
 		c->st->redirects++;
-		if (url_resolve(j->url, r->redirect_url, &target, NULL) == GZ_OK) {
+		if (url_resolve(j->url, r->redirect_url, &target, NULL) ==
+		    GZ_OK) {
 			/* Recorded: the next run knows where this URL led. */
 			free(j->state.doc_url);
 			j->state.doc_url = target;
 		}
-		q = crawl_enqueue(c, j->url, r->redirect_url, CK_PAGE, j->source,
-				  j->depth, j->hops + 1,
+		q = crawl_enqueue(c, j->url, r->redirect_url, CK_PAGE,
+				  j->source, j->depth, j->hops + 1,
 				  CQ_SCOPE | (j->always ? CQ_ALWAYS : 0),
 				  j->title_hint, &j->date_hint);
 		if (q == Q_BAD) {
@@ -1246,7 +1259,8 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 			c->st->failed++;
 		} else if (q == Q_SCOPE) {
 			c->st->skipped_scope++;
-			log_info("msg=\"redirect out of scope\" url=\"%s\"", j->url);
+			log_info("msg=\"redirect out of scope\" url=\"%s\"",
+				 j->url);
 		}
 		return;
 	}
@@ -1259,7 +1273,8 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 	    j->attempts < CRAWL_MAX_RETRIES) {
 		/* The caller frees r, not j: j goes back to the queue. */
 		log_info("msg=\"retry later\" url=\"%s\" status=%ld "
-			 "retry_after=%ld", j->url, r->status, r->retry_after_sec);
+			 "retry_after=%ld",
+			 j->url, r->status, r->retry_after_sec);
 		h->next_ok = now + 1000LL * r->retry_after_sec;
 		j->attempts++;
 		r->user = NULL;
@@ -1268,8 +1283,9 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 	}
 	if (r->status < 200 || r->status >= 300) {
 		if (r->retry_after_sec >= 0)
-			snprintf(why, sizeof why, "status %ld, retry after %ld s",
-				 r->status, r->retry_after_sec);
+			snprintf(why, sizeof why,
+				 "status %ld, retry after %ld s", r->status,
+				 r->retry_after_sec);
 		else
 			snprintf(why, sizeof why, "status %ld", r->status);
 		crawl_warn("fetch failed", j->url, why);
@@ -1279,7 +1295,8 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 	j->state.gone = 0;
 	if (!crawl_is_html(r->content_type)) {
 		/* links to PDFs, images and feeds are ordinary: not a warning */
-		crawl_log(LOG_INFO, "not HTML; skipped", j->url, r->content_type);
+		crawl_log(LOG_INFO, "not HTML; skipped", j->url,
+			  r->content_type);
 		c->st->skipped_type++;
 		return;
 	}
@@ -1300,8 +1317,9 @@ static void crawl_save_state(struct crawl *c, struct crawl_job *j,
 
 	if (!j->has_state)
 		return;
-	ok = r->rc == GZ_OK && ((r->status >= 200 && r->status < 400) ||
-				r->status == 404 || r->status == 410);
+	ok = r->rc == GZ_OK &&
+		((r->status >= 200 && r->status < 400) || r->status == 404 ||
+		 r->status == 410);
 	st->status = r->rc == GZ_OK ? (int)r->status : 0;
 	if (ok) {
 		st->fetched = (long long)time(NULL);
@@ -1310,7 +1328,8 @@ static void crawl_save_state(struct crawl *c, struct crawl_job *j,
 		st->failures++;
 	}
 	if (r->rc == GZ_OK && r->status >= 200 && r->status < 300) {
-		gz_hash_hex(gz_hash64(r->body.ptr, r->body.len, 0), st->body_hash);
+		gz_hash_hex(gz_hash64(r->body.ptr, r->body.len, 0),
+			    st->body_hash);
 		rc = article_set(&st->etag, r->etag);
 		if (rc == GZ_OK)
 			rc = article_set(&st->last_modified, r->last_modified);
@@ -1345,8 +1364,8 @@ static void crawl_warc(struct crawl *c, const struct fetch_result *r)
 	if (!c->warc || r->status <= 0 || r->head.len == 0)
 		return;
 	buf_init(&head, FETCH_MAX_HEAD + 256);
-	if (fetch_head_decoded(r->head.ptr, r->head.len, r->body.len,
-			       &head) != GZ_OK) {
+	if (fetch_head_decoded(r->head.ptr, r->head.len, r->body.len, &head) !=
+	    GZ_OK) {
 		crawl_warn("response not archived", r->url, "unusable head");
 		buf_release(&head);
 		return;
@@ -1383,15 +1402,9 @@ static void crawl_done(struct crawl *c, struct fetch_result *r)
 		  j->url, r->status, r->body.len, gz_errname(r->rc));
 	crawl_warc(c, r);
 	switch (j->kind) {
-	case CK_ROBOTS:
-		crawl_robots_done(c, j, r);
-		break;
-	case CK_FEED:
-		crawl_feed_done(c, j, r);
-		break;
-	case CK_PAGE:
-		crawl_page_done(c, j, r, now);
-		break;
+	case CK_ROBOTS: crawl_robots_done(c, j, r); break;
+	case CK_FEED: crawl_feed_done(c, j, r); break;
+	case CK_PAGE: crawl_page_done(c, j, r, now); break;
 	}
 	if (r->user) {
 		if (j->kind != CK_ROBOTS)
@@ -1399,8 +1412,9 @@ static void crawl_done(struct crawl *c, struct fetch_result *r)
 		crawl_job_free(j);
 	}
 	fetch_result_free(r);
-	if (c->uncommitted >= (size_t)(c->cfg->commit_every > 0 ?
-				       c->cfg->commit_every : 1) ||
+	if (c->uncommitted >= (size_t)(c->cfg->commit_every > 0
+					       ? c->cfg->commit_every
+					       : 1) ||
 	    c->dirty >= CRAWL_STATE_BATCH)
 		crawl_commit(c);
 }
@@ -1414,22 +1428,26 @@ static void crawl_seed(struct crawl *c)
 
 	for (s = 0; s < c->cfg->n_sources && !c->fatal; s++) {
 		const struct config_source *src = &c->cfg->sources[s];
-		const struct config_list *lists[2] = { &src->feeds, &src->sitemaps };
+		const struct config_list *lists[2] = { &src->feeds,
+						       &src->sitemaps };
 		size_t l;
 
 		for (l = 0; l < 2; l++)
 			for (i = 0; i < lists[l]->n; i++)
-				if (crawl_enqueue(c, NULL, lists[l]->items[i], CK_FEED,
-						  s, 0, 0, 0, NULL, NULL) == Q_BAD) {
+				if (crawl_enqueue(c, NULL, lists[l]->items[i],
+						  CK_FEED, s, 0, 0, 0, NULL,
+						  NULL) == Q_BAD) {
 					crawl_warn("bad URL in config",
 						   lists[l]->items[i],
 						   "not an http(s) URL");
 					c->st->failed++;
 				}
 		for (i = 0; i < src->seeds.n; i++)
-			if (crawl_enqueue(c, NULL, src->seeds.items[i], CK_PAGE, s,
-					  0, 0, CQ_ALWAYS, NULL, NULL) == Q_BAD) {
-				crawl_warn("bad URL in config", src->seeds.items[i],
+			if (crawl_enqueue(c, NULL, src->seeds.items[i], CK_PAGE,
+					  s, 0, 0, CQ_ALWAYS, NULL,
+					  NULL) == Q_BAD) {
+				crawl_warn("bad URL in config",
+					   src->seeds.items[i],
 					   "not an http(s) URL");
 				c->st->failed++;
 			}
@@ -1444,8 +1462,8 @@ static void crawl_seed(struct crawl *c)
 static int crawl_schedule(struct crawl *c, long *wait_ms)
 {
 	long long now = crawl_now_ms();
-	size_t concurrency = (size_t)(c->cfg->concurrency > 0 ?
-				      c->cfg->concurrency : 1);
+	size_t concurrency =
+		(size_t)(c->cfg->concurrency > 0 ? c->cfg->concurrency : 1);
 	size_t k, n = c->n_hosts;
 	int work = 0;
 
@@ -1538,7 +1556,8 @@ static void crawl_progress(struct crawl *c, int final)
 		return;
 	c->next_progress = now + 1000;
 	/* Cursor left at the start: a log line that follows overwrites it. */
-	fprintf(stderr, "\033[Kcrawl: fetched=%lu not_modified=%lu new=%lu "
+	fprintf(stderr,
+		"\033[Kcrawl: fetched=%lu not_modified=%lu new=%lu "
 		"updated=%lu failed=%lu queued=%zu running=%zu\r",
 		s->fetched, s->not_modified, s->new_docs, s->updated, s->failed,
 		crawl_queued(c), c->inflight);
@@ -1561,7 +1580,8 @@ static int crawl_open_warc(struct crawl *c, char *err)
 		return GZ_OK;
 	return warc_writer_open(dir, "gazette", GZ_VERSION, 0,
 				(c->cfg->no_sync ? WARC_W_NO_FSYNC : 0) |
-				WARC_W_LEVEL(CRAWL_WARC_LEVEL), &c->warc, err);
+					WARC_W_LEVEL(CRAWL_WARC_LEVEL),
+				&c->warc, err);
 }
 
 int crawl_run(const struct gz_config *cfg, struct index_writer *w,
@@ -1586,7 +1606,8 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 	if (!c.scopes)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	for (s = 0; s < cfg->n_sources; s++) {
-		if (crawl_scope_build(&cfg->sources[s], &c.scopes[s]) != GZ_OK) {
+		if (crawl_scope_build(&cfg->sources[s], &c.scopes[s]) !=
+		    GZ_OK) {
 			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -1599,8 +1620,9 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 	fo.connect_timeout_sec = cfg->connect_timeout_sec;
 	fo.timeout_sec = cfg->timeout_sec;
 	fo.low_speed_bytes = 1;
-	fo.low_speed_sec = cfg->timeout_sec > 0 && cfg->timeout_sec < 30 ?
-			   cfg->timeout_sec : 30;
+	fo.low_speed_sec = cfg->timeout_sec > 0 && cfg->timeout_sec < 30
+		? cfg->timeout_sec
+		: 30;
 	fo.allow_addresses = cfg->allow_addresses.items;
 	fo.n_allow = cfg->allow_addresses.n;
 	fo.max_host_connections = 1;
@@ -1617,7 +1639,8 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 		stats->stop_signal = crawl_stop_pending(&c);
 		if (stats->stop_signal) {
 			log_warn("msg=\"stopping on signal; committing what is "
-				 "done\" signal=%d", stats->stop_signal);
+				 "done\" signal=%d",
+				 stats->stop_signal);
 			break;
 		}
 		crawl_progress(&c, 0);
@@ -1645,7 +1668,8 @@ done:
 		char werr[GZ_ERRLEN];
 
 		if (warc_writer_close(c.warc, werr) != GZ_OK)
-			log_warn("msg=\"WARC file not closed\" reason=\"%s\"", werr);
+			log_warn("msg=\"WARC file not closed\" reason=\"%s\"",
+				 werr);
 	}
 	crawl_hosts_free(&c);
 	crawl_seen_free(&c.seen);
@@ -1666,7 +1690,8 @@ done:
 void crawl_summary(const struct crawl_stats *s, char *out, size_t n)
 {
 	snprintf(out, n,
-		 "fetched=%lu not_modified=%lu new=%lu updated=%lu unchanged=%lu "
+		 "fetched=%lu not_modified=%lu new=%lu updated=%lu "
+		 "unchanged=%lu "
 		 "duplicates=%lu gone=%lu failed=%lu robots=%lu fresh=%lu "
 		 "seconds=%.1f",
 		 s->fetched, s->not_modified, s->new_docs, s->updated,

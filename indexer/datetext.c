@@ -62,7 +62,8 @@ static void dt_skip_ws(struct dt_cur *c)
 			c->pos++;
 		else if (ch == 0xC2 && dt_at(c, 1) == 0xA0)
 			c->pos += 2;
-		else if (ch == 0xE3 && dt_at(c, 1) == 0x80 && dt_at(c, 2) == 0x80)
+		else if (ch == 0xE3 && dt_at(c, 1) == 0x80 &&
+			 dt_at(c, 2) == 0x80)
 			c->pos += 3;
 		else
 			return;
@@ -119,7 +120,8 @@ static size_t dt_word(struct dt_cur *c, char *w, size_t wsz)
 			if (ch == 0xC3 && (unsigned char)w[n + 1] >= 0x80 &&
 			    (unsigned char)w[n + 1] <= 0x9E &&
 			    (unsigned char)w[n + 1] != 0x97)
-				w[n + 1] = (char)((unsigned char)w[n + 1] + 0x20);
+				w[n + 1] =
+					(char)((unsigned char)w[n + 1] + 0x20);
 			n += 2;
 		} else {
 			break;
@@ -147,46 +149,97 @@ static int dt_prefix3(const char *w, const char *name)
 static int dt_month_name(const char *w)
 {
 	static const char *const names[12] = {
-		"january", "february", "march", "april", "may", "june",
-		"july", "august", "september", "october", "november",
-		"december"
+		"january",   "february", "march",    "april",
+		"may",       "june",     "july",     "august",
+		"september", "october",  "november", "december"
 	};
 	static const struct {
-		const char *w;  /* lower-case, UTF-8 */
-		int m;          /* 1..12 */
+		const char *w; /* lower-case, UTF-8 */
+		int m;         /* 1..12 */
 	} other[] = {
 		/* French */
-		{ "janvier", 1 }, { "janv", 1 }, { "f\xC3\xA9vrier", 2 },
-		{ "fevrier", 2 }, { "f\xC3\xA9vr", 2 }, { "fevr", 2 },
-		{ "mars", 3 }, { "avril", 4 }, { "avr", 4 }, { "mai", 5 },
-		{ "juin", 6 }, { "juillet", 7 }, { "juil", 7 },
-		{ "ao\xC3\xBBt", 8 }, { "aout", 8 }, { "septembre", 9 },
-		{ "octobre", 10 }, { "novembre", 11 },
-		{ "d\303\251cembre", 12 }, { "decembre", 12 },
+		{ "janvier", 1 },
+		{ "janv", 1 },
+		{ "f\xC3\xA9vrier", 2 },
+		{ "fevrier", 2 },
+		{ "f\xC3\xA9vr", 2 },
+		{ "fevr", 2 },
+		{ "mars", 3 },
+		{ "avril", 4 },
+		{ "avr", 4 },
+		{ "mai", 5 },
+		{ "juin", 6 },
+		{ "juillet", 7 },
+		{ "juil", 7 },
+		{ "ao\xC3\xBBt", 8 },
+		{ "aout", 8 },
+		{ "septembre", 9 },
+		{ "octobre", 10 },
+		{ "novembre", 11 },
+		{ "d\303\251cembre", 12 },
+		{ "decembre", 12 },
 		{ "d\303\251c", 12 },
 		/* German */
-		{ "januar", 1 }, { "j\xC3\xA4nner", 1 }, { "jaenner", 1 },
-		{ "februar", 2 }, { "m\xC3\xA4rz", 3 }, { "maerz", 3 },
-		{ "m\xC3\xA4r", 3 }, { "juni", 6 }, { "juli", 7 },
-		{ "oktober", 10 }, { "okt", 10 }, { "dezember", 12 },
+		{ "januar", 1 },
+		{ "j\xC3\xA4nner", 1 },
+		{ "jaenner", 1 },
+		{ "februar", 2 },
+		{ "m\xC3\xA4rz", 3 },
+		{ "maerz", 3 },
+		{ "m\xC3\xA4r", 3 },
+		{ "juni", 6 },
+		{ "juli", 7 },
+		{ "oktober", 10 },
+		{ "okt", 10 },
+		{ "dezember", 12 },
 		{ "dez", 12 },
 		/* Spanish */
-		{ "enero", 1 }, { "ene", 1 }, { "febrero", 2 }, { "marzo", 3 },
-		{ "abril", 4 }, { "abr", 4 }, { "mayo", 5 }, { "junio", 6 },
-		{ "julio", 7 }, { "agosto", 8 }, { "ago", 8 },
-		{ "septiembre", 9 }, { "setiembre", 9 }, { "octubre", 10 },
-		{ "noviembre", 11 }, { "diciembre", 12 }, { "dic", 12 },
+		{ "enero", 1 },
+		{ "ene", 1 },
+		{ "febrero", 2 },
+		{ "marzo", 3 },
+		{ "abril", 4 },
+		{ "abr", 4 },
+		{ "mayo", 5 },
+		{ "junio", 6 },
+		{ "julio", 7 },
+		{ "agosto", 8 },
+		{ "ago", 8 },
+		{ "septiembre", 9 },
+		{ "setiembre", 9 },
+		{ "octubre", 10 },
+		{ "noviembre", 11 },
+		{ "diciembre", 12 },
+		{ "dic", 12 },
 		/* Italian */
-		{ "gennaio", 1 }, { "gen", 1 }, { "febbraio", 2 },
-		{ "aprile", 4 }, { "maggio", 5 }, { "mag", 5 }, { "giugno", 6 },
-		{ "giu", 6 }, { "luglio", 7 }, { "lug", 7 }, { "settembre", 9 },
-		{ "set", 9 }, { "ottobre", 10 }, { "ott", 10 },
+		{ "gennaio", 1 },
+		{ "gen", 1 },
+		{ "febbraio", 2 },
+		{ "aprile", 4 },
+		{ "maggio", 5 },
+		{ "mag", 5 },
+		{ "giugno", 6 },
+		{ "giu", 6 },
+		{ "luglio", 7 },
+		{ "lug", 7 },
+		{ "settembre", 9 },
+		{ "set", 9 },
+		{ "ottobre", 10 },
+		{ "ott", 10 },
 		{ "dicembre", 12 },
 		/* Portuguese */
-		{ "janeiro", 1 }, { "fevereiro", 2 }, { "fev", 2 },
-		{ "mar\xC3\xA7o", 3 }, { "marco", 3 }, { "maio", 5 },
-		{ "junho", 6 }, { "julho", 7 }, { "setembro", 9 },
-		{ "outubro", 10 }, { "out", 10 }, { "dezembro", 12 },
+		{ "janeiro", 1 },
+		{ "fevereiro", 2 },
+		{ "fev", 2 },
+		{ "mar\xC3\xA7o", 3 },
+		{ "marco", 3 },
+		{ "maio", 5 },
+		{ "junho", 6 },
+		{ "julho", 7 },
+		{ "setembro", 9 },
+		{ "outubro", 10 },
+		{ "out", 10 },
+		{ "dezembro", 12 },
 	};
 	size_t i;
 
@@ -202,16 +255,19 @@ static int dt_month_name(const char *w)
 /* True when w names a weekday in English, French, German or Spanish. */
 static int dt_weekday(const char *w)
 {
-	static const char *const names[7] = {
-		"monday", "tuesday", "wednesday", "thursday", "friday",
-		"saturday", "sunday"
-	};
+	static const char *const names[7] = { "monday",    "tuesday",
+					      "wednesday", "thursday",
+					      "friday",    "saturday",
+					      "sunday" };
 	static const char *const other[] = {
-		"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
-		"dimanche", "montag", "dienstag", "mittwoch", "donnerstag",
-		"freitag", "samstag", "sonnabend", "sonntag", "lunes", "martes",
-		"mi\xC3\xA9rcoles", "miercoles", "jueves", "viernes",
-		"s\303\241bado", "sabado", "domingo",
+		"lundi",         "mardi",      "mercredi",
+		"jeudi",         "vendredi",   "samedi",
+		"dimanche",      "montag",     "dienstag",
+		"mittwoch",      "donnerstag", "freitag",
+		"samstag",       "sonnabend",  "sonntag",
+		"lunes",         "martes",     "mi\xC3\xA9rcoles",
+		"miercoles",     "jueves",     "viernes",
+		"s\303\241bado", "sabado",     "domingo",
 	};
 	size_t i;
 
@@ -226,8 +282,8 @@ static int dt_weekday(const char *w)
 
 int datetext_valid_ymd(int y, int m, int d)
 {
-	return y >= DATETEXT_MIN_YEAR && y <= DATETEXT_MAX_YEAR &&
-	       d >= 1 && d <= gz_time_days_in_month(y, m);
+	return y >= DATETEXT_MIN_YEAR && y <= DATETEXT_MAX_YEAR && d >= 1 &&
+		d <= gz_time_days_in_month(y, m);
 }
 
 /*
@@ -242,10 +298,11 @@ static int dt_zone(struct dt_cur *c, struct gz_time *t)
 		const char *name;
 		int min;
 	} zones[] = {
-		{ "GMT", 0 }, { "UTC", 0 }, { "UT", 0 }, { "WET", 0 },
-		{ "BST", 60 }, { "CET", 60 }, { "CEST", 120 }, { "EET", 120 },
-		{ "EEST", 180 }, { "MSK", 180 }, { "HKT", 480 }, { "SGT", 480 },
-		{ "AWST", 480 }, { "JST", 540 }, { "KST", 540 },
+		{ "GMT", 0 },    { "UTC", 0 },    { "UT", 0 },
+		{ "WET", 0 },    { "BST", 60 },   { "CET", 60 },
+		{ "CEST", 120 }, { "EET", 120 },  { "EEST", 180 },
+		{ "MSK", 180 },  { "HKT", 480 },  { "SGT", 480 },
+		{ "AWST", 480 }, { "JST", 540 },  { "KST", 540 },
 		{ "AEST", 600 }, { "AEDT", 660 }, { "NZST", 720 },
 		{ "NZDT", 780 }, { "EST", -300 }, { "EDT", -240 },
 		{ "CST", -360 }, { "CDT", -300 }, { "MST", -420 },
@@ -490,7 +547,7 @@ static int dt_year_first(struct dt_cur *c, struct gz_time *t)
 			goto fail;
 		dt_skip_ws(c);
 		if (!dt_lit(c, "\xE6\x97\xA5") && /* 日 */
-		    !dt_lit(c, "\xE5\x8F\xB7")) /* 号 */
+		    !dt_lit(c, "\xE5\x8F\xB7"))   /* 号 */
 			goto fail;
 		sep = 0;
 	}
@@ -652,8 +709,8 @@ static int dt_after_copyright(const char *text, size_t at)
 		if ((unsigned char)text[i] == 0xC2 && i + 1 < at &&
 		    (unsigned char)text[i + 1] == 0xA9)
 			return 1;
-		if (text[i] == '(' && i + 2 < at && dt_lower(text[i + 1]) == 'c' &&
-		    text[i + 2] == ')')
+		if (text[i] == '(' && i + 2 < at &&
+		    dt_lower(text[i + 1]) == 'c' && text[i + 2] == ')')
 			return 1;
 		for (j = 0; j < sizeof word - 1 && i + j < at; j++)
 			if (dt_lower((unsigned char)text[i + j]) != word[j])
@@ -746,8 +803,9 @@ int datetext_parse(const char *s, struct gz_time *out)
 	dt_skip_ws(&c);
 	b = c.pos;
 	e = len;
-	while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' ||
-			 s[e - 1] == '\n' || s[e - 1] == '\r'))
+	while (e > b &&
+	       (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' ||
+		s[e - 1] == '\r'))
 		e--;
 	if (dt_compact(s + b, e - b, &t)) {
 		*out = t;

@@ -88,39 +88,62 @@
 #include "gz_limits.h"
 #include "lang.h"
 
-#define EX_MAX_META 1024          /* <meta> tags kept */
-#define EX_MAX_VALUE 4096         /* bytes kept of one metadata value */
-#define EX_MAX_LD 16              /* JSON-LD scripts parsed */
+#define EX_MAX_META     1024       /* <meta> tags kept */
+#define EX_MAX_VALUE    4096       /* bytes kept of one metadata value */
+#define EX_MAX_LD       16         /* JSON-LD scripts parsed */
 #define EX_MAX_LD_BYTES (2u << 20) /* largest JSON-LD script parsed */
-#define EX_MAX_PARS 200000        /* paragraphs kept per page */
-#define EX_MAX_CANDS 16           /* byline / date-element candidates */
-#define EX_MIN_PAR 25             /* characters for a paragraph to score */
-#define EX_ANCHOR_MAX 512         /* bytes of anchor text passed on */
-#define EX_MAX_ALINKS 4096        /* visible links kept for page-kind tests */
+#define EX_MAX_PARS     200000     /* paragraphs kept per page */
+#define EX_MAX_CANDS    16         /* byline / date-element candidates */
+#define EX_MIN_PAR      25         /* characters for a paragraph to score */
+#define EX_ANCHOR_MAX   512        /* bytes of anchor text passed on */
+#define EX_MAX_ALINKS   4096       /* visible links kept for page-kind tests */
 
 /* libxml2's HTML parser: recover from anything, no network, no DTD loading,
 ** no external entities (the HTML parser never substitutes them), quiet. */
-#define EX_PARSE_OPTIONS (HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
-			  HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER | \
-			  HTML_PARSE_COMPACT)
+#define EX_PARSE_OPTIONS                                                \
+	(HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | \
+	 HTML_PARSE_RECOVER | HTML_PARSE_COMPACT)
 
 /* ---------------------------------------------------------------- tags */
 
 enum ex_tag {
-	T_OTHER, T_A, T_AREA, T_ARTICLE, T_BASE, T_BODY, T_BR, T_H1, T_HEAD,
-	T_HEADER, T_HTML, T_LINK, T_LI, T_MAIN, T_META, T_P, T_SCRIPT, T_TIME,
-	T_TITLE, T_DIV, T_HN, T_TD, T_QUOTE, T_PRE, T_LIST, T_FIGURE
+	T_OTHER,
+	T_A,
+	T_AREA,
+	T_ARTICLE,
+	T_BASE,
+	T_BODY,
+	T_BR,
+	T_H1,
+	T_HEAD,
+	T_HEADER,
+	T_HTML,
+	T_LINK,
+	T_LI,
+	T_MAIN,
+	T_META,
+	T_P,
+	T_SCRIPT,
+	T_TIME,
+	T_TITLE,
+	T_DIV,
+	T_HN,
+	T_TD,
+	T_QUOTE,
+	T_PRE,
+	T_LIST,
+	T_FIGURE
 };
 
-#define TF_BLOCK 1   /* starts and ends a paragraph */
-#define TF_SKIP 2    /* never descend (script, style, media, controls) */
-#define TF_BOILER 4  /* boilerplate container (nav, aside, footer, ...) */
-#define TF_NOTEXT 8  /* descend for metadata, but no visible text */
+#define TF_BLOCK  1 /* starts and ends a paragraph */
+#define TF_SKIP   2 /* never descend (script, style, media, controls) */
+#define TF_BOILER 4 /* boilerplate container (nav, aside, footer, ...) */
+#define TF_NOTEXT 8 /* descend for metadata, but no visible text */
 
 struct ex_tagdef {
-	const char *name;  /* lower-case tag name */
-	unsigned char id;  /* enum ex_tag */
-	unsigned char fl;  /* TF_* */
+	const char *name; /* lower-case tag name */
+	unsigned char id; /* enum ex_tag */
+	unsigned char fl; /* TF_* */
 };
 
 /* Sorted by name for bsearch. */
@@ -240,7 +263,7 @@ static int ex_lower(int ch)
 static int ex_isalnum(int ch)
 {
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-	       (ch >= 'A' && ch <= 'Z');
+		(ch >= 'A' && ch <= 'Z');
 }
 
 /* Case-insensitive (ASCII) search for needle in hay[0..n). */
@@ -340,12 +363,13 @@ static int ex_clean_into(struct buf *out, const char *s, size_t n, int entities)
 		const char *name;
 		unsigned cp;
 	} ents[] = {
-		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' },
-		{ "quot;", '"' }, { "apos;", '\'' }, { "nbsp;", ' ' },
-		{ "#39;", '\'' }, { "rsquo;", 0x2019 }, { "lsquo;", 0x2018 },
-		{ "ldquo;", 0x201C }, { "rdquo;", 0x201D },
-		{ "mdash;", 0x2014 }, { "ndash;", 0x2013 },
-		{ "hellip;", 0x2026 },
+		{ "amp;", '&' },      { "lt;", '<' },
+		{ "gt;", '>' },       { "quot;", '"' },
+		{ "apos;", '\'' },    { "nbsp;", ' ' },
+		{ "#39;", '\'' },     { "rsquo;", 0x2019 },
+		{ "lsquo;", 0x2018 }, { "ldquo;", 0x201C },
+		{ "rdquo;", 0x201D }, { "mdash;", 0x2014 },
+		{ "ndash;", 0x2013 }, { "hellip;", 0x2026 },
 	};
 	size_t i = 0, start = out->len, k;
 	int space = 0, rc = GZ_OK;
@@ -354,9 +378,10 @@ static int ex_clean_into(struct buf *out, const char *s, size_t n, int entities)
 		unsigned char ch = (unsigned char)s[i];
 		unsigned long cp = 0;
 		int is_ws = ch == ' ' || ch == '\t' || ch == '\n' ||
-			    ch == '\r' || ch == '\f' || ch == '\v';
+			ch == '\r' || ch == '\f' || ch == '\v';
 
-		if (ch == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+		if (ch == 0xC2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] == 0xA0) {
 			i++;
 			is_ws = 1;
 		}
@@ -376,8 +401,9 @@ static int ex_clean_into(struct buf *out, const char *s, size_t n, int entities)
 
 				if (i + 1 + l <= n &&
 				    memcmp(s + i + 1, ents[k].name, l) == 0) {
-					rc = ents[k].cp == ' ' ? buf_addc(out, ' ')
-					     : ex_put_cp(out, ents[k].cp);
+					rc = ents[k].cp == ' '
+						? buf_addc(out, ' ')
+						: ex_put_cp(out, ents[k].cp);
 					i += 1 + l;
 					break;
 				}
@@ -392,9 +418,11 @@ static int ex_clean_into(struct buf *out, const char *s, size_t n, int entities)
 					j++;
 				while (j < n && j < i + 12 &&
 				       ((s[j] >= '0' && s[j] <= '9') ||
-					(hex && ((s[j] >= 'a' && s[j] <= 'f') ||
-						 (s[j] >= 'A' && s[j] <= 'F'))))) {
-					int d = s[j] <= '9' ? s[j] - '0'
+					(hex &&
+					 ((s[j] >= 'a' && s[j] <= 'f') ||
+					  (s[j] >= 'A' && s[j] <= 'F'))))) {
+					int d = s[j] <= '9'
+						? s[j] - '0'
 						: ex_lower(s[j]) - 'a' + 10;
 
 					cp = cp * (hex ? 16 : 10) + (unsigned)d;
@@ -416,12 +444,12 @@ static int ex_clean_into(struct buf *out, const char *s, size_t n, int entities)
 /* ------------------------------------------------------ class patterns */
 
 #define P_COMMENT 1 /* a comment section: never read */
-#define P_STRONG 2  /* boilerplate whatever else the name says */
-#define P_WEAK 4    /* boilerplate unless also positive */
-#define P_POS 8     /* likely the article */
+#define P_STRONG  2 /* boilerplate whatever else the name says */
+#define P_WEAK    4 /* boilerplate unless also positive */
+#define P_POS     8 /* likely the article */
 
-#define M_SUB 0  /* substring of the class name */
-#define M_TOK 1  /* a whole token (split on - _ : .) */
+#define M_SUB  0 /* substring of the class name */
+#define M_TOK  1 /* a whole token (split on - _ : .) */
 #define M_TOKP 2 /* the start of a token */
 
 struct ex_pat {
@@ -431,54 +459,92 @@ struct ex_pat {
 };
 
 static const struct ex_pat ex_pats[] = {
-	{ "comment", M_SUB, P_COMMENT }, { "disqus", M_SUB, P_COMMENT },
-	{ "discussion", M_SUB, P_COMMENT }, { "respond", M_TOK, P_COMMENT },
-	{ "reply", M_TOK, P_COMMENT }, { "replies", M_TOK, P_COMMENT },
+	{ "comment", M_SUB, P_COMMENT },
+	{ "disqus", M_SUB, P_COMMENT },
+	{ "discussion", M_SUB, P_COMMENT },
+	{ "respond", M_TOK, P_COMMENT },
+	{ "reply", M_TOK, P_COMMENT },
+	{ "replies", M_TOK, P_COMMENT },
 	{ "dsq", M_TOKP, P_COMMENT },
-	{ "share", M_SUB, P_STRONG }, { "sharing", M_SUB, P_STRONG },
-	{ "social", M_SUB, P_STRONG }, { "related", M_SUB, P_STRONG },
-	{ "popular", M_SUB, P_STRONG }, { "mostread", M_SUB, P_STRONG },
-	{ "most-read", M_SUB, P_STRONG }, { "trending", M_SUB, P_STRONG },
-	{ "recommend", M_SUB, P_STRONG }, { "cookie", M_SUB, P_STRONG },
-	{ "consent", M_SUB, P_STRONG }, { "gdpr", M_SUB, P_STRONG },
-	{ "newsletter", M_SUB, P_STRONG }, { "subscri", M_SUB, P_STRONG },
-	{ "signup", M_SUB, P_STRONG }, { "sign-up", M_SUB, P_STRONG },
-	{ "promo", M_SUB, P_STRONG }, { "sponsor", M_SUB, P_STRONG },
-	{ "advert", M_SUB, P_STRONG }, { "outbrain", M_SUB, P_STRONG },
-	{ "taboola", M_SUB, P_STRONG }, { "breadcrumb", M_SUB, P_STRONG },
-	{ "pagination", M_SUB, P_STRONG }, { "pager", M_TOK, P_STRONG },
-	{ "sidebar", M_SUB, P_STRONG }, { "widget", M_SUB, P_STRONG },
-	{ "caption", M_SUB, P_STRONG }, { "credit", M_SUB, P_STRONG },
-	{ "byline", M_SUB, P_STRONG }, { "masthead", M_SUB, P_STRONG },
-	{ "toolbar", M_SUB, P_STRONG }, { "popup", M_SUB, P_STRONG },
-	{ "modal", M_SUB, P_STRONG }, { "banner", M_SUB, P_STRONG },
-	{ "skip", M_TOKP, P_STRONG }, { "sr", M_TOK, P_STRONG },
+	{ "share", M_SUB, P_STRONG },
+	{ "sharing", M_SUB, P_STRONG },
+	{ "social", M_SUB, P_STRONG },
+	{ "related", M_SUB, P_STRONG },
+	{ "popular", M_SUB, P_STRONG },
+	{ "mostread", M_SUB, P_STRONG },
+	{ "most-read", M_SUB, P_STRONG },
+	{ "trending", M_SUB, P_STRONG },
+	{ "recommend", M_SUB, P_STRONG },
+	{ "cookie", M_SUB, P_STRONG },
+	{ "consent", M_SUB, P_STRONG },
+	{ "gdpr", M_SUB, P_STRONG },
+	{ "newsletter", M_SUB, P_STRONG },
+	{ "subscri", M_SUB, P_STRONG },
+	{ "signup", M_SUB, P_STRONG },
+	{ "sign-up", M_SUB, P_STRONG },
+	{ "promo", M_SUB, P_STRONG },
+	{ "sponsor", M_SUB, P_STRONG },
+	{ "advert", M_SUB, P_STRONG },
+	{ "outbrain", M_SUB, P_STRONG },
+	{ "taboola", M_SUB, P_STRONG },
+	{ "breadcrumb", M_SUB, P_STRONG },
+	{ "pagination", M_SUB, P_STRONG },
+	{ "pager", M_TOK, P_STRONG },
+	{ "sidebar", M_SUB, P_STRONG },
+	{ "widget", M_SUB, P_STRONG },
+	{ "caption", M_SUB, P_STRONG },
+	{ "credit", M_SUB, P_STRONG },
+	{ "byline", M_SUB, P_STRONG },
+	{ "masthead", M_SUB, P_STRONG },
+	{ "toolbar", M_SUB, P_STRONG },
+	{ "popup", M_SUB, P_STRONG },
+	{ "modal", M_SUB, P_STRONG },
+	{ "banner", M_SUB, P_STRONG },
+	{ "skip", M_TOKP, P_STRONG },
+	{ "sr", M_TOK, P_STRONG },
 	{ "visually-hidden", M_SUB, P_STRONG },
-	{ "screen-reader", M_SUB, P_STRONG }, { "hidden", M_TOK, P_STRONG },
-	{ "tags", M_TOK, P_STRONG }, { "taglist", M_SUB, P_STRONG },
-	{ "tag-list", M_SUB, P_STRONG }, { "meta", M_TOK, P_STRONG },
-	{ "copyright", M_SUB, P_STRONG }, { "disclaimer", M_SUB, P_STRONG },
-	{ "rss", M_TOK, P_STRONG }, { "login", M_SUB, P_STRONG },
-	{ "search", M_TOK, P_STRONG }, { "ad", M_TOK, P_STRONG },
-	{ "ads", M_TOK, P_STRONG }, { "adsense", M_SUB, P_STRONG },
-	{ "dfp", M_TOK, P_STRONG }, { "author-bio", M_SUB, P_STRONG },
+	{ "screen-reader", M_SUB, P_STRONG },
+	{ "hidden", M_TOK, P_STRONG },
+	{ "tags", M_TOK, P_STRONG },
+	{ "taglist", M_SUB, P_STRONG },
+	{ "tag-list", M_SUB, P_STRONG },
+	{ "meta", M_TOK, P_STRONG },
+	{ "copyright", M_SUB, P_STRONG },
+	{ "disclaimer", M_SUB, P_STRONG },
+	{ "rss", M_TOK, P_STRONG },
+	{ "login", M_SUB, P_STRONG },
+	{ "search", M_TOK, P_STRONG },
+	{ "ad", M_TOK, P_STRONG },
+	{ "ads", M_TOK, P_STRONG },
+	{ "adsense", M_SUB, P_STRONG },
+	{ "dfp", M_TOK, P_STRONG },
+	{ "author-bio", M_SUB, P_STRONG },
 	{ "footnote", M_SUB, P_STRONG },
-	{ "nav", M_TOKP, P_WEAK }, { "menu", M_TOKP, P_WEAK },
-	{ "footer", M_TOKP, P_WEAK }, { "foot", M_TOK, P_WEAK },
-	{ "header", M_TOKP, P_WEAK }, { "head", M_TOK, P_WEAK },
-	{ "extra", M_TOK, P_WEAK }, { "aside", M_TOK, P_WEAK },
-	{ "tool", M_TOKP, P_WEAK }, { "links", M_TOK, P_WEAK },
-	{ "article", M_SUB, P_POS }, { "content", M_SUB, P_POS },
-	{ "story", M_SUB, P_POS }, { "body", M_SUB, P_POS },
-	{ "text", M_SUB, P_POS }, { "entry", M_SUB, P_POS },
-	{ "post", M_SUB, P_POS }, { "main", M_SUB, P_POS },
+	{ "nav", M_TOKP, P_WEAK },
+	{ "menu", M_TOKP, P_WEAK },
+	{ "footer", M_TOKP, P_WEAK },
+	{ "foot", M_TOK, P_WEAK },
+	{ "header", M_TOKP, P_WEAK },
+	{ "head", M_TOK, P_WEAK },
+	{ "extra", M_TOK, P_WEAK },
+	{ "aside", M_TOK, P_WEAK },
+	{ "tool", M_TOKP, P_WEAK },
+	{ "links", M_TOK, P_WEAK },
+	{ "article", M_SUB, P_POS },
+	{ "content", M_SUB, P_POS },
+	{ "story", M_SUB, P_POS },
+	{ "body", M_SUB, P_POS },
+	{ "text", M_SUB, P_POS },
+	{ "entry", M_SUB, P_POS },
+	{ "post", M_SUB, P_POS },
+	{ "main", M_SUB, P_POS },
 	{ "blog", M_SUB, P_POS },
 };
 
 /* ex_pats[] by first letter, built once per extraction (ex_patidx_init). */
 struct ex_patidx {
-	unsigned char n[26];      /* patterns starting with 'a' + i */
-	unsigned char k[26][24];  /* their indexes in ex_pats[] */
+	unsigned char n[26];     /* patterns starting with 'a' + i */
+	unsigned char k[26][24]; /* their indexes in ex_pats[] */
 };
 
 /* Fill idx from ex_pats[]. */
@@ -526,7 +592,8 @@ static unsigned ex_classify_one(const struct ex_patidx *idx, const char *nm,
 			wl = strlen(p->word);
 			if (i + wl > n || memcmp(nm + i, p->word, wl) != 0)
 				continue;
-			if (p->mode == M_TOK && i + wl < n && !ex_pat_sep(nm[i + wl]))
+			if (p->mode == M_TOK && i + wl < n &&
+			    !ex_pat_sep(nm[i + wl]))
 				continue;
 			mask |= p->kind;
 		}
@@ -553,8 +620,9 @@ static unsigned ex_classify_names(const struct ex_patidx *idx, const char *v)
 	}
 	low[n] = '\0';
 	for (i = 0; i < n;) {
-		while (i < n && (low[i] == ' ' || low[i] == '\t' ||
-				 low[i] == '\n' || low[i] == '\r'))
+		while (i < n &&
+		       (low[i] == ' ' || low[i] == '\t' || low[i] == '\n' ||
+			low[i] == '\r'))
 			i++;
 		j = i;
 		while (j < n && low[j] != ' ' && low[j] != '\t' &&
@@ -579,15 +647,17 @@ static unsigned ex_classify(const struct ex_patidx *idx, const xmlNode *n)
 	unsigned m;
 
 	m = ex_classify_names(idx, ex_attr(n, "class")) |
-	    ex_classify_names(idx, ex_attr(n, "id"));
+		ex_classify_names(idx, ex_attr(n, "id"));
 	if (role) {
-		if (!strcasecmp(role, "navigation") || !strcasecmp(role, "banner") ||
+		if (!strcasecmp(role, "navigation") ||
+		    !strcasecmp(role, "banner") ||
 		    !strcasecmp(role, "contentinfo") ||
 		    !strcasecmp(role, "complementary") ||
 		    !strcasecmp(role, "menu") || !strcasecmp(role, "menubar") ||
 		    !strcasecmp(role, "search") || !strcasecmp(role, "dialog"))
 			m |= P_STRONG;
-		else if (!strcasecmp(role, "main") || !strcasecmp(role, "article"))
+		else if (!strcasecmp(role, "main") ||
+			 !strcasecmp(role, "article"))
 			m |= P_POS;
 	}
 	if ((ip && ex_strcasestr(ip, "comment")) ||
@@ -616,13 +686,13 @@ static int ex_hidden(const xmlNode *n)
 
 /* ------------------------------------------------------------ context */
 
-#define EXM_NOTEXT 1   /* no visible text here */
-#define EXM_NOMETA 2   /* no metadata here (comment sections) */
-#define EXM_BOILER 4   /* inside boilerplate */
-#define EXM_LINK 8     /* inside <a> */
+#define EXM_NOTEXT  1  /* no visible text here */
+#define EXM_NOMETA  2  /* no metadata here (comment sections) */
+#define EXM_BOILER  4  /* inside boilerplate */
+#define EXM_LINK    8  /* inside <a> */
 #define EXM_ARTICLE 16 /* inside <article>, <header>, <main>, articleBody */
 #define EXM_IAUTHOR 32 /* inside an itemprop=author itemscope */
-#define EXM_IPUB 64    /* inside an itemprop=publisher itemscope */
+#define EXM_IPUB    64 /* inside an itemprop=publisher itemscope */
 
 struct ex_frame {
 	xmlNode *block; /* innermost block element */
@@ -630,26 +700,26 @@ struct ex_frame {
 };
 
 struct ex_par {
-	size_t off;       /* text at pool.ptr + off */
-	size_t len;       /* bytes of text */
-	size_t chars;     /* characters of text */
-	size_t link;      /* characters inside links */
-	xmlNode *owner;   /* innermost block element around it */
+	size_t off;           /* text at pool.ptr + off */
+	size_t len;           /* bytes of text */
+	size_t chars;         /* characters of text */
+	size_t link;          /* characters inside links */
+	xmlNode *owner;       /* innermost block element around it */
 	unsigned char tag;    /* ex_tag of owner */
 	unsigned char boiler; /* inside boilerplate */
 	unsigned char byline; /* inside a byline-classed element */
 };
 
 struct ex_info {
-	double score;  /* readability score */
-	size_t text;   /* characters of paragraph text in the subtree */
-	size_t link;   /* of which inside links */
-	int scored;    /* score initialised */
-	int chosen;    /* part of the content */
+	double score; /* readability score */
+	size_t text;  /* characters of paragraph text in the subtree */
+	size_t link;  /* of which inside links */
+	int scored;   /* score initialised */
+	int chosen;   /* part of the content */
 };
 
 struct ex_meta {
-	char *key;   /* lower-case name/property ("og:title"), "ip:" + itemprop */
+	char *key; /* lower-case name/property ("og:title"), "ip:" + itemprop */
 	char *value; /* cleaned content */
 };
 
@@ -662,42 +732,42 @@ struct ex_ctx {
 	const struct extract_opts *opts;
 	time_t now;
 	xmlDoc *doc;
-	int oom;                  /* an allocation failed */
+	int oom; /* an allocation failed */
 
 	struct ex_frame frames[GZ_MAX_HTML_DEPTH + 2];
 
-	struct buf pool;          /* paragraph text */
-	struct ex_par *pars;      /* paragraphs in document order */
+	struct buf pool;     /* paragraph text */
+	struct ex_par *pars; /* paragraphs in document order */
 	size_t n_pars, cap_pars;
-	struct buf cur;           /* paragraph being built */
-	size_t cur_link;          /* link characters in cur */
+	struct buf cur;  /* paragraph being built */
+	size_t cur_link; /* link characters in cur */
 	xmlNode *cur_owner;
 	int cur_boiler, cur_byline, cur_br;
 
-	struct ex_info *info;     /* per scored element, via node->_private */
+	struct ex_info *info; /* per scored element, via node->_private */
 	size_t n_info, cap_info;
 
 	struct ex_meta metas[EX_MAX_META];
 	size_t n_meta;
-	json_t *ld[EX_MAX_LD];    /* parsed JSON-LD scripts */
+	json_t *ld[EX_MAX_LD]; /* parsed JSON-LD scripts */
 	size_t n_ld;
 
 	char *html_lang, *base_href, *title_tag, *h1, *canonical;
 	char *ip_authors[ARTICLE_MAX_AUTHORS];
 	size_t n_ip_authors;
 	char *ip_publisher;
-	xmlNode *article_body;    /* itemprop=articleBody element */
+	xmlNode *article_body; /* itemprop=articleBody element */
 	struct ex_time_cand time_best;
 	char *bylines[EX_MAX_CANDS];
 	size_t n_bylines;
 	char *datetexts[EX_MAX_CANDS];
 	size_t n_datetexts;
-	size_t n_article_elems;   /* <article> elements */
-	size_t n_links;           /* <a href> elements */
+	size_t n_article_elems;         /* <article> elements */
+	size_t n_links;                 /* <a href> elements */
 	xmlNode *alinks[EX_MAX_ALINKS]; /* visible <a href> elements */
 	size_t n_alinks;
-	int og_article;           /* og:type article */
-	struct ex_patidx patidx;  /* class-name patterns by first letter */
+	int og_article;          /* og:type article */
+	struct ex_patidx patidx; /* class-name patterns by first letter */
 };
 
 /* Record an allocation failure from rc; returns rc. */
@@ -767,10 +837,12 @@ static char *ex_node_text(struct ex_ctx *x, xmlNode *n, size_t max)
 		buf_adds(&raw, (const char *)n->content);
 	while (c && visits++ < 4096 && raw.len < max) {
 		if ((c->type == XML_TEXT_NODE ||
-		     c->type == XML_CDATA_SECTION_NODE) && c->content) {
+		     c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content) {
 			if (buf_adds(&raw, (const char *)c->content) != GZ_OK)
 				break;
-		} else if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "br")) {
+		} else if (c->type == XML_ELEMENT_NODE &&
+			   !strcmp((const char *)c->name, "br")) {
 			buf_addc(&raw, ' ');
 		} else if (c->type == XML_ELEMENT_NODE &&
 			   (ex_tag_fl(c) & TF_BLOCK)) {
@@ -834,7 +906,8 @@ static void ex_flush(struct ex_ctx *x)
 	p->chars = ex_chars(s, len);
 	p->link = x->cur_link > p->chars ? p->chars : x->cur_link;
 	p->owner = x->cur_owner;
-	p->tag = (unsigned char)(x->cur_owner ? ex_tag_id(x->cur_owner) : T_OTHER);
+	p->tag = (unsigned char)(x->cur_owner ? ex_tag_id(x->cur_owner)
+					      : T_OTHER);
 	p->boiler = (unsigned char)x->cur_boiler;
 	p->byline = (unsigned char)x->cur_byline;
 	buf_reset(&x->cur);
@@ -855,7 +928,7 @@ static void ex_text(struct ex_ctx *x, const struct ex_frame *f, const char *s)
 	for (i = 0; s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		int ws = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
-			 ch == '\f';
+			ch == '\f';
 
 		if (ch == 0xC2 && (unsigned char)s[i + 1] == 0xA0) {
 			i++;
@@ -877,7 +950,8 @@ static void ex_text(struct ex_ctx *x, const struct ex_frame *f, const char *s)
 			break;
 	}
 	if (f->mode & EXM_LINK)
-		x->cur_link += ex_chars(x->cur.ptr + before, x->cur.len - before);
+		x->cur_link +=
+			ex_chars(x->cur.ptr + before, x->cur.len - before);
 }
 
 /* A <br>: a line break, or a paragraph break when it follows another. */
@@ -1061,11 +1135,8 @@ static void ex_meta_elem(struct ex_ctx *x, xmlNode *n, int tid,
 		}
 		break;
 	}
-	case T_ARTICLE:
-		x->n_article_elems++;
-		break;
-	default:
-		break;
+	case T_ARTICLE: x->n_article_elems++; break;
+	default: break;
 	}
 
 	ip = ex_attr(n, "itemprop");
@@ -1105,7 +1176,8 @@ static void ex_meta_elem(struct ex_ctx *x, xmlNode *n, int tid,
 				else
 					free(val);
 				val = NULL;
-			} else if (val && !(f->mode & (EXM_IAUTHOR | EXM_IPUB))) {
+			} else if (val &&
+				   !(f->mode & (EXM_IAUTHOR | EXM_IPUB))) {
 				ex_meta_add(x, "ip:", ip, val);
 			}
 			free(val);
@@ -1115,9 +1187,9 @@ static void ex_meta_elem(struct ex_ctx *x, xmlNode *n, int tid,
 	cls = ex_attr(n, "class");
 	v = ex_attr(n, "rel");
 	if ((v && !strcasecmp(v, "author")) ||
-	    (cls && (ex_strcasestr(cls, "byline") ||
-		     (ex_strcasestr(cls, "author") &&
-		      !ex_strcasestr(cls, "bio"))))) {
+	    (cls &&
+	     (ex_strcasestr(cls, "byline") ||
+	      (ex_strcasestr(cls, "author") && !ex_strcasestr(cls, "bio"))))) {
 		if (x->n_bylines < EX_MAX_CANDS && !(f->mode & EXM_NOTEXT)) {
 			char *t = ex_node_text(x, n, 256);
 
@@ -1162,7 +1234,8 @@ static int ex_enter(struct ex_ctx *x, xmlNode *n, const struct ex_frame *f,
 		href = ex_attr(n, "href");
 		if (href) {
 			x->n_links++;
-			if (!(f->mode & EXM_NOTEXT) && x->n_alinks < EX_MAX_ALINKS)
+			if (!(f->mode & EXM_NOTEXT) &&
+			    x->n_alinks < EX_MAX_ALINKS)
 				x->alinks[x->n_alinks++] = n;
 			if (ex_strcasestr(href, "disqus.com"))
 				child->mode |= EXM_NOTEXT | EXM_NOMETA;
@@ -1220,7 +1293,8 @@ static void ex_walk(struct ex_ctx *x)
 			down = ex_enter(x, n, &x->frames[depth],
 					&x->frames[depth + 1]);
 		else if ((n->type == XML_TEXT_NODE ||
-			  n->type == XML_CDATA_SECTION_NODE) && n->content)
+			  n->type == XML_CDATA_SECTION_NODE) &&
+			 n->content)
 			ex_text(x, &x->frames[depth], (const char *)n->content);
 		if (down && n->children && depth + 1 < GZ_MAX_HTML_DEPTH) {
 			n = n->children;
@@ -1354,8 +1428,9 @@ static int ex_score(struct ex_ctx *x, int pass)
 
 		if (!ex_par_live(p, pass))
 			continue;
-		for (a = p->owner, level = 0; a && a->type == XML_ELEMENT_NODE &&
-		     level < GZ_MAX_HTML_DEPTH; a = a->parent, level++) {
+		for (a = p->owner, level = 0; a &&
+		     a->type == XML_ELEMENT_NODE && level < GZ_MAX_HTML_DEPTH;
+		     a = a->parent, level++) {
 			struct ex_info *in = ex_info(x, a);
 
 			if (!in)
@@ -1366,9 +1441,10 @@ static int ex_score(struct ex_ctx *x, int pass)
 		if (p->chars < EX_MIN_PAR || p->tag == T_H1 || p->tag == T_HN)
 			continue;
 		sc = 1 + ex_commas(x->pool.ptr + p->off, p->len) +
-		     (p->chars / 100 > 3 ? 3 : (double)(p->chars / 100));
-		for (a = p->owner, level = 0; a && a->type == XML_ELEMENT_NODE &&
-		     level < 5; a = a->parent, level++) {
+			(p->chars / 100 > 3 ? 3 : (double)(p->chars / 100));
+		for (a = p->owner, level = 0;
+		     a && a->type == XML_ELEMENT_NODE && level < 5;
+		     a = a->parent, level++) {
 			struct ex_info *in = ex_info(x, a);
 
 			if (!in)
@@ -1377,7 +1453,10 @@ static int ex_score(struct ex_ctx *x, int pass)
 				in->scored = 1;
 				in->score = ex_initial_score(x, a);
 			}
-			in->score += sc / (level == 0 ? 1 : level == 1 ? 2 : level * 3);
+			in->score += sc /
+				(level == 0           ? 1
+					 : level == 1 ? 2
+						      : level * 3);
 		}
 	}
 	/* itemprop=articleBody with real text is the answer. */
@@ -1393,15 +1472,18 @@ static int ex_score(struct ex_ctx *x, int pass)
 
 		if (!ex_par_live(p, pass))
 			continue;
-		for (a = p->owner, level = 0; a && a->type == XML_ELEMENT_NODE &&
-		     level < 5; a = a->parent, level++) {
+		for (a = p->owner, level = 0;
+		     a && a->type == XML_ELEMENT_NODE && level < 5;
+		     a = a->parent, level++) {
 			struct ex_info *in = ex_info(x, a);
 			double sc;
 
 			if (!in || !in->scored)
 				continue;
-			sc = in->score * (1.0 - (in->text ? (double)in->link /
-						 (double)in->text : 0));
+			sc = in->score *
+				(1.0 -
+				 (in->text ? (double)in->link / (double)in->text
+					   : 0));
 			if (!best || sc > best_score) {
 				best = a;
 				best_score = sc;
@@ -1449,8 +1531,9 @@ static int ex_node_chosen(struct ex_ctx *x, xmlNode *n)
 	xmlNode *a;
 	int level;
 
-	for (a = n, level = 0; a && a->type == XML_ELEMENT_NODE &&
-	     level < GZ_MAX_HTML_DEPTH; a = a->parent, level++) {
+	for (a = n, level = 0;
+	     a && a->type == XML_ELEMENT_NODE && level < GZ_MAX_HTML_DEPTH;
+	     a = a->parent, level++) {
 		if (a->_private && x->info[(uintptr_t)a->_private - 1].chosen)
 			return 1;
 	}
@@ -1502,28 +1585,38 @@ struct ex_labeldef {
 };
 
 static const struct ex_labeldef ex_labels[] = {
-	{ "source", L_SOURCE, 0 }, { "\xE6\x9D\xA5\xE6\xBA\x90", L_SOURCE, 0 },
-	{ "published on", L_PUB, 1 }, { "published at", L_PUB, 1 },
-	{ "publish date", L_PUB, 0 }, { "publication date", L_PUB, 0 },
-	{ "published", L_PUB, 1 }, { "posted on", L_PUB, 1 },
+	{ "source", L_SOURCE, 0 },
+	{ "\xE6\x9D\xA5\xE6\xBA\x90", L_SOURCE, 0 },
+	{ "published on", L_PUB, 1 },
+	{ "published at", L_PUB, 1 },
+	{ "publish date", L_PUB, 0 },
+	{ "publication date", L_PUB, 0 },
+	{ "published", L_PUB, 1 },
+	{ "posted on", L_PUB, 1 },
 	{ "date", L_PUB, 0 },
 	{ "\xE5\x8F\x91\xE5\xB8\x83\xE6\x97\xB6\xE9\x97\xB4", L_PUB, 0 },
 	{ "\xE5\x8F\x91\xE8\xA1\xA8\xE6\x97\xB6\xE9\x97\xB4", L_PUB, 0 },
 	{ "\xE6\x97\xB6\xE9\x97\xB4", L_PUB, 0 },
-	{ "last updated", L_MOD, 1 }, { "updated on", L_MOD, 1 },
-	{ "updated", L_MOD, 1 }, { "modified", L_MOD, 0 },
-	{ "posted in", L_SECTION, 0 }, { "filed under", L_SECTION, 0 },
-	{ "section", L_SECTION, 0 }, { "category", L_SECTION, 0 },
+	{ "last updated", L_MOD, 1 },
+	{ "updated on", L_MOD, 1 },
+	{ "updated", L_MOD, 1 },
+	{ "modified", L_MOD, 0 },
+	{ "posted in", L_SECTION, 0 },
+	{ "filed under", L_SECTION, 0 },
+	{ "section", L_SECTION, 0 },
+	{ "category", L_SECTION, 0 },
 	{ "categories", L_SECTION, 0 },
-	{ "written by", L_AUTHOR, 0 }, { "authors", L_AUTHOR, 0 },
-	{ "author", L_AUTHOR, 0 }, { "reporter", L_AUTHOR, 0 },
+	{ "written by", L_AUTHOR, 0 },
+	{ "authors", L_AUTHOR, 0 },
+	{ "author", L_AUTHOR, 0 },
+	{ "reporter", L_AUTHOR, 0 },
 	{ "\xE4\xBD\x9C\xE8\x80\x85", L_AUTHOR, 0 },
 };
 
 struct ex_labelhit {
-	size_t at;     /* where the label starts */
-	size_t value;  /* where its value starts */
-	int kind;      /* enum ex_label */
+	size_t at;    /* where the label starts */
+	size_t value; /* where its value starts */
+	int kind;     /* enum ex_label */
 };
 
 /*
@@ -1551,10 +1644,12 @@ static size_t ex_find_labels(const char *s, size_t n, struct ex_labelhit *hits,
 			if ((unsigned char)ex_labels[k].word[0] != c0)
 				continue;
 			/* CJK labels need no word boundary before them */
-			if (!bound && (unsigned char)ex_labels[k].word[0] < 0x80)
+			if (!bound &&
+			    (unsigned char)ex_labels[k].word[0] < 0x80)
 				continue;
 			wl = strlen(ex_labels[k].word);
-			if (i + wl > n || strncasecmp(s + i, ex_labels[k].word, wl))
+			if (i + wl > n ||
+			    strncasecmp(s + i, ex_labels[k].word, wl))
 				continue;
 			j = i + wl;
 			if (j < n && ex_isalnum((unsigned char)s[j]))
@@ -1563,11 +1658,13 @@ static size_t ex_find_labels(const char *s, size_t n, struct ex_labelhit *hits,
 				j++;
 			if (j < n && s[j] == ':') {
 				j++;
-			} else if (j + 3 <= n && !memcmp(s + j, "\xEF\xBC\x9A", 3)) {
+			} else if (j + 3 <= n &&
+				   !memcmp(s + j, "\xEF\xBC\x9A", 3)) {
 				j += 3;
 			} else if (!ex_labels[k].bare ||
 				   datetext_find(s + j, n - j < 40 ? n - j : 40,
-						 &t, &wl, NULL) != GZ_OK || wl != 0) {
+						 &t, &wl, NULL) != GZ_OK ||
+				   wl != 0) {
 				continue;
 			}
 			while (j < n && s[j] == ' ')
@@ -1588,8 +1685,9 @@ static int ex_is_byline(const char *s, size_t n)
 {
 	size_t i, words = 1;
 
-	if (n < 4 || n > 120 || (strncmp(s, "By ", 3) && strncmp(s, "BY ", 3) &&
-				 strncmp(s, "by ", 3)))
+	if (n < 4 || n > 120 ||
+	    (strncmp(s, "By ", 3) && strncmp(s, "BY ", 3) &&
+	     strncmp(s, "by ", 3)))
 		return 0;
 	if (!((s[3] >= 'A' && s[3] <= 'Z') || (unsigned char)s[3] >= 0x80))
 		return 0;
@@ -1616,21 +1714,39 @@ static int ex_starts_mod_label(const char *s, size_t n)
 {
 	struct ex_labelhit h[1];
 
-	return ex_find_labels(s, n < 200 ? n : 200, h, 1) == 1 && h[0].at == 0 &&
-	       h[0].kind == L_MOD;
+	return ex_find_labels(s, n < 200 ? n : 200, h, 1) == 1 &&
+		h[0].at == 0 && h[0].kind == L_MOD;
 }
 
 /* True when a short paragraph is boilerplate by its words alone. */
 static int ex_is_boiler_text(const char *s, size_t n)
 {
 	static const char *const starts[] = {
-		"advertisement", "share this", "share on", "read more",
-		"related:", "related articles", "related stories",
-		"most popular", "most read", "please enable javascript",
-		"sign up", "subscribe", "follow us", "click here",
-		"back to top", "skip to", "all rights reserved",
-		"copyright", "\xC2\xA9", "image:", "photo:", "getty images",
-		"loading", "print this", "email this",
+		"advertisement",
+		"share this",
+		"share on",
+		"read more",
+		"related:",
+		"related articles",
+		"related stories",
+		"most popular",
+		"most read",
+		"please enable javascript",
+		"sign up",
+		"subscribe",
+		"follow us",
+		"click here",
+		"back to top",
+		"skip to",
+		"all rights reserved",
+		"copyright",
+		"\xC2\xA9",
+		"image:",
+		"photo:",
+		"getty images",
+		"loading",
+		"print this",
+		"email this",
 	};
 	size_t i;
 
@@ -1726,10 +1842,13 @@ static void ex_ld_body_text(struct ex_ctx *x, const char *body, struct buf *out)
 static int ld_is_article(json_t *o)
 {
 	static const char *const types[] = {
-		"NewsArticle", "Article", "ReportageNews", "OpinionNewsArticle",
-		"BlogPosting", "AnalysisNewsArticle", "BackgroundNewsArticle",
-		"ReviewNewsArticle", "LiveBlogPosting", "Report",
-		"SatiricalArticle", "TechArticle", "AskPublicNewsArticle",
+		"NewsArticle",           "Article",
+		"ReportageNews",         "OpinionNewsArticle",
+		"BlogPosting",           "AnalysisNewsArticle",
+		"BackgroundNewsArticle", "ReviewNewsArticle",
+		"LiveBlogPosting",       "Report",
+		"SatiricalArticle",      "TechArticle",
+		"AskPublicNewsArticle",
 	};
 	json_t *t = json_object_get(o, "@type"), *v;
 	size_t i, k, n;
@@ -1762,9 +1881,9 @@ static json_t *ld_find_article(json_t *v, int depth)
 	if (depth > 8 || !v)
 		return NULL;
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
-			if ((r = ld_find_article(e, depth + 1)))
-				return r;
+		json_array_foreach(
+			v, i,
+			e) if ((r = ld_find_article(e, depth + 1))) return r;
 		return NULL;
 	}
 	if (!json_is_object(v))
@@ -1785,9 +1904,8 @@ static json_t *ld_by_id(json_t *v, const char *id, int depth)
 	if (depth > 6 || !v)
 		return NULL;
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
-			if ((r = ld_by_id(e, id, depth + 1)))
-				return r;
+		json_array_foreach(
+			v, i, e) if ((r = ld_by_id(e, id, depth + 1))) return r;
 		return NULL;
 	}
 	if (!json_is_object(v))
@@ -1805,7 +1923,8 @@ static json_t *ld_resolve(struct ex_ctx *x, json_t *o)
 	json_t *id = json_object_get(o, "@id"), *r;
 	size_t i;
 
-	if (!json_is_object(o) || json_object_size(o) != 1 || !json_is_string(id))
+	if (!json_is_object(o) || json_object_size(o) != 1 ||
+	    !json_is_string(id))
 		return o;
 	for (i = 0; i < x->n_ld; i++)
 		if ((r = ld_by_id(x->ld[i], json_string_value(id), 0)))
@@ -1909,8 +2028,8 @@ static int ex_set(struct ex_ctx *x, char **field, const char *v)
 /* True when v looks like a URL rather than a name. */
 static int ex_is_url(const char *v)
 {
-	return strstr(v, "://") || !strncasecmp(v, "www.", 4) || strchr(v, '@') ||
-	       v[0] == '/';
+	return strstr(v, "://") || !strncasecmp(v, "www.", 4) ||
+		strchr(v, '@') || v[0] == '/';
 }
 
 /*
@@ -1920,12 +2039,18 @@ static int ex_is_url(const char *v)
 static size_t ex_add_authors(struct ex_ctx *x, struct article *a, const char *v)
 {
 	static const char *const roles[] = {
-		"staff", "writer", "correspondent", "reporter", "editor",
-		"contributor", "columnist", "updated", "published", "posted",
+		"staff",     "writer",      "correspondent", "reporter",
+		"editor",    "contributor", "columnist",     "updated",
+		"published", "posted",
 	};
 	static const char *const labels[] = {
-		"by", "written by", "authors", "author", "reporter",
-		"\xE4\xBD\x9C\xE8\x80\x85", "\xE8\xAE\xB0\xE8\x80\x85",
+		"by",
+		"written by",
+		"authors",
+		"author",
+		"reporter",
+		"\xE4\xBD\x9C\xE8\x80\x85",
+		"\xE8\xAE\xB0\xE8\x80\x85",
 	};
 	char *s, *p, *e, *part;
 	size_t added = 0, n, k, words;
@@ -1940,7 +2065,8 @@ static size_t ex_add_authors(struct ex_ctx *x, struct article *a, const char *v)
 		size_t l = strlen(labels[k]);
 
 		if (!strncasecmp(p, labels[k], l) &&
-		    (p[l] == ' ' || p[l] == ':' || !strncmp(p + l, "\xEF\xBC\x9A", 3))) {
+		    (p[l] == ' ' || p[l] == ':' ||
+		     !strncmp(p + l, "\xEF\xBC\x9A", 3))) {
 			p += l;
 			break;
 		}
@@ -1953,7 +2079,8 @@ static size_t ex_add_authors(struct ex_ctx *x, struct article *a, const char *v)
 	for (e = p; *e; e++) {
 		if (*e == '|' || *e == '\n' || (*e >= '0' && *e <= '9') ||
 		    !strncmp(e, " - ", 3) || !strncmp(e, "\xE2\x80\x94", 3) ||
-		    !strncmp(e, "\xE2\x80\xA2", 3) || !strncmp(e, "\xC2\xB7", 2)) {
+		    !strncmp(e, "\xE2\x80\xA2", 3) ||
+		    !strncmp(e, "\xC2\xB7", 2)) {
 			*e = '\0';
 			break;
 		}
@@ -1978,8 +2105,9 @@ static size_t ex_add_authors(struct ex_ctx *x, struct article *a, const char *v)
 		while (*part == ' ')
 			part++;
 		n = strlen(part);
-		while (n && (part[n - 1] == ' ' || part[n - 1] == '.' ||
-			     part[n - 1] == ','))
+		while (n &&
+		       (part[n - 1] == ' ' || part[n - 1] == '.' ||
+			part[n - 1] == ','))
 			part[--n] = '\0';
 		for (words = 1, k = 0; k < n; k++)
 			if (part[k] == ' ')
@@ -2042,8 +2170,9 @@ static char *ex_resolve(CURLU *base, const char *href)
 	while (*href == ' ' || *href == '\t' || *href == '\n' || *href == '\r')
 		href++;
 	n = strlen(href);
-	while (n && (href[n - 1] == ' ' || href[n - 1] == '\t' ||
-		     href[n - 1] == '\n' || href[n - 1] == '\r'))
+	while (n &&
+	       (href[n - 1] == ' ' || href[n - 1] == '\t' ||
+		href[n - 1] == '\n' || href[n - 1] == '\r'))
 		n--;
 	if (!n || n > GZ_MAX_URL_LEN)
 		return NULL;
@@ -2079,8 +2208,9 @@ done:
 static void ex_strip_title(char *t, const char *const *names, size_t nn)
 {
 	static const char *const seps[] = {
-		" - ", " | ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", " :: ",
-		" \xC2\xBB ", " \xC2\xAB ", " / ", "_", " : ",
+		" - ",  " | ",        " \xE2\x80\x93 ", " \xE2\x80\x94 ",
+		" :: ", " \xC2\xBB ", " \xC2\xAB ",     " / ",
+		"_",    " : ",
 	};
 	size_t k, i, tl = strlen(t);
 
@@ -2104,7 +2234,8 @@ static void ex_strip_title(char *t, const char *const *names, size_t nn)
 				*last = '\0';
 				return;
 			}
-			if (first && (size_t)(first - t) <= strlen(names[i]) + 8 &&
+			if (first &&
+			    (size_t)(first - t) <= strlen(names[i]) + 8 &&
 			    ex_memcasemem(t, (size_t)(first - t), names[i]) &&
 			    first + sl < t + tl) {
 				memmove(t, first + sl, strlen(first + sl) + 1);
@@ -2136,10 +2267,13 @@ static void ex_links(struct ex_ctx *x, CURLU *base)
 				tried++;
 				u = ex_resolve(base, href);
 				if (u) {
-					anchor = ex_node_text(x, n, EX_ANCHOR_MAX);
+					anchor = ex_node_text(x, n,
+							      EX_ANCHOR_MAX);
 					while (anchor && anchor[0] &&
-					       !charset_utf8_valid(anchor, strlen(anchor)))
-						anchor[strlen(anchor) - 1] = '\0';
+					       !charset_utf8_valid(
+						       anchor, strlen(anchor)))
+						anchor[strlen(anchor) - 1] =
+							'\0';
 					x->opts->on_link(x->opts->link_ctx, u,
 							 anchor ? anchor : "");
 					calls++;
@@ -2149,7 +2283,8 @@ static void ex_links(struct ex_ctx *x, CURLU *base)
 			}
 		}
 		if (n->type == XML_ELEMENT_NODE && n->children &&
-		    !(ex_tag_fl(n) & TF_SKIP) && depth + 1 < GZ_MAX_HTML_DEPTH) {
+		    !(ex_tag_fl(n) & TF_SKIP) &&
+		    depth + 1 < GZ_MAX_HTML_DEPTH) {
 			n = n->children;
 			depth++;
 			continue;
@@ -2239,8 +2374,9 @@ static void ex_visible_meta(struct ex_ctx *x, struct article *a,
 			char *v;
 			struct gz_time t;
 
-			while (ve > vb && (s[ve - 1] == ' ' || s[ve - 1] == '|' ||
-					   s[ve - 1] == ','))
+			while (ve > vb &&
+			       (s[ve - 1] == ' ' || s[ve - 1] == '|' ||
+				s[ve - 1] == ','))
 				ve--;
 			if (ve <= vb)
 				continue;
@@ -2257,13 +2393,15 @@ static void ex_visible_meta(struct ex_ctx *x, struct article *a,
 				break;
 			case L_PUB:
 				if (!gz_time_valid(pub) &&
-				    datetext_find(v, strlen(v), &t, NULL, NULL) == GZ_OK &&
+				    datetext_find(v, strlen(v), &t, NULL,
+						  NULL) == GZ_OK &&
 				    ex_time_ok(x, &t))
 					*pub = t;
 				break;
 			case L_MOD:
 				if (!gz_time_valid(mod) &&
-				    datetext_find(v, strlen(v), &t, NULL, NULL) == GZ_OK &&
+				    datetext_find(v, strlen(v), &t, NULL,
+						  NULL) == GZ_OK &&
 				    ex_time_ok(x, &t))
 					*mod = t;
 				break;
@@ -2284,8 +2422,7 @@ static void ex_visible_meta(struct ex_ctx *x, struct article *a,
 				if (want_authors && !a->n_authors)
 					ex_add_authors(x, a, v);
 				break;
-			default:
-				break;
+			default: break;
 			}
 			free(v);
 		}
@@ -2339,49 +2476,61 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 		      const char *body_text, struct buf *conf)
 {
 	static const char *const k_title[] = {
-		"og:title", "twitter:title", "dc.title", "dcterms.title",
-		"ip:headline", "title", "headline", "sailthru.title",
+		"og:title",      "twitter:title",
+		"dc.title",      "dcterms.title",
+		"ip:headline",   "title",
+		"headline",      "sailthru.title",
 		"parsely-title", NULL
 	};
 	static const char *const k_pub1[] = {
 		"article:published_time", "og:published_time",
-		"article:published", "dc.date", "dc.date.issued",
-		"dcterms.issued", "dcterms.created", "dc.date.created",
-		"dcterms.date", NULL
+		"article:published",      "dc.date",
+		"dc.date.issued",         "dcterms.issued",
+		"dcterms.created",        "dc.date.created",
+		"dcterms.date",           NULL
 	};
-	static const char *const k_pub2[] = {
-		"ip:datepublished", NULL
-	};
-	static const char *const k_pub3[] = {
-		"date", "pubdate", "publishdate", "publish-date", "publish_date",
-		"parsely-pub-date", "sailthru.date", "article.published",
-		"article_date_original", "publication_date",
-		"original-publish-date", "datepublished", "published_time",
-		"citation_publication_date", "citation_date", "ptime",
-		"og:pubdate", "pub_date", "release_date", NULL
-	};
+	static const char *const k_pub2[] = { "ip:datepublished", NULL };
+	static const char *const k_pub3[] = { "date",
+					      "pubdate",
+					      "publishdate",
+					      "publish-date",
+					      "publish_date",
+					      "parsely-pub-date",
+					      "sailthru.date",
+					      "article.published",
+					      "article_date_original",
+					      "publication_date",
+					      "original-publish-date",
+					      "datepublished",
+					      "published_time",
+					      "citation_publication_date",
+					      "citation_date",
+					      "ptime",
+					      "og:pubdate",
+					      "pub_date",
+					      "release_date",
+					      NULL };
 	static const char *const k_mod[] = {
 		"article:modified_time", "og:updated_time", "dcterms.modified",
-		"dc.date.modified", "ip:datemodified", "lastmod",
-		"last-modified", "article.updated", "datemodified",
-		"modified_time", "utime", NULL
+		"dc.date.modified",      "ip:datemodified", "lastmod",
+		"last-modified",         "article.updated", "datemodified",
+		"modified_time",         "utime",           NULL
 	};
-	static const char *const k_author_meta[] = {
-		"dc.creator", "dcterms.creator", NULL
-	};
+	static const char *const k_author_meta[] = { "dc.creator",
+						     "dcterms.creator", NULL };
 	static const char *const k_author_names[] = {
-		"author", "parsely-author", "sailthru.author", "byl",
-		"article.author", "dc.contributor", NULL
+		"author", "parsely-author", "sailthru.author",
+		"byl",    "article.author", "dc.contributor",
+		NULL
 	};
 	static const char *const k_section[] = {
-		"article:section", "ip:articlesection", "section",
-		"article.section", "article-section", "parsely-section",
-		"sailthru.section", "category", NULL
+		"article:section",  "ip:articlesection", "section",
+		"article.section",  "article-section",   "parsely-section",
+		"sailthru.section", "category",          NULL
 	};
-	static const char *const k_desc[] = {
-		"og:description", "description", "dc.description",
-		"twitter:description", NULL
-	};
+	static const char *const k_desc[] = { "og:description", "description",
+					      "dc.description",
+					      "twitter:description", NULL };
 	json_t *ld = NULL;
 	const char *v, *names[4];
 	char *vis_source = NULL, *vis_section = NULL, *host, *t;
@@ -2456,8 +2605,8 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 	for (i = 0; i < x->n_datetexts && !gz_time_valid(&pub); i++)
 		if (!ex_starts_mod_label(x->datetexts[i],
 					 strlen(x->datetexts[i])) &&
-		    datetext_find(x->datetexts[i], strlen(x->datetexts[i]),
-				  &tt, NULL, NULL) == GZ_OK &&
+		    datetext_find(x->datetexts[i], strlen(x->datetexts[i]), &tt,
+				  NULL, NULL) == GZ_OK &&
 		    ex_time_ok(x, &tt))
 			pub = tt;
 	/* a short line just above the text, or between the headline and the
@@ -2471,9 +2620,9 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 		       first_body < first_content + 12) {
 			const struct ex_par *p = &x->pars[first_body];
 
-			if (p->chars >= 80 && p->tag != T_H1 && p->tag != T_HN &&
-			    !p->boiler && !ex_is_meta_line(x->pool.ptr + p->off,
-							    p->len))
+			if (p->chars >= 80 && p->tag != T_H1 &&
+			    p->tag != T_HN && !p->boiler &&
+			    !ex_is_meta_line(x->pool.ptr + p->off, p->len))
 				break;
 			first_body++;
 		}
@@ -2484,7 +2633,8 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 
 			if (p->len < 200 &&
 			    (!p->boiler || ex_in_chosen(x, p)) &&
-			    !ex_starts_mod_label(x->pool.ptr + p->off, p->len) &&
+			    !ex_starts_mod_label(x->pool.ptr + p->off,
+						 p->len) &&
 			    datetext_find(x->pool.ptr + p->off, p->len, &tt,
 					  NULL, NULL) == GZ_OK &&
 			    ex_time_ok(x, &tt))
@@ -2555,7 +2705,8 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 		t = ex_clean_str(x, ex_meta(x, k_title[i]), 0);
 	if (!t && x->title_tag) {
 		t = strdup(x->title_tag);
-		if (x->h1 && t && ex_strcasestr(t, x->h1) && strlen(x->h1) > 10) {
+		if (x->h1 && t && ex_strcasestr(t, x->h1) &&
+		    strlen(x->h1) > 10) {
 			free(t);
 			t = strdup(x->h1);
 		}
@@ -2612,8 +2763,8 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 	if (v) {
 		ex_set(x, &a->language, v);
 		if (from_text)
-			ex_note(conf, "language", lang[0] ? "text-over-markup"
-							  : "guess");
+			ex_note(conf, "language",
+				lang[0] ? "text-over-markup" : "guess");
 	}
 }
 
@@ -2653,8 +2804,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 	buf_init(&text, GZ_MAX_TEXT_BYTES);
 	buf_init(&conf, 1024);
 
-	rc = charset_to_utf8(html, len, opts->content_type, GZ_MAX_DECODED_BYTES,
-			     &in);
+	rc = charset_to_utf8(html, len, opts->content_type,
+			     GZ_MAX_DECODED_BYTES, &in);
 	if (rc == GZ_ENOMEM) {
 		charset_result_free(&in);
 		rc = gz_fail(err, rc, "out of memory");
@@ -2676,7 +2827,9 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 	/* base URL for links and the canonical URL */
 	if (opts->url) {
 		base = curl_url();
-		if (base && curl_url_set(base, CURLUPART_URL, opts->url, 0) != CURLUE_OK) {
+		if (base &&
+		    curl_url_set(base, CURLUPART_URL, opts->url, 0) !=
+			    CURLUE_OK) {
 			curl_url_cleanup(base);
 			base = NULL;
 		}
@@ -2687,7 +2840,9 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 		if (b) {
 			CURLU *nb = curl_url();
 
-			if (nb && curl_url_set(nb, CURLUPART_URL, b, 0) == CURLUE_OK) {
+			if (nb &&
+			    curl_url_set(nb, CURLUPART_URL, b, 0) ==
+				    CURLUE_OK) {
 				curl_url_cleanup(base);
 				base = nb;
 			} else {
@@ -2696,7 +2851,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 			free(b);
 		}
 	}
-	canon = ex_resolve(base, x->canonical ? x->canonical : ex_meta(x, "og:url"));
+	canon = ex_resolve(base,
+			   x->canonical ? x->canonical : ex_meta(x, "og:url"));
 	if (!canon && x->canonical)
 		canon = ex_resolve(base, ex_meta(x, "og:url"));
 	if (canon) {
@@ -2714,7 +2870,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 
 		buf_init(&t2, GZ_MAX_TEXT_BYTES);
 		ex_build_text(x, 2, !c2, NULL, &t2, &np2);
-		if (ex_chars(t2.ptr, t2.len) >= 2 * ex_chars(text.ptr, text.len) &&
+		if (ex_chars(t2.ptr, t2.len) >=
+			    2 * ex_chars(text.ptr, text.len) &&
 		    t2.len > 0) {
 			buf_release(&text);
 			text = t2;
@@ -2729,7 +2886,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 	for (i = 0; i < x->n_pars; i++) {
 		if (ex_par_live(&x->pars[i], pass) &&
 		    (!chosen || ex_in_chosen(x, &x->pars[i])) &&
-		    !ex_is_meta_line(x->pool.ptr + x->pars[i].off, x->pars[i].len)) {
+		    !ex_is_meta_line(x->pool.ptr + x->pars[i].off,
+				     x->pars[i].len)) {
 			first_content = i;
 			break;
 		}
@@ -2771,7 +2929,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 		ex_set(x, &out->text, text.ptr);
 	if (!out->language && text.len) {
 		int from_text;
-		const char *g = lang_choose(NULL, text.ptr, text.len, &from_text);
+		const char *g =
+			lang_choose(NULL, text.ptr, text.len, &from_text);
 
 		if (g) {
 			ex_set(x, &out->language, g);
@@ -2784,8 +2943,8 @@ int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 	/* what kind of page (bytes: a CJK character weighs three) */
 	chars = text.len;
 	markup = ld != NULL || x->article_body != NULL ||
-		 ((canon = (char *)ex_meta(x, "og:type")) &&
-		  !strcasecmp(canon, "article"));
+		((canon = (char *)ex_meta(x, "og:type")) &&
+		 !strcasecmp(canon, "article"));
 	if (kind) {
 		size_t heads = ld ? 0 : ex_headline_links(x, !chosen);
 

@@ -26,9 +26,9 @@
 #include "gz_limits.h"
 
 #define NS_RSS1 "http://purl.org/rss/1.0/"
-#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_RDF  "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define NS_ATOM "http://www.w3.org/2005/Atom"
-#define NS_DC "http://purl.org/dc/elements/1.1/"
+#define NS_DC   "http://purl.org/dc/elements/1.1/"
 #define NS_NEWS "http://www.google.com/schemas/sitemap-news/0.9"
 
 /* Longest title or date text kept; longer text is cut. */
@@ -37,43 +37,43 @@
 /* The fields of an entry that are read. */
 enum feed_field {
 	FF_NONE = 0,
-	FF_LINK,       /* RSS <link>, sitemap <loc> */
-	FF_GUID,       /* RSS <guid>, a link when it is a permalink */
-	FF_TITLE,      /* <title> */
-	FF_PUB,        /* pubDate, dc:date, published, news:publication_date */
-	FF_MOD,        /* Atom updated, sitemap lastmod */
-	FF_NEWS_TITLE  /* news:title */
+	FF_LINK,      /* RSS <link>, sitemap <loc> */
+	FF_GUID,      /* RSS <guid>, a link when it is a permalink */
+	FF_TITLE,     /* <title> */
+	FF_PUB,       /* pubDate, dc:date, published, news:publication_date */
+	FF_MOD,       /* Atom updated, sitemap lastmod */
+	FF_NEWS_TITLE /* news:title */
 };
 
 /* The state of one parse. */
 struct feed_state {
-	enum feed_kind kind;      /* from the root element */
-	const char *main_ns;      /* namespace of entry children; NULL = none */
-	char main_ns_buf[256];    /* storage for main_ns */
-	int depth;                /* depth of the next element (root: 0) */
-	int rc;                   /* first error raised inside a callback */
-	char *err;                /* the caller's message buffer */
-	const char *entry_name;   /* local name of an entry element */
-	int entry_depth;          /* depth of the open entry; -1 none */
-	int news_depth;           /* depth of an open news:news; -1 none */
-	enum feed_field field;    /* field being read */
-	int field_depth;          /* its depth */
-	struct buf text;          /* text of the open field */
-	struct buf link;          /* the entry's link */
-	struct buf guid;          /* its guid when a permalink */
-	struct buf title;         /* its title */
-	struct buf news_title;    /* its news:title */
-	struct gz_time pub;       /* its publication date */
-	struct gz_time mod;       /* its modification date */
-	int guid_perma;           /* the guid is a permalink */
-	feed_entry_fn fn;         /* callback */
-	void *ctx;                /* its context */
-	struct feed_info *info;   /* summary being filled */
-	size_t max_entries;       /* entry bound for this kind */
-	int stop;                 /* the callback asked to stop */
-	int full;                 /* the entry bound was reached */
-	char xml_err[200];        /* first XML error message */
-	int xml_err_line;         /* and its line */
+	enum feed_kind kind;    /* from the root element */
+	const char *main_ns;    /* namespace of entry children; NULL = none */
+	char main_ns_buf[256];  /* storage for main_ns */
+	int depth;              /* depth of the next element (root: 0) */
+	int rc;                 /* first error raised inside a callback */
+	char *err;              /* the caller's message buffer */
+	const char *entry_name; /* local name of an entry element */
+	int entry_depth;        /* depth of the open entry; -1 none */
+	int news_depth;         /* depth of an open news:news; -1 none */
+	enum feed_field field;  /* field being read */
+	int field_depth;        /* its depth */
+	struct buf text;        /* text of the open field */
+	struct buf link;        /* the entry's link */
+	struct buf guid;        /* its guid when a permalink */
+	struct buf title;       /* its title */
+	struct buf news_title;  /* its news:title */
+	struct gz_time pub;     /* its publication date */
+	struct gz_time mod;     /* its modification date */
+	int guid_perma;         /* the guid is a permalink */
+	feed_entry_fn fn;       /* callback */
+	void *ctx;              /* its context */
+	struct feed_info *info; /* summary being filled */
+	size_t max_entries;     /* entry bound for this kind */
+	int stop;               /* the callback asked to stop */
+	int full;               /* the entry bound was reached */
+	char xml_err[200];      /* first XML error message */
+	int xml_err_line;       /* and its line */
 };
 
 const char *feed_kind_name(enum feed_kind kind)
@@ -131,8 +131,9 @@ static void feed_entry_reset(struct feed_state *st)
 static void feed_emit(struct feed_state *st)
 {
 	struct feed_entry e;
-	const char *url = st->link.len ? st->link.ptr :
-			  (st->guid_perma && st->guid.len) ? st->guid.ptr : NULL;
+	const char *url = st->link.len             ? st->link.ptr
+		: (st->guid_perma && st->guid.len) ? st->guid.ptr
+						   : NULL;
 
 	if (!url) {
 		st->info->skipped++;
@@ -144,8 +145,9 @@ static void feed_emit(struct feed_state *st)
 		return;
 	}
 	e.url = url;
-	e.title = st->title.len ? st->title.ptr :
-		  st->news_title.len ? st->news_title.ptr : NULL;
+	e.title = st->title.len      ? st->title.ptr
+		: st->news_title.len ? st->news_title.ptr
+				     : NULL;
 	e.date = gz_time_valid(&st->pub) ? st->pub : st->mod;
 	e.is_sitemap = st->kind == FEED_SITEMAPINDEX;
 	st->info->entries++;
@@ -217,8 +219,7 @@ static enum feed_field feed_classify(struct feed_state *st, const char *name,
 			return FF_MOD;
 		return FF_NONE;
 	case FEED_UNKNOWN:
-	case FEED_TEXT:
-		break;
+	case FEED_TEXT: break;
 	}
 	return FF_NONE;
 }
@@ -241,21 +242,14 @@ static int feed_field_end(struct feed_state *st)
 		    strncasecmp(st->guid.ptr, "https://", 8) != 0)
 			st->guid_perma = 0;
 		break;
-	case FF_TITLE:
-		rc = feed_copy(&st->title, &st->text);
-		break;
-	case FF_NEWS_TITLE:
-		rc = feed_copy(&st->news_title, &st->text);
-		break;
+	case FF_TITLE: rc = feed_copy(&st->title, &st->text); break;
+	case FF_NEWS_TITLE: rc = feed_copy(&st->news_title, &st->text); break;
 	case FF_PUB:
 		if (!gz_time_valid(&st->pub))
 			feed_date(&st->text, &st->pub);
 		break;
-	case FF_MOD:
-		feed_date(&st->text, &st->mod);
-		break;
-	case FF_NONE:
-		break;
+	case FF_MOD: feed_date(&st->text, &st->mod); break;
+	case FF_NONE: break;
 	}
 	st->field = FF_NONE;
 	buf_reset(&st->text);
@@ -269,8 +263,8 @@ static int feed_field_end(struct feed_state *st)
 ** values ("&#38;") decoded.  Returns 1 when present, 0 when absent or too
 ** long.
 */
-static int feed_attr(const xmlChar **attrs, int nb, const char *name,
-		     char *out, size_t n)
+static int feed_attr(const xmlChar **attrs, int nb, const char *name, char *out,
+		     size_t n)
 {
 	int i;
 
@@ -279,17 +273,20 @@ static int feed_attr(const xmlChar **attrs, int nb, const char *name,
 		const char *end = (const char *)attrs[5 * i + 4];
 		size_t j = 0;
 
-		if (attrs[5 * i + 2] || strcmp((const char *)attrs[5 * i], name))
+		if (attrs[5 * i + 2] ||
+		    strcmp((const char *)attrs[5 * i], name))
 			continue;
 		while (v < end) {
 			unsigned long c = 0;
 			const char *q = v + 2;
 
 			if (v[0] == '&' && v + 2 < end && v[1] == '#') {
-				while (q < end && *q >= '0' && *q <= '9' && c < 256)
-					c = c * 10 + (unsigned long)(*q++ - '0');
-				if (q < end && *q == ';' && q > v + 2 && c > 0 &&
-				    c < 128) {
+				while (q < end && *q >= '0' && *q <= '9' &&
+				       c < 256)
+					c = c * 10 +
+						(unsigned long)(*q++ - '0');
+				if (q < end && *q == ';' && q > v + 2 &&
+				    c > 0 && c < 128) {
 					if (j + 1 >= n)
 						return 0;
 					out[j++] = (char)c;
@@ -311,8 +308,7 @@ static int feed_attr(const xmlChar **attrs, int nb, const char *name,
 ** An Atom <link>: take href of the first link whose rel is absent or
 ** "alternate".  GZ_OK or GZ_ENOMEM.
 */
-static int feed_atom_link(struct feed_state *st, const xmlChar **attrs,
-			  int nb)
+static int feed_atom_link(struct feed_state *st, const xmlChar **attrs, int nb)
 {
 	char rel[64];
 	char *href;
@@ -416,8 +412,9 @@ static int feed_start(struct feed_state *st, const char *name, const char *ns,
 	if (f == FF_GUID) {
 		char v[16];
 
-		st->guid_perma = !feed_attr(attrs, nb, "isPermaLink", v, sizeof v) ||
-				 strcmp(v, "false") != 0;
+		st->guid_perma =
+			!feed_attr(attrs, nb, "isPermaLink", v, sizeof v) ||
+			strcmp(v, "false") != 0;
 	}
 	st->field = f;
 	st->field_depth = depth;
@@ -467,9 +464,9 @@ static void feed_sax_start(void *ctx, const xmlChar *localname,
 	(void)nb_defaulted;
 	if (st->rc != GZ_OK || st->stop || st->full)
 		return;
-	feed_sax_stop(ctxt, st, feed_start(st, (const char *)localname,
-					   (const char *)uri, attributes,
-					   nb_attributes, depth));
+	feed_sax_stop(ctxt, st,
+		      feed_start(st, (const char *)localname, (const char *)uri,
+				 attributes, nb_attributes, depth));
 }
 
 /* SAX2 endElementNs. */
@@ -536,7 +533,7 @@ static int feed_parse_xml(struct feed_state *st, const char *data, size_t len,
 			  char *err)
 {
 	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-		   XML_PARSE_NOCDATA;
+		XML_PARSE_NOCDATA;
 	xmlSAXHandler sax;
 	xmlParserCtxtPtr ctxt;
 	int rc = GZ_OK, wf;
@@ -570,8 +567,8 @@ static int feed_parse_xml(struct feed_state *st, const char *data, size_t len,
 			gz_fail(err, rc, "out of memory");
 	} else if (!st->stop && !st->full && !wf) {
 		rc = gz_fail(err, GZ_EPARSE, "malformed XML at line %d: %s",
-			     st->xml_err_line, st->xml_err[0] ? st->xml_err :
-			     "parse error");
+			     st->xml_err_line,
+			     st->xml_err[0] ? st->xml_err : "parse error");
 	} else if (st->kind == FEED_UNKNOWN && !st->stop) {
 		rc = gz_fail(err, GZ_EPARSE, "empty document");
 	} else if (st->full) {
@@ -587,8 +584,8 @@ static int feed_parse_xml(struct feed_state *st, const char *data, size_t len,
 }
 
 /* Parse a plain-text sitemap: one absolute http(s) URL per line. */
-static int feed_parse_text(struct feed_state *st, const char *data,
-			   size_t len, char *err)
+static int feed_parse_text(struct feed_state *st, const char *data, size_t len,
+			   char *err)
 {
 	size_t pos = 0;
 	int rc = GZ_OK;
@@ -631,8 +628,7 @@ static int feed_parse_text(struct feed_state *st, const char *data,
 ** Inflate the gzip data[0..len) (one or more members) into out, bounded
 ** by out->max.  GZ_OK, GZ_ETOOBIG, GZ_EPARSE or GZ_ENOMEM, err set.
 */
-static int feed_gunzip(const char *data, size_t len, struct buf *out,
-		       char *err)
+static int feed_gunzip(const char *data, size_t len, struct buf *out, char *err)
 {
 	z_stream z;
 	unsigned char chunk[65536];
@@ -694,8 +690,9 @@ int feed_parse(const char *data, size_t len, feed_entry_fn fn, void *ctx,
 	st.entry_depth = -1;
 	st.news_depth = -1;
 	st.max_entries = GZ_MAX_FEED_ITEMS;
-	buf_init(&st.text, FEED_MAX_FIELD > GZ_MAX_URL_LEN ? FEED_MAX_FIELD :
-			   GZ_MAX_URL_LEN);
+	buf_init(&st.text,
+		 FEED_MAX_FIELD > GZ_MAX_URL_LEN ? FEED_MAX_FIELD
+						 : GZ_MAX_URL_LEN);
 	buf_init(&st.link, GZ_MAX_URL_LEN);
 	buf_init(&st.guid, GZ_MAX_URL_LEN);
 	buf_init(&st.title, FEED_MAX_FIELD);

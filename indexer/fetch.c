@@ -48,16 +48,16 @@ struct fetch_xfer {
 };
 
 struct fetch {
-	CURLM *multi;                 /* the multi handle */
-	char *user_agent;             /* User-Agent */
-	long connect_timeout;         /* seconds */
-	long timeout;                 /* seconds */
-	long low_bytes;               /* low-speed limit, bytes/s */
-	long low_sec;                 /* over this many seconds */
-	char **allow;                 /* allow-listed addresses / CIDR blocks */
-	size_t n_allow;               /* number of allow */
-	size_t pending;               /* transfers in flight */
-	struct fetch_xfer *xfers;     /* their list */
+	CURLM *multi;             /* the multi handle */
+	char *user_agent;         /* User-Agent */
+	long connect_timeout;     /* seconds */
+	long timeout;             /* seconds */
+	long low_bytes;           /* low-speed limit, bytes/s */
+	long low_sec;             /* over this many seconds */
+	char **allow;             /* allow-listed addresses / CIDR blocks */
+	size_t n_allow;           /* number of allow */
+	size_t pending;           /* transfers in flight */
+	struct fetch_xfer *xfers; /* their list */
 };
 
 /* ------------------------------------------------------------ addresses */
@@ -174,8 +174,8 @@ static int fetch_v4_blocked(const unsigned char *v4)
 static int fetch_v6_blocked(const unsigned char *a)
 {
 	static const unsigned char zero[16];
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
-						  0, 0, 0xff, 0xff };
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0,    0,
+						  0, 0, 0, 0, 0xff, 0xff };
 	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
 	static const struct {
 		unsigned char net[2];
@@ -213,7 +213,8 @@ int fetch_address_check(const struct sockaddr *sa, socklen_t len,
 	char buf[INET6_ADDRSTRLEN];
 	size_t i;
 
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+	if (sa->sa_family == AF_INET &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 
 		fetch_map4((const unsigned char *)&s4->sin_addr, a);
@@ -311,8 +312,9 @@ static void fetch_set_header(char **field, const char *v, size_t n)
 		v++;
 		n--;
 	}
-	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' ||
-		     v[n - 1] == '\t'))
+	while (n &&
+	       (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' ||
+		v[n - 1] == '\t'))
 		n--;
 	free(*field);
 	*field = NULL;
@@ -398,12 +400,14 @@ int fetch_new(const struct fetch_opts *o, struct fetch **out, char *err)
 		if (fetch_parse_net(o->allow_addresses[i], &net) != 0)
 			return gz_fail(err, GZ_EINVAL,
 				       "allow_address %s: not an IP address or "
-				       "CIDR block", o->allow_addresses[i]);
+				       "CIDR block",
+				       o->allow_addresses[i]);
 	}
 	f = calloc(1, sizeof *f);
 	if (!f)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
-	f->connect_timeout = o->connect_timeout_sec > 0 ? o->connect_timeout_sec : 10;
+	f->connect_timeout =
+		o->connect_timeout_sec > 0 ? o->connect_timeout_sec : 10;
 	f->timeout = o->timeout_sec > 0 ? o->timeout_sec : 60;
 	f->low_bytes = o->low_speed_sec > 0 ? o->low_speed_bytes : 1;
 	f->low_sec = o->low_speed_sec > 0 ? o->low_speed_sec : 30;
@@ -628,8 +632,8 @@ static void fetch_finish(struct fetch_xfer *x, CURLcode cc)
 		r->rc = gz_fail(r->err, GZ_EDENIED,
 				"address %s refused by policy", x->denied_addr);
 	} else if (x->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-		r->rc = gz_fail(r->err, GZ_ETOOBIG, "body larger than %zu bytes",
-				x->max_bytes);
+		r->rc = gz_fail(r->err, GZ_ETOOBIG,
+				"body larger than %zu bytes", x->max_bytes);
 	} else if (cc == CURLE_OPERATION_TIMEDOUT) {
 		r->rc = gz_fail(r->err, GZ_ETIMEOUT, "%s",
 				x->errbuf[0] ? x->errbuf : "timed out");
@@ -641,7 +645,8 @@ static void fetch_finish(struct fetch_xfer *x, CURLcode cc)
 				GZ_MAX_REDIRECTS);
 	} else {
 		r->rc = gz_fail(r->err, GZ_EFETCH, "%s",
-				x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+				x->errbuf[0] ? x->errbuf
+					     : curl_easy_strerror(cc));
 	}
 }
 
@@ -667,16 +672,18 @@ int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 		long long now;
 
 		if (mc != CURLM_OK)
-			return gz_fail(err, mc == CURLM_OUT_OF_MEMORY ? GZ_ENOMEM :
-				       GZ_EFETCH, "curl: %s",
-				       curl_multi_strerror(mc));
+			return gz_fail(err,
+				       mc == CURLM_OUT_OF_MEMORY ? GZ_ENOMEM
+								 : GZ_EFETCH,
+				       "curl: %s", curl_multi_strerror(mc));
 		while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
 			struct fetch_xfer *x;
 			char *priv = NULL;
 
 			if (m->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+					  &priv);
 			x = (struct fetch_xfer *)(void *)priv;
 			if (!x)
 				continue;
@@ -692,9 +699,10 @@ int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 		now = fetch_now_ms();
 		if (now >= deadline)
 			return GZ_OK;
-		mc = curl_multi_poll(f->multi, NULL, 0,
-				     (int)(deadline - now > 1000 ? 1000 :
-					   deadline - now), NULL);
+		mc = curl_multi_poll(
+			f->multi, NULL, 0,
+			(int)(deadline - now > 1000 ? 1000 : deadline - now),
+			NULL);
 		if (mc != CURLM_OK)
 			return gz_fail(err, GZ_EFETCH, "curl: %s",
 				       curl_multi_strerror(mc));

@@ -69,20 +69,20 @@ enum item_state {
 
 /* One file, WARC record or JSON line in flight.  Strings are malloc'd. */
 struct item {
-	enum item_state state;   /* see above */
-	enum item_kind kind;     /* what it holds */
-	char *where;             /* file name, with ":offset" for records */
-	char *url;               /* URL to index it under (NULL for JSON) */
-	char *data;              /* raw bytes, NUL-terminated; freed by the
+	enum item_state state; /* see above */
+	enum item_kind kind;   /* what it holds */
+	char *where;           /* file name, with ":offset" for records */
+	char *url;             /* URL to index it under (NULL for JSON) */
+	char *data;            /* raw bytes, NUL-terminated; freed by the
 				  * worker */
-	size_t len;              /* bytes at data (counted in the budget) */
-	enum item_outcome out;   /* set by the worker */
-	enum ingest_skip why;    /* for OUT_SKIP */
-	char known_kind;         /* for OUT_KNOWN: the recorded kind */
-	uint64_t raw_hash;       /* hash of the raw bytes */
-	struct article a;        /* the extracted article, until it is built */
+	size_t len;            /* bytes at data (counted in the budget) */
+	enum item_outcome out; /* set by the worker */
+	enum ingest_skip why;  /* for OUT_SKIP */
+	char known_kind;       /* for OUT_KNOWN: the recorded kind */
+	uint64_t raw_hash;     /* hash of the raw bytes */
+	struct article a;      /* the extracted article, until it is built */
 	struct index_built *built; /* for OUT_PUT: the ready document */
-	char msg[GZ_ERRLEN];     /* for OUT_FAIL */
+	char msg[GZ_ERRLEN];       /* for OUT_FAIL */
 };
 
 /* The whole run: shared state under mu, and what each stage owns. */
@@ -91,22 +91,22 @@ struct ingest {
 	int n_paths;                 /* inputs */
 	char **paths;
 
-	pthread_mutex_t mu;          /* guards everything below */
-	pthread_cond_t cv_space;     /* reader: a slot or budget freed */
-	pthread_cond_t cv_work;      /* workers: an item to take, or the end */
-	pthread_cond_t cv_done;      /* writer: slot head done, or the end */
-	struct item *ring;           /* INGEST_RING slots */
-	uint64_t head, next, tail;   /* cursors (see the top of the file) */
-	size_t inflight;             /* raw bytes in the ring not yet freed */
-	size_t budget;               /* limit on inflight */
-	int reading_done;            /* the reader has pushed its last item */
-	int quit;                    /* stop now (signal or index error) */
-	unsigned long r_items;       /* items seen by the reader itself */
+	pthread_mutex_t mu;        /* guards everything below */
+	pthread_cond_t cv_space;   /* reader: a slot or budget freed */
+	pthread_cond_t cv_work;    /* workers: an item to take, or the end */
+	pthread_cond_t cv_done;    /* writer: slot head done, or the end */
+	struct item *ring;         /* INGEST_RING slots */
+	uint64_t head, next, tail; /* cursors (see the top of the file) */
+	size_t inflight;           /* raw bytes in the ring not yet freed */
+	size_t budget;             /* limit on inflight */
+	int reading_done;          /* the reader has pushed its last item */
+	int quit;                  /* stop now (signal or index error) */
+	unsigned long r_items;     /* items seen by the reader itself */
 	unsigned long r_skipped[INGEST_SKIP_N]; /* skipped by the reader */
-	unsigned long r_failed;      /* failed in the reader */
-	uint64_t r_bytes;            /* raw bytes read */
-	uint64_t total_bytes;        /* input size, 0 when unknown */
-	int total_ready;             /* total_bytes is final */
+	unsigned long r_failed;                 /* failed in the reader */
+	uint64_t r_bytes;                       /* raw bytes read */
+	uint64_t total_bytes;                   /* input size, 0 when unknown */
+	int total_ready;                        /* total_bytes is final */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -160,18 +160,19 @@ static int ingest_ends_with(const char *s, const char *suffix)
 
 int ingest_ext_kind(const char *name)
 {
-	static const char *const html[] = {
-		"html", "htm", "shtml", "xhtml", "xht", "php", "asp", "aspx",
-		"jsp", "cfm", NULL
-	};
+	static const char *const html[] = { "html", "htm", "shtml", "xhtml",
+					    "xht",  "php", "asp",   "aspx",
+					    "jsp",  "cfm", NULL };
 	static const char *const other[] = {
-		"jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif",
-		"tiff", "avif", "css", "js", "mjs", "json", "xml", "rss", "atom",
-		"txt", "md", "csv", "tsv", "pdf", "doc", "docx", "xls", "xlsx",
-		"ppt", "pptx", "odt", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z",
-		"rar", "tar", "mp3", "mp4", "m4a", "avi", "mov", "webm", "ogg",
-		"wav", "flac", "woff", "woff2", "ttf", "otf", "eot", "map", "sql",
-		"exe", "bin", "dll", "so", "o", "a", "iso", "swf", "psd", NULL
+		"jpg",  "jpeg",  "png",  "gif", "webp", "svg", "ico",  "bmp",
+		"tif",  "tiff",  "avif", "css", "js",   "mjs", "json", "xml",
+		"rss",  "atom",  "txt",  "md",  "csv",  "tsv", "pdf",  "doc",
+		"docx", "xls",   "xlsx", "ppt", "pptx", "odt", "zip",  "gz",
+		"tgz",  "bz2",   "xz",   "zst", "7z",   "rar", "tar",  "mp3",
+		"mp4",  "m4a",   "avi",  "mov", "webm", "ogg", "wav",  "flac",
+		"woff", "woff2", "ttf",  "otf", "eot",  "map", "sql",  "exe",
+		"bin",  "dll",   "so",   "o",   "a",    "iso", "swf",  "psd",
+		NULL
 	};
 	const char *base = strrchr(name, '/');
 	const char *dot;
@@ -204,10 +205,19 @@ static int ingest_has(const char *hay, size_t n, const char *needle)
 
 int ingest_sniff_html(const char *data, size_t len)
 {
-	static const char *const marks[] = {
-		"<!doctype html", "<html", "<head", "<body", "<title", "<meta",
-		"<article", "<div", "<p>", "<p ", "<h1", "<!--", NULL
-	};
+	static const char *const marks[] = { "<!doctype html",
+					     "<html",
+					     "<head",
+					     "<body",
+					     "<title",
+					     "<meta",
+					     "<article",
+					     "<div",
+					     "<p>",
+					     "<p ",
+					     "<h1",
+					     "<!--",
+					     NULL };
 	size_t n = len < 4096 ? len : 4096, i;
 
 	if (memchr(data, '\0', n))
@@ -216,8 +226,9 @@ int ingest_sniff_html(const char *data, size_t len)
 		data += 3;
 		n -= 3;
 	}
-	while (n && (*data == ' ' || *data == '\t' || *data == '\r' ||
-		     *data == '\n')) {
+	while (n &&
+	       (*data == ' ' || *data == '\t' || *data == '\r' ||
+		*data == '\n')) {
 		data++;
 		n--;
 	}
@@ -236,7 +247,7 @@ int ingest_mime_html(const char *ct)
 	if (!ct || !*ct)
 		return 0;
 	return strncasecmp(ct, "text/html", 9) == 0 ||
-	       strncasecmp(ct, "application/xhtml+xml", 21) == 0;
+		strncasecmp(ct, "application/xhtml+xml", 21) == 0;
 }
 
 int ingest_join_url(const char *prefix, const char *rel, char *out, size_t n)
@@ -253,8 +264,9 @@ int ingest_join_url(const char *prefix, const char *rel, char *out, size_t n)
 		out[k++] = (char)*p;
 	}
 	for (p = (const unsigned char *)rel; *p; p++) {
-		int safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			   (*p >= '0' && *p <= '9') || strchr("/-._~!$&'()*+,;=:@", *p);
+		int safe = (*p >= 'a' && *p <= 'z') ||
+			(*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			strchr("/-._~!$&'()*+,;=:@", *p);
 
 		if (safe) {
 			if (k + 1 >= n)
@@ -275,8 +287,8 @@ toolong:
 	return -1;
 }
 
-void ingest_src_value(uint64_t raw_hash, char kind, const char *url,
-		      char *out, size_t n)
+void ingest_src_value(uint64_t raw_hash, char kind, const char *url, char *out,
+		      size_t n)
 {
 	char hex[17];
 
@@ -502,7 +514,7 @@ static int reader_file(const char *path, char **out, size_t *len, int *eno)
 
 /* Walk state of one directory argument. */
 struct walk {
-	const char *root;      /* the directory argument as given */
+	const char *root;        /* the directory argument as given */
 	char root_abs[PATH_MAX]; /* its absolute path, for file:// URLs */
 };
 
@@ -529,7 +541,8 @@ static char *reader_url(struct ingest *g, const char *path, const char *rel,
 /* Does this file name say WARC? */
 static int ingest_is_warc(const char *name)
 {
-	return ingest_ends_with(name, ".warc") || ingest_ends_with(name, ".warc.gz");
+	return ingest_ends_with(name, ".warc") ||
+		ingest_ends_with(name, ".warc.gz");
 }
 
 static int reader_warc(struct ingest *g, const char *path);
@@ -550,7 +563,8 @@ static int reader_html(struct ingest *g, const char *path, const char *rel,
 
 	if (!explicit && ext == 0) {
 		reader_count(g, 0, INGEST_SKIP_EXTENSION, 0);
-		log_debug("file=\"%s\" msg=\"skipped: not HTML by its name\"", path);
+		log_debug("file=\"%s\" msg=\"skipped: not HTML by its name\"",
+			  path);
 		return 0;
 	}
 	if (strcmp(path, "-") == 0) {
@@ -566,16 +580,20 @@ static int reader_html(struct ingest *g, const char *path, const char *rel,
 		return -1;
 	if (rc) {
 		log_warn("file=\"%s\" msg=\"%s\"", path,
-			 rc == GZ_ETOOBIG ? "larger than the page size limit" :
-			 rc == GZ_EIO && eno ? strerror(eno) : gz_strerror(rc));
+			 rc == GZ_ETOOBIG ? "larger than the page size limit"
+				 : rc == GZ_EIO && eno ? strerror(eno)
+						       : gz_strerror(rc));
 		reader_count(g, 1, 0, 0);
 		return 0;
 	}
 	if (len == 0 || !ingest_sniff_html(data, len)) {
-		if (ext != 1 || len == 0 || memchr(data, '\0', len < 4096 ? len : 4096)) {
+		if (ext != 1 || len == 0 ||
+		    memchr(data, '\0', len < 4096 ? len : 4096)) {
 			log_info("file=\"%s\" msg=\"skipped: %s\"", path,
 				 len ? "does not look like HTML" : "empty");
-			reader_count(g, 0, len ? INGEST_SKIP_CONTENT : INGEST_SKIP_OTHER,
+			reader_count(g, 0,
+				     len ? INGEST_SKIP_CONTENT
+					 : INGEST_SKIP_OTHER,
 				     len);
 			free(data);
 			return 0;
@@ -584,7 +602,8 @@ static int reader_html(struct ingest *g, const char *path, const char *rel,
 	url = reader_url(g, path, rel, wk);
 	where = strdup(path);
 	if (!url || !where) {
-		log_warn("file=\"%s\" msg=\"no URL (too long, or out of memory)\"",
+		log_warn("file=\"%s\" msg=\"no URL (too long, or out of "
+			 "memory)\"",
 			 path);
 		free(url);
 		free(where);
@@ -605,8 +624,8 @@ static int ingest_name_cmp(const void *a, const void *b)
 ** Walk directory dir (rel: its path below the root, "" at the root),
 ** in name order.  Returns 0, or -1 when quitting.
 */
-static int reader_walk(struct ingest *g, const struct walk *wk,
-		       const char *dir, const char *rel, int depth)
+static int reader_walk(struct ingest *g, const struct walk *wk, const char *dir,
+		       const char *rel, int depth)
 {
 	DIR *d;
 	struct dirent *de;
@@ -615,7 +634,8 @@ static int reader_walk(struct ingest *g, const struct walk *wk,
 	int rc = 0;
 
 	if (depth > INGEST_MAX_DEPTH) {
-		log_warn("dir=\"%s\" msg=\"deeper than %d levels: not followed\"",
+		log_warn("dir=\"%s\" msg=\"deeper than %d levels: not "
+			 "followed\"",
 			 dir, INGEST_MAX_DEPTH);
 		reader_count(g, 1, 0, 0);
 		return 0;
@@ -627,7 +647,8 @@ static int reader_walk(struct ingest *g, const struct walk *wk,
 		return 0;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (n == cap) {
 			char **q;
@@ -653,23 +674,26 @@ static int reader_walk(struct ingest *g, const struct walk *wk,
 			rc = -1;
 			break;
 		}
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >=
-			    sizeof path ||
-		    (size_t)snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "",
-				     names[i]) >= sizeof sub) {
-			log_warn("dir=\"%s\" msg=\"path too long: %s\"", dir, names[i]);
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir,
+				     names[i]) >= sizeof path ||
+		    (size_t)snprintf(sub, sizeof sub, "%s%s%s", rel,
+				     *rel ? "/" : "", names[i]) >= sizeof sub) {
+			log_warn("dir=\"%s\" msg=\"path too long: %s\"", dir,
+				 names[i]);
 			reader_count(g, 1, 0, 0);
 			continue;
 		}
 		if (lstat(path, &st) < 0) {
-			log_warn("file=\"%s\" msg=\"%s\"", path, strerror(errno));
+			log_warn("file=\"%s\" msg=\"%s\"", path,
+				 strerror(errno));
 			reader_count(g, 1, 0, 0);
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
 			/* Follow links to files, never to directories (no loops). */
 			if (stat(path, &st) < 0) {
-				log_warn("file=\"%s\" msg=\"%s\"", path, strerror(errno));
+				log_warn("file=\"%s\" msg=\"%s\"", path,
+					 strerror(errno));
 				reader_count(g, 1, 0, 0);
 				continue;
 			}
@@ -732,7 +756,8 @@ static int reader_warc(struct ingest *g, const char *path)
 		if (rc == WARC_EOF)
 			break;
 		if (rc == GZ_EPARSE) {
-			log_warn("file=\"%s\" msg=\"malformed or truncated record: %s\"",
+			log_warn("file=\"%s\" msg=\"malformed or truncated "
+				 "record: %s\"",
 				 path, err);
 			reader_count(g, 1, 0, 0);
 			continue;
@@ -746,16 +771,21 @@ static int reader_warc(struct ingest *g, const char *path)
 			reader_count(g, 0, INGEST_SKIP_WARC_TYPE, 0);
 			continue;
 		}
-		if (rec.flags & (WARC_REC_OVERSIZED | WARC_REC_HTTP_BAD |
-				 WARC_REC_PAYLOAD_TRUNCATED | WARC_REC_UNDECODED) ||
+		if (rec.flags &
+			    (WARC_REC_OVERSIZED | WARC_REC_HTTP_BAD |
+			     WARC_REC_PAYLOAD_TRUNCATED | WARC_REC_UNDECODED) ||
 		    !(rec.flags & WARC_REC_HTTP)) {
-			log_warn("file=\"%s\" offset=%llu url=\"%s\" msg=\"%s\"", path,
-				 (unsigned long long)rec.offset, rec.target_uri,
-				 rec.flags & WARC_REC_OVERSIZED ? "record too large" :
-				 rec.flags & WARC_REC_PAYLOAD_TRUNCATED ?
-				 "payload truncated" :
-				 rec.flags & WARC_REC_UNDECODED ?
-				 "payload cannot be decoded" : "HTTP head does not parse");
+			log_warn(
+				"file=\"%s\" offset=%llu url=\"%s\" msg=\"%s\"",
+				path, (unsigned long long)rec.offset,
+				rec.target_uri,
+				rec.flags & WARC_REC_OVERSIZED
+					? "record too large"
+					: rec.flags & WARC_REC_PAYLOAD_TRUNCATED
+					? "payload truncated"
+					: rec.flags & WARC_REC_UNDECODED
+					? "payload cannot be decoded"
+					: "HTTP head does not parse");
 			reader_count(g, 1, 0, 0);
 			continue;
 		}
@@ -765,13 +795,16 @@ static int reader_warc(struct ingest *g, const char *path)
 		}
 		ct = rec.http.content_type;
 		if (ct && *ct ? !ingest_mime_html(ct)
-			      : !ingest_sniff_html(rec.payload, rec.payload_len)) {
+			      : !ingest_sniff_html(rec.payload,
+						   rec.payload_len)) {
 			reader_count(g, 0, INGEST_SKIP_WARC_TYPE_MIME, 0);
 			continue;
 		}
 		if (!rec.target_uri[0]) {
-			log_warn("file=\"%s\" offset=%llu msg=\"response without a "
-				 "target URI\"", path, (unsigned long long)rec.offset);
+			log_warn("file=\"%s\" offset=%llu msg=\"response "
+				 "without a "
+				 "target URI\"",
+				 path, (unsigned long long)rec.offset);
 			reader_count(g, 1, 0, 0);
 			continue;
 		}
@@ -791,7 +824,8 @@ static int reader_warc(struct ingest *g, const char *path)
 		pthread_mutex_lock(&g->mu);
 		g->r_bytes -= rec.payload_len; /* counted by file offset */
 		pthread_mutex_unlock(&g->mu);
-		if (reader_push(g, ITEM_HTML, where, url, data, rec.payload_len) < 0) {
+		if (reader_push(g, ITEM_HTML, where, url, data,
+				rec.payload_len) < 0) {
 			warc_reader_close(r);
 			return -1;
 		}
@@ -844,8 +878,10 @@ static int reader_jsonl(struct ingest *g, const char *path)
 			break;
 		lineno++;
 		if (too_long) {
-			log_warn("file=\"%s\" line=%llu msg=\"line too long or out of "
-				 "memory\"", path, (unsigned long long)lineno);
+			log_warn("file=\"%s\" line=%llu msg=\"line too long or "
+				 "out of "
+				 "memory\"",
+				 path, (unsigned long long)lineno);
 			reader_count(g, 1, 0, 0);
 		} else if (n > 0) {
 			char *data = malloc(n + 1), *where;
@@ -861,7 +897,8 @@ static int reader_jsonl(struct ingest *g, const char *path)
 			} else {
 				memcpy(data, line, n);
 				data[n] = '\0';
-				if (reader_push(g, ITEM_JSON, where, NULL, data, n) < 0) {
+				if (reader_push(g, ITEM_JSON, where, NULL, data,
+						n) < 0) {
 					rc = -1;
 					break;
 				}
@@ -899,10 +936,11 @@ static uint64_t reader_size(const char *path, int depth)
 	while ((de = readdir(d)) != NULL) {
 		char sub[PATH_MAX];
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, de->d_name) <
-		    sizeof sub)
+		if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path,
+				     de->d_name) < sizeof sub)
 			total += reader_size(sub, depth + 1);
 	}
 	closedir(d);
@@ -932,7 +970,8 @@ static void *reader_main(void *arg)
 
 		if (strcmp(p, "-") == 0) {
 			if (g->o->jsonl) {
-				if (reader_push(g, ITEM_BARRIER, NULL, NULL, NULL, 0) < 0)
+				if (reader_push(g, ITEM_BARRIER, NULL, NULL,
+						NULL, 0) < 0)
 					rc = -1;
 				else
 					rc = reader_jsonl(g, p);
@@ -951,7 +990,8 @@ static void *reader_main(void *arg)
 
 			wk.root = p;
 			if (!realpath(p, wk.root_abs))
-				snprintf(wk.root_abs, sizeof wk.root_abs, "%s", p);
+				snprintf(wk.root_abs, sizeof wk.root_abs, "%s",
+					 p);
 			rc = reader_walk(g, &wk, p, "", 0);
 		} else if (g->o->jsonl) {
 			rc = reader_jsonl(g, p);
@@ -1049,9 +1089,11 @@ static void worker_process(struct ingest *g, struct xsh_db *db, struct item *it)
 			it->out = OUT_FAIL;
 			return;
 		}
-		it->url = ingest_strdup(it->a.url ? it->a.url : article_key_url(&it->a));
+		it->url = ingest_strdup(it->a.url ? it->a.url
+						  : article_key_url(&it->a));
 		if (!g->o->force)
-			worker_known(db, it->url, it->raw_hash, &it->known_kind);
+			worker_known(db, it->url, it->raw_hash,
+				     &it->known_kind);
 		it->out = it->known_kind ? OUT_KNOWN : OUT_PUT;
 		return;
 	}
@@ -1178,8 +1220,7 @@ static int writer_take(struct ingest *g, struct writer *wr, struct item *it,
 	if (it->out != OUT_BARRIER)
 		st->items++;
 	switch (it->out) {
-	case OUT_BARRIER:
-		return writer_commit(wr, err);
+	case OUT_BARRIER: return writer_commit(wr, err);
 	case OUT_FAIL:
 		log_warn("file=\"%s\" msg=\"%s\"", it->where, it->msg);
 		st->failed++;
@@ -1196,12 +1237,12 @@ static int writer_take(struct ingest *g, struct writer *wr, struct item *it,
 		}
 		return GZ_OK;
 	case OUT_SKIP:
-		log_info("file=\"%s\" msg=\"not an article, skipped\"", it->where);
+		log_info("file=\"%s\" msg=\"not an article, skipped\"",
+			 it->where);
 		st->skipped++;
 		st->why[it->why]++;
 		return writer_record(wr, it, 'n', err);
-	case OUT_PUT:
-		break;
+	case OUT_PUT: break;
 	}
 	if (it->built)
 		rc = index_put_built(wr->w, it->built, &res, perr);
@@ -1217,8 +1258,14 @@ static int writer_take(struct ingest *g, struct writer *wr, struct item *it,
 		return rc;
 	}
 	switch (res) {
-	case INDEX_NEW: st->added++; wr->since_commit++; break;
-	case INDEX_UPDATED: st->updated++; wr->since_commit++; break;
+	case INDEX_NEW:
+		st->added++;
+		wr->since_commit++;
+		break;
+	case INDEX_UPDATED:
+		st->updated++;
+		wr->since_commit++;
+		break;
 	case INDEX_UNCHANGED: st->unchanged++; break;
 	case INDEX_DUPLICATE: st->duplicates++; break;
 	}
@@ -1260,9 +1307,10 @@ static void writer_progress(struct ingest *g, struct writer *wr, int final)
 	if (total)
 		snprintf(pct, sizeof pct, " (%.0f%%)",
 			 100.0 * (double)bytes / (double)total);
-	fprintf(stderr, "\r%lu items  %lu new  %.1f MB%s  %.0f items/s  "
-		"%.1f MB/s%s\033[K", items, st->added, (double)bytes / 1e6, pct,
-		rate, mbs, eta);
+	fprintf(stderr,
+		"\r%lu items  %lu new  %.1f MB%s  %.0f items/s  "
+		"%.1f MB/s%s\033[K",
+		items, st->added, (double)bytes / 1e6, pct, rate, mbs, eta);
 	if (final)
 		fputc('\n', stderr);
 	wr->drawn = 1;
@@ -1392,7 +1440,7 @@ int ingest_run(struct index_writer *w, const struct ingest_opts *o, int n,
 		started++;
 	}
 	reader_started = started > 0 &&
-			 pthread_create(&reader, NULL, reader_main, &g) == 0;
+		pthread_create(&reader, NULL, reader_main, &g) == 0;
 	if (!reader_started) {
 		rc = gz_fail(err, GZ_EINTERNAL, "cannot start threads");
 		ingest_set_quit(&g);
@@ -1432,6 +1480,7 @@ void ingest_summary(const struct ingest_stats *st, char *out, size_t n)
 	snprintf(out, n,
 		 "files=%lu new=%lu updated=%lu unchanged=%lu duplicates=%lu "
 		 "skipped=%lu failed=%lu mb=%.1f seconds=%.1f",
-		 st->items, st->added, st->updated, st->unchanged, st->duplicates,
-		 st->skipped, st->failed, (double)st->bytes / 1e6, st->seconds);
+		 st->items, st->added, st->updated, st->unchanged,
+		 st->duplicates, st->skipped, st->failed,
+		 (double)st->bytes / 1e6, st->seconds);
 }

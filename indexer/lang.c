@@ -12,9 +12,8 @@
 
 enum { L_EN, L_FR, L_DE, L_ES, L_IT, L_PT, L_NL, L_N };
 
-static const char *const lang_codes[L_N] = {
-	"en", "fr", "de", "es", "it", "pt", "nl"
-};
+static const char *const lang_codes[L_N] = { "en", "fr", "de", "es",
+					     "it", "pt", "nl" };
 
 #define EN (1u << L_EN)
 #define FR (1u << L_FR)
@@ -25,52 +24,163 @@ static const char *const lang_codes[L_N] = {
 #define NL (1u << L_NL)
 
 struct lang_word {
-	const char *w;  /* lower-case UTF-8, sorted by strcmp */
-	unsigned mask;  /* languages it is a frequent word of */
+	const char *w; /* lower-case UTF-8, sorted by strcmp */
+	unsigned mask; /* languages it is a frequent word of */
 };
 
 /* The most frequent function words of each language, sorted by strcmp. */
 static const struct lang_word lang_words[] = {
-	{ "a", ES | IT | PT }, { "aan", NL }, { "al", ES | IT },
-	{ "alla", IT }, { "als", NL | DE }, { "also", EN }, { "anche", IT },
-	{ "and", EN }, { "ao", PT }, { "are", EN }, { "as", EN | PT },
-	{ "au", FR }, { "auch", DE }, { "auf", DE }, { "aux", FR },
-	{ "avec", FR }, { "be", EN }, { "bei", DE }, { "bij", NL },
-	{ "but", EN }, { "by", EN }, { "ce", FR }, { "che", IT },
-	{ "com", PT }, { "como", ES | PT }, { "con", ES | IT },
-	{ "dans", FR }, { "das", DE | PT }, { "dat", NL }, { "de", FR | ES |
-	  PT | NL }, { "dei", IT }, { "del", ES | IT }, { "della", IT },
-	{ "dem", DE }, { "den", DE | NL }, { "der", DE }, { "des", FR | DE },
-	{ "di", IT }, { "die", DE | NL }, { "do", PT }, { "door", NL },
-	{ "dos", PT }, { "du", FR }, { "een", NL }, { "ein", DE },
-	{ "eine", DE }, { "el", ES }, { "elle", FR }, { "em", PT },
-	{ "en", FR | ES | NL }, { "entre", ES | PT | FR }, { "er", NL },
-	{ "es", ES | DE }, { "est", FR }, { "este", ES }, { "et", FR },
-	{ "for", EN }, { "from", EN }, { "fue", ES }, { "f\xC3\xBCr", DE },
-	{ "gli", IT }, { "ha", IT }, { "han", ES }, { "has", EN },
-	{ "have", EN }, { "he", EN }, { "het", NL }, { "his", EN },
-	{ "il", FR | IT }, { "im", DE }, { "in", EN | DE | IT | NL },
-	{ "is", EN | NL }, { "ist", DE }, { "it", EN }, { "la", FR | ES | IT },
-	{ "las", ES }, { "le", FR | IT }, { "les", FR }, { "lo", ES | IT },
-	{ "los", ES }, { "ma", IT }, { "maar", NL }, { "mais", PT | FR },
-	{ "met", NL }, { "mit", DE }, { "m\xC3\xA1s", ES }, { "na", PT },
-	{ "naar", NL }, { "nach", DE }, { "nel", IT }, { "nicht", DE },
-	{ "niet", NL }, { "no", PT | ES }, { "non", IT }, { "not", EN },
-	{ "n\xC3\xA3o", PT }, { "o", PT }, { "of", EN }, { "on", EN },
-	{ "ook", NL }, { "op", NL }, { "os", PT }, { "par", FR },
-	{ "para", ES | PT }, { "pas", FR }, { "pelo", PT }, { "per", IT },
-	{ "pero", ES }, { "pi\xC3\xB9", IT }, { "plus", FR }, { "por", ES | PT },
-	{ "pour", FR }, { "que", FR | ES | PT }, { "questo", IT },
-	{ "qui", FR }, { "se", ES | PT | IT }, { "sich", DE }, { "sie", DE },
-	{ "sono", IT }, { "sont", FR }, { "sur", FR }, { "sus", ES },
-	{ "tambi\xC3\xA9n", ES }, { "tamb\xC3\xA9m", PT }, { "te", NL },
-	{ "that", EN }, { "the", EN }, { "they", EN }, { "this", EN },
-	{ "to", EN }, { "um", PT | DE }, { "uma", PT }, { "un", FR | ES | IT },
-	{ "una", ES | IT }, { "und", DE }, { "une", FR }, { "van", NL },
-	{ "von", DE }, { "voor", NL }, { "was", EN | DE }, { "werd", NL },
-	{ "which", EN }, { "wird", DE }, { "with", EN }, { "wordt", NL },
-	{ "y", ES }, { "zijn", NL }, { "zu", DE }, { "\xC3\xA8", IT },
-	{ "\xC3\xA9", PT }, { "\xC3\xA9t\xC3\xA9", FR },
+	{ "a", ES | IT | PT },
+	{ "aan", NL },
+	{ "al", ES | IT },
+	{ "alla", IT },
+	{ "als", NL | DE },
+	{ "also", EN },
+	{ "anche", IT },
+	{ "and", EN },
+	{ "ao", PT },
+	{ "are", EN },
+	{ "as", EN | PT },
+	{ "au", FR },
+	{ "auch", DE },
+	{ "auf", DE },
+	{ "aux", FR },
+	{ "avec", FR },
+	{ "be", EN },
+	{ "bei", DE },
+	{ "bij", NL },
+	{ "but", EN },
+	{ "by", EN },
+	{ "ce", FR },
+	{ "che", IT },
+	{ "com", PT },
+	{ "como", ES | PT },
+	{ "con", ES | IT },
+	{ "dans", FR },
+	{ "das", DE | PT },
+	{ "dat", NL },
+	{ "de", FR | ES | PT | NL },
+	{ "dei", IT },
+	{ "del", ES | IT },
+	{ "della", IT },
+	{ "dem", DE },
+	{ "den", DE | NL },
+	{ "der", DE },
+	{ "des", FR | DE },
+	{ "di", IT },
+	{ "die", DE | NL },
+	{ "do", PT },
+	{ "door", NL },
+	{ "dos", PT },
+	{ "du", FR },
+	{ "een", NL },
+	{ "ein", DE },
+	{ "eine", DE },
+	{ "el", ES },
+	{ "elle", FR },
+	{ "em", PT },
+	{ "en", FR | ES | NL },
+	{ "entre", ES | PT | FR },
+	{ "er", NL },
+	{ "es", ES | DE },
+	{ "est", FR },
+	{ "este", ES },
+	{ "et", FR },
+	{ "for", EN },
+	{ "from", EN },
+	{ "fue", ES },
+	{ "f\xC3\xBCr", DE },
+	{ "gli", IT },
+	{ "ha", IT },
+	{ "han", ES },
+	{ "has", EN },
+	{ "have", EN },
+	{ "he", EN },
+	{ "het", NL },
+	{ "his", EN },
+	{ "il", FR | IT },
+	{ "im", DE },
+	{ "in", EN | DE | IT | NL },
+	{ "is", EN | NL },
+	{ "ist", DE },
+	{ "it", EN },
+	{ "la", FR | ES | IT },
+	{ "las", ES },
+	{ "le", FR | IT },
+	{ "les", FR },
+	{ "lo", ES | IT },
+	{ "los", ES },
+	{ "ma", IT },
+	{ "maar", NL },
+	{ "mais", PT | FR },
+	{ "met", NL },
+	{ "mit", DE },
+	{ "m\xC3\xA1s", ES },
+	{ "na", PT },
+	{ "naar", NL },
+	{ "nach", DE },
+	{ "nel", IT },
+	{ "nicht", DE },
+	{ "niet", NL },
+	{ "no", PT | ES },
+	{ "non", IT },
+	{ "not", EN },
+	{ "n\xC3\xA3o", PT },
+	{ "o", PT },
+	{ "of", EN },
+	{ "on", EN },
+	{ "ook", NL },
+	{ "op", NL },
+	{ "os", PT },
+	{ "par", FR },
+	{ "para", ES | PT },
+	{ "pas", FR },
+	{ "pelo", PT },
+	{ "per", IT },
+	{ "pero", ES },
+	{ "pi\xC3\xB9", IT },
+	{ "plus", FR },
+	{ "por", ES | PT },
+	{ "pour", FR },
+	{ "que", FR | ES | PT },
+	{ "questo", IT },
+	{ "qui", FR },
+	{ "se", ES | PT | IT },
+	{ "sich", DE },
+	{ "sie", DE },
+	{ "sono", IT },
+	{ "sont", FR },
+	{ "sur", FR },
+	{ "sus", ES },
+	{ "tambi\xC3\xA9n", ES },
+	{ "tamb\xC3\xA9m", PT },
+	{ "te", NL },
+	{ "that", EN },
+	{ "the", EN },
+	{ "they", EN },
+	{ "this", EN },
+	{ "to", EN },
+	{ "um", PT | DE },
+	{ "uma", PT },
+	{ "un", FR | ES | IT },
+	{ "una", ES | IT },
+	{ "und", DE },
+	{ "une", FR },
+	{ "van", NL },
+	{ "von", DE },
+	{ "voor", NL },
+	{ "was", EN | DE },
+	{ "werd", NL },
+	{ "which", EN },
+	{ "wird", DE },
+	{ "with", EN },
+	{ "wordt", NL },
+	{ "y", ES },
+	{ "zijn", NL },
+	{ "zu", DE },
+	{ "\xC3\xA8", IT },
+	{ "\xC3\xA9", PT },
+	{ "\xC3\xA9t\xC3\xA9", FR },
 };
 
 /* The mask of word w (NUL-terminated), 0 when no stop word. */
@@ -130,7 +240,7 @@ static void lang_count_scripts(const unsigned char *s, size_t n,
 		}
 		if (c >= 0xE0 && c < 0xF0 && i + 2 < n) {
 			cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) |
-			     (s[i + 2] & 0x3Fu);
+				(s[i + 2] & 0x3Fu);
 			if (cp >= 0x3040 && cp < 0x3100)
 				sc->kana++;
 			else if ((cp >= 0x4E00 && cp < 0xA000) ||
@@ -163,16 +273,19 @@ static size_t lang_count_words(const char *s, size_t n, size_t hits[L_N])
 
 	memset(hits, 0, L_N * sizeof hits[0]);
 	while (i < n && words < 5000) {
-		while (i < n && !(((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') ||
-				  (unsigned char)s[i] >= 0xC0))
+		while (i < n &&
+		       !(((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') ||
+			 (unsigned char)s[i] >= 0xC0))
 			i++;
 		w = 0;
-		while (i < n && (((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') ||
-				 (unsigned char)s[i] >= 0x80)) {
+		while (i < n &&
+		       (((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') ||
+			(unsigned char)s[i] >= 0x80)) {
 			char ch = s[i++];
 
 			if (w + 1 < sizeof wd)
-				wd[w] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+				wd[w] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32)
+							       : ch;
 			w++;
 		}
 		if (!w)
@@ -201,8 +314,8 @@ const char *lang_guess(const char *text, size_t n, struct lang_guess *out)
 	if (n > LANG_SAMPLE_BYTES)
 		n = LANG_SAMPLE_BYTES;
 	lang_count_scripts((const unsigned char *)text, n, &sc);
-	letters = sc.latin + sc.han + sc.kana + sc.hangul + sc.cyr +
-		  sc.greek + sc.arab + sc.hebrew + sc.thai + sc.deva;
+	letters = sc.latin + sc.han + sc.kana + sc.hangul + sc.cyr + sc.greek +
+		sc.arab + sc.hebrew + sc.thai + sc.deva;
 	out->script = 1;
 	out->strong = 1;
 	/* CJK characters weigh about as much as a Latin word of 4 letters */
@@ -273,7 +386,8 @@ const char *lang_choose(const char *markup, const char *text, size_t n,
 		return markup;
 	/* Cyrillic-script languages other than Russian stay as marked */
 	if (!strcmp(g.code, "ru") && lang_is_script_code(markup) &&
-	    strcmp(markup, "ja") && strcmp(markup, "ko") && strcmp(markup, "zh"))
+	    strcmp(markup, "ja") && strcmp(markup, "ko") &&
+	    strcmp(markup, "zh"))
 		return markup;
 	/* a Latin-script language the profiles do not know stays as marked */
 	if (!g.script && !lang_is_script_code(markup)) {
@@ -296,14 +410,15 @@ int lang_from_tag(const char *v, char out[4])
 		return 0;
 	while (*v == ' ')
 		v++;
-	while (n < 3 && ((v[n] >= 'a' && v[n] <= 'z') ||
-			 (v[n] >= 'A' && v[n] <= 'Z'))) {
+	while (n < 3 &&
+	       ((v[n] >= 'a' && v[n] <= 'z') || (v[n] >= 'A' && v[n] <= 'Z'))) {
 		out[n] = (char)(v[n] >= 'A' && v[n] <= 'Z' ? v[n] + 32 : v[n]);
 		n++;
 	}
 	out[n] = '\0';
-	if (n < 2 || (v[n] && v[n] != '-' && v[n] != '_' && v[n] != ' ' &&
-		      v[n] != ',')) {
+	if (n < 2 ||
+	    (v[n] && v[n] != '-' && v[n] != '_' && v[n] != ' ' &&
+	     v[n] != ',')) {
 		out[0] = '\0';
 		return 0;
 	}

@@ -63,7 +63,8 @@ static int parse_uint(const char *name, const char *s, unsigned long min,
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "gazette-indexer: --%s: not a number in %lu..%lu: %s\n",
+		fprintf(stderr,
+			"gazette-indexer: --%s: not a number in %lu..%lu: %s\n",
 			name, min, max, s);
 		return -1;
 	}
@@ -76,47 +77,68 @@ static void usage(FILE *f)
 	fputs("usage: gazette-indexer COMMAND [OPTIONS] [ARGS]\n"
 	      "\n"
 	      "commands:\n"
-	      "  crawl   [--config FILE] [--index DIR]         crawl the configured sources\n"
-	      "  add     [--config FILE] [--index DIR] [--url URL | --url-prefix P]\n"
-	      "          [--jsonl] [--jobs N] [--batch N] [--memory MB] [--force] PATH...\n"
-	      "                                                index HTML files, directory\n"
-	      "                                                trees, .warc/.warc.gz files\n"
-	      "  compact [--config FILE] [--index DIR] [--keep-old] [--shard NAME]\n"
-	      "                                                rewrite the index (or one\n"
-	      "                                                shard) compactly and swap\n"
-	      "                                                it in atomically\n"
+	      "  crawl   [--config FILE] [--index DIR]         crawl the "
+	      "configured sources\n"
+	      "  add     [--config FILE] [--index DIR] [--url URL | "
+	      "--url-prefix P]\n"
+	      "          [--jsonl] [--jobs N] [--batch N] [--memory MB] "
+	      "[--force] PATH...\n"
+	      "                                                index HTML "
+	      "files, directory\n"
+	      "                                                trees, "
+	      ".warc/.warc.gz files\n"
+	      "  compact [--config FILE] [--index DIR] [--keep-old] [--shard "
+	      "NAME]\n"
+	      "                                                rewrite the "
+	      "index (or one\n"
+	      "                                                shard) "
+	      "compactly and swap\n"
+	      "                                                it in "
+	      "atomically\n"
 	      "  shards  [--config FILE] [--index DIR] [--json]\n"
-	      "                                                list the shards: documents,\n"
-	      "                                                size, last update\n"
+	      "                                                list the "
+	      "shards: documents,\n"
+	      "                                                size, last "
+	      "update\n"
 	      "  extract [--json] [--url URL] [--content-type TYPE] FILE|-\n"
-	      "                                                show what a page yields\n"
+	      "                                                show what a "
+	      "page yields\n"
 	      "  robots-check --user-agent UA ROBOTS_FILE URL...\n"
-	      "                                                test URLs against robots.txt\n"
+	      "                                                test URLs "
+	      "against robots.txt\n"
 	      "\n"
 	      "options:\n"
-	      "  -c, --config FILE   configuration file (default $GAZETTE_CONFIG,\n"
+	      "  -c, --config FILE   configuration file (default "
+	      "$GAZETTE_CONFIG,\n"
 	      "                      then /etc/gazette/gazette.conf)\n"
 	      "  -i, --index DIR     index directory (overrides [index] path)\n"
 	      "  -u, --url URL       URL of the page (add: one FILE only)\n"
-	      "      --url-prefix P  add: a file's URL is P + its path below the\n"
+	      "      --url-prefix P  add: a file's URL is P + its path below "
+	      "the\n"
 	      "                      directory argument (or its name)\n"
-	      "      --jsonl         add: inputs are JSON lines of article records\n"
+	      "      --jsonl         add: inputs are JSON lines of article "
+	      "records\n"
 	      "      --jobs N        add: extraction workers (default: cores)\n"
-	      "      --batch N       add: documents per commit (default [index]\n"
+	      "      --batch N       add: documents per commit (default "
+	      "[index]\n"
 	      "                      commit_every)\n"
-	      "      --memory MB     add: raw input in flight, at most (default 64)\n"
-	      "      --force         add: extract even what was imported unchanged\n"
+	      "      --memory MB     add: raw input in flight, at most "
+	      "(default 64)\n"
+	      "      --force         add: extract even what was imported "
+	      "unchanged\n"
 	      "      --keep-old      compact: keep the previous generation\n"
 	      "      --shard NAME    compact: the shard of a sharded index\n"
 	      "  -A, --user-agent UA robots.txt product token to check\n"
 	      "  -j, --json          JSON output (extract, shards)\n"
-	      "  -T, --content-type TYPE  the page's HTTP Content-Type (extract)\n"
+	      "  -T, --content-type TYPE  the page's HTTP Content-Type "
+	      "(extract)\n"
 	      "  -v, --verbose       log debugging detail\n"
 	      "  -q, --quiet         log warnings and errors only\n"
 	      "  -h, --help          this help\n"
 	      "  -V, --version       print the version\n"
 	      "\n"
-	      "exit status: 0 done, 1 finished but some pages failed, 2 usage or\n"
+	      "exit status: 0 done, 1 finished but some pages failed, 2 usage "
+	      "or\n"
 	      "configuration error, 70 index error, 75 the index is locked by\n"
 	      "another run.\n",
 	      f);
@@ -150,11 +172,13 @@ int main(int argc, char **argv)
 	int c, ex;
 
 	memset(&o, 0, sizeof o);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return GZ_EXIT_OK;
 	}
-	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
 		printf("gazette-indexer %s\n", GZ_VERSION);
 		return GZ_EXIT_OK;
 	}
@@ -165,7 +189,8 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "c:i:u:A:T:jvqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:u:A:T:jvqhV", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config = optarg; break;
 		case 'i': o.index = optarg; break;
@@ -176,7 +201,9 @@ int main(int argc, char **argv)
 		case 'v': o.verbose = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': usage(stdout); return GZ_EXIT_OK;
-		case 'V': printf("gazette-indexer %s\n", GZ_VERSION); return GZ_EXIT_OK;
+		case 'V':
+			printf("gazette-indexer %s\n", GZ_VERSION);
+			return GZ_EXIT_OK;
 		case 256: o.url_prefix = optarg; break;
 		case 257: o.jsonl = 1; break;
 		case 258:
@@ -197,7 +224,10 @@ int main(int argc, char **argv)
 		default: usage(stderr); return GZ_EXIT_USAGE;
 		}
 	}
-	log_init("gazette-indexer", o.verbose ? LOG_DEBUG : o.quiet ? LOG_WARN : LOG_INFO,
+	log_init("gazette-indexer",
+		 o.verbose         ? LOG_DEBUG
+			 : o.quiet ? LOG_WARN
+				   : LOG_INFO,
 		 NULL);
 	argc -= optind;
 	argv += optind;
@@ -208,15 +238,17 @@ int main(int argc, char **argv)
 		o.stop = &stop_signal;
 		ex = cmd[0] == 'a' ? cmd_add(&o, argc, argv)
 				   : cmd_compact(&o, argc, argv);
-	}
-	else if (strcmp(cmd, "shards") == 0)
+	} else if (strcmp(cmd, "shards") == 0)
 		ex = cmd_shards(&o, argc, argv);
 	else if (strcmp(cmd, "extract") == 0)
 		ex = cmd_extract(&o, argc, argv);
 	else if (strcmp(cmd, "robots-check") == 0)
 		ex = cmd_robots_check(&o, argc, argv);
 	else {
-		fprintf(stderr, "gazette-indexer: unknown command \"%s\" (try --help)\n", cmd);
+		fprintf(stderr,
+			"gazette-indexer: unknown command \"%s\" (try "
+			"--help)\n",
+			cmd);
 		ex = GZ_EXIT_USAGE;
 	}
 	log_close();

@@ -88,8 +88,9 @@ size_t robots_product_token(const char *ua, char *out, size_t n)
 	if (!n)
 		return 0;
 	while (ua && i + 1 < n &&
-	       ((ua[i] >= 'a' && ua[i] <= 'z') || (ua[i] >= 'A' && ua[i] <= 'Z') ||
-		ua[i] == '_' || ua[i] == '-')) {
+	       ((ua[i] >= 'a' && ua[i] <= 'z') ||
+		(ua[i] >= 'A' && ua[i] <= 'Z') || ua[i] == '_' ||
+		ua[i] == '-')) {
 		out[i] = ua[i];
 		i++;
 	}
@@ -122,7 +123,8 @@ int robots_normalize(const char *s, size_t n, char **out)
 		unsigned char c = (unsigned char)s[i];
 		int hi, lo;
 
-		if (c == '%' && i + 2 < n && (hi = robots_hexval(s[i + 1])) >= 0 &&
+		if (c == '%' && i + 2 < n &&
+		    (hi = robots_hexval(s[i + 1])) >= 0 &&
 		    (lo = robots_hexval(s[i + 2])) >= 0) {
 			int v = hi * 16 + lo;
 
@@ -208,8 +210,9 @@ int robots_allowed(const struct robots *r, const char *path_query)
 	for (i = 0; i < r->n_rules; i++) {
 		const struct robots_rule *rule = &r->rules[i];
 
-		if (found && (rule->len < best_len ||
-			      (rule->len == best_len && (best_allow || !rule->allow))))
+		if (found &&
+		    (rule->len < best_len ||
+		     (rule->len == best_len && (best_allow || !rule->allow))))
 			continue;
 		if (!robots_match(rule->pattern, rule->len, path))
 			continue;
@@ -313,7 +316,8 @@ static int robots_line(struct robots_parser *ps, struct robots *r,
 	static const char *const k_allow[] = { "allow", NULL };
 	static const char *const k_disallow[] = { "disallow", "dissallow",
 						  "dissalow", "disalow", NULL };
-	static const char *const k_delay[] = { "crawl-delay", "crawldelay", NULL };
+	static const char *const k_delay[] = { "crawl-delay", "crawldelay",
+					       NULL };
 	static const char *const k_sitemap[] = { "sitemap", "site-map", NULL };
 	const char *hash = memchr(line, '#', n);
 	const char *colon, *key, *val;
@@ -358,7 +362,8 @@ static int robots_line(struct robots_parser *ps, struct robots *r,
 		tok[i] = '\0';
 		if (vlen >= 1 && val[0] == '*') {
 			ps->cur_star = 1;
-		} else if (i > 0 && ps->token[0] && strcasecmp(tok, ps->token) == 0) {
+		} else if (i > 0 && ps->token[0] &&
+			   strcasecmp(tok, ps->token) == 0) {
 			ps->cur_ours = 1;
 			ps->seen_ours = 1;
 		}

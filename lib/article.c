@@ -161,8 +161,8 @@ static int art_get_str(json_t *obj, const char *key, char **field, char *err)
 	if (!v || json_is_null(v))
 		return GZ_OK;
 	if (!json_is_string(v))
-		return gz_fail(err, GZ_EPARSE, "article JSON: %s is not a string",
-			       key);
+		return gz_fail(err, GZ_EPARSE,
+			       "article JSON: %s is not a string", key);
 	return article_set(field, json_string_value(v));
 }
 
@@ -177,14 +177,15 @@ static int art_get_time(json_t *obj, const char *key, struct gz_time *t,
 	if (!v || json_is_null(v))
 		return GZ_OK;
 	if (!json_is_string(v))
-		return gz_fail(err, GZ_EPARSE, "article JSON: %s is not a string",
-			       key);
+		return gz_fail(err, GZ_EPARSE,
+			       "article JSON: %s is not a string", key);
 	s = json_string_value(v);
 	if (!s[0])
 		return GZ_OK;
 	if (gz_time_parse_iso(s, t) != GZ_OK) {
 		memset(t, 0, sizeof *t);
-		return gz_fail(err, GZ_EPARSE, "article JSON: bad %s date", key);
+		return gz_fail(err, GZ_EPARSE, "article JSON: bad %s date",
+			       key);
 	}
 	return GZ_OK;
 }
@@ -227,14 +228,17 @@ int article_from_json(const char *json, size_t len, struct article *a,
 		if (!json_is_array(authors))
 			rc = gz_fail(err, GZ_EPARSE,
 				     "article JSON: authors is not an array");
-		json_array_foreach(authors, i, v) {
+		json_array_foreach(authors, i, v)
+		{
 			if (rc != GZ_OK)
 				break;
 			if (!json_is_string(v))
-				rc = gz_fail(err, GZ_EPARSE,
-					     "article JSON: author is not a string");
+				rc = gz_fail(
+					err, GZ_EPARSE,
+					"article JSON: author is not a string");
 			else
-				rc = article_add_author(a, json_string_value(v));
+				rc = article_add_author(a,
+							json_string_value(v));
 		}
 	}
 	if (rc == GZ_OK)

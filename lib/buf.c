@@ -9,7 +9,8 @@
 #include "buf.h"
 #include "gz_err.h"
 
-static char buf_empty[1]; /* shared "" for buffers with no storage; never written */
+static char
+	buf_empty[1]; /* shared "" for buffers with no storage; never written */
 
 void buf_init(struct buf *b, size_t max)
 {
@@ -149,7 +150,8 @@ int buf_read_file(struct buf *b, const char *path, char *err)
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		rc = buf_add(b, chunk, n);
 		if (rc == GZ_ETOOBIG) {
-			gz_fail(err, rc, "%s: larger than %zu bytes", path, b->max);
+			gz_fail(err, rc, "%s: larger than %zu bytes", path,
+				b->max);
 			break;
 		}
 		if (rc != GZ_OK) {

@@ -27,7 +27,7 @@ enum opt_type {
 	OPT_BOOL,   /* int, 0 or 1: yes/no, true/false, on/off, 1/0 */
 	OPT_LIST,   /* struct config_list, values appended */
 	OPT_OFFSET, /* utc_offset: "+08:00", "-0500", "Z" -> has_tz, tz_min */
-	OPT_CHOICE  /* char *, one of the words listed in def's row (see choices) */
+	OPT_CHOICE /* char *, one of the words listed in def's row (see choices) */
 };
 
 enum opt_scope { IN_INDEX, IN_CRAWL, IN_SEARCHD, IN_SOURCE };
@@ -47,39 +47,53 @@ struct option {
 
 static const struct option option_table[] = {
 	{ IN_INDEX, "path", OPT_STRING, 0, 0, G(index_path), NULL, NULL },
-	{ IN_INDEX, "commit_every", OPT_INT, 1, 1000000, G(commit_every), "1000", NULL },
+	{ IN_INDEX, "commit_every", OPT_INT, 1, 1000000, G(commit_every),
+	  "1000", NULL },
 	{ IN_INDEX, "no_sync", OPT_BOOL, 0, 1, G(no_sync), "no", NULL },
 	{ IN_INDEX, "shard_by", OPT_CHOICE, 0, 0, G(shard_by), "none",
 	  "none|year|month|host|id" },
-	{ IN_INDEX, "shard_count", OPT_INT, 1, 1024, G(shard_count), "4", NULL },
+	{ IN_INDEX, "shard_count", OPT_INT, 1, 1024, G(shard_count), "4",
+	  NULL },
 
 	{ IN_CRAWL, "user_agent", OPT_STRING, 0, 0, G(user_agent),
 	  "Gazette/0.1 (+https://gazette.invalid/bot)", NULL },
 	{ IN_CRAWL, "delay_ms", OPT_INT, 0, 600000, G(delay_ms), "1000", NULL },
-	{ IN_CRAWL, "max_crawl_delay", OPT_INT, 0, 86400, G(max_crawl_delay_sec), "60", NULL },
+	{ IN_CRAWL, "max_crawl_delay", OPT_INT, 0, 86400,
+	  G(max_crawl_delay_sec), "60", NULL },
 	{ IN_CRAWL, "timeout", OPT_INT, 1, 3600, G(timeout_sec), "30", NULL },
-	{ IN_CRAWL, "connect_timeout", OPT_INT, 1, 300, G(connect_timeout_sec), "10", NULL },
-	{ IN_CRAWL, "max_pages", OPT_INT, 1, 100000000, G(max_pages), "10000", NULL },
+	{ IN_CRAWL, "connect_timeout", OPT_INT, 1, 300, G(connect_timeout_sec),
+	  "10", NULL },
+	{ IN_CRAWL, "max_pages", OPT_INT, 1, 100000000, G(max_pages), "10000",
+	  NULL },
 	{ IN_CRAWL, "max_page_bytes", OPT_LONG, 1024, GZ_MAX_PAGE_BYTES,
 	  G(max_page_bytes), "10485760", NULL },
 	{ IN_CRAWL, "concurrency", OPT_INT, 1, 256, G(concurrency), "8", NULL },
-	{ IN_CRAWL, "obey_robots", OPT_BOOL, 0, 1, G(obey_robots), "yes", NULL },
-	{ IN_CRAWL, "allow_address", OPT_LIST, 0, 0, G(allow_addresses), NULL, NULL },
+	{ IN_CRAWL, "obey_robots", OPT_BOOL, 0, 1, G(obey_robots), "yes",
+	  NULL },
+	{ IN_CRAWL, "allow_address", OPT_LIST, 0, 0, G(allow_addresses), NULL,
+	  NULL },
 	{ IN_CRAWL, "warc_dir", OPT_STRING, 0, 0, G(warc_dir), NULL, NULL },
 
-	{ IN_SEARCHD, "listen", OPT_STRING, 0, 0, G(listen), CONFIG_DEFAULT_LISTEN, NULL },
+	{ IN_SEARCHD, "listen", OPT_STRING, 0, 0, G(listen),
+	  CONFIG_DEFAULT_LISTEN, NULL },
 	{ IN_SEARCHD, "socket", OPT_STRING, 0, 0, G(socket_path), "", NULL },
-	{ IN_SEARCHD, "http_listen", OPT_STRING, 0, 0, G(http_listen), "", NULL },
+	{ IN_SEARCHD, "http_listen", OPT_STRING, 0, 0, G(http_listen), "",
+	  NULL },
 	{ IN_SEARCHD, "workers", OPT_INT, 1, 256, G(workers), "2", NULL },
-	{ IN_SEARCHD, "queue_max", OPT_INT, 1, 100000, G(queue_max), "256", NULL },
+	{ IN_SEARCHD, "queue_max", OPT_INT, 1, 100000, G(queue_max), "256",
+	  NULL },
 	{ IN_SEARCHD, "max_connections", OPT_INT, 1, GZ_MAX_CONNECTIONS,
 	  G(max_connections), "256", NULL },
-	{ IN_SEARCHD, "idle_timeout", OPT_INT, 1, 86400, G(idle_timeout_sec), "60", NULL },
-	{ IN_SEARCHD, "query_timeout_ms", OPT_INT, 1, 600000, G(query_timeout_ms), "5000", NULL },
-	{ IN_SEARCHD, "health_max_age", OPT_INT, 0, 31536000, G(health_max_age_sec), "0", NULL },
-	{ IN_SEARCHD, "shard_timeout_ms", OPT_INT, 1, 600000, G(shard_timeout_ms), "2000", NULL },
-	{ IN_SEARCHD, "shard_failure", OPT_CHOICE, 0, 0, G(shard_failure), "fail",
-	  "fail|partial" },
+	{ IN_SEARCHD, "idle_timeout", OPT_INT, 1, 86400, G(idle_timeout_sec),
+	  "60", NULL },
+	{ IN_SEARCHD, "query_timeout_ms", OPT_INT, 1, 600000,
+	  G(query_timeout_ms), "5000", NULL },
+	{ IN_SEARCHD, "health_max_age", OPT_INT, 0, 31536000,
+	  G(health_max_age_sec), "0", NULL },
+	{ IN_SEARCHD, "shard_timeout_ms", OPT_INT, 1, 600000,
+	  G(shard_timeout_ms), "2000", NULL },
+	{ IN_SEARCHD, "shard_failure", OPT_CHOICE, 0, 0, G(shard_failure),
+	  "fail", "fail|partial" },
 	{ IN_SEARCHD, "log_file", OPT_STRING, 0, 0, G(log_file), NULL, NULL },
 	{ IN_SEARCHD, "query_log", OPT_STRING, 0, 0, G(query_log), NULL, NULL },
 	{ IN_SEARCHD, "token", OPT_STRING, 0, 0, G(token), NULL, NULL },
@@ -90,9 +104,11 @@ static const struct option option_table[] = {
 	{ IN_SOURCE, "seed", OPT_LIST, 0, 0, S(seeds), NULL, NULL },
 	{ IN_SOURCE, "scope", OPT_LIST, 0, 0, S(scope), NULL, NULL },
 	{ IN_SOURCE, "depth", OPT_INT, 0, 100, S(depth), "2", NULL },
-	{ IN_SOURCE, "revisit", OPT_INT, 0, 100000000, S(revisit_sec), "86400", NULL },
+	{ IN_SOURCE, "revisit", OPT_INT, 0, 100000000, S(revisit_sec), "86400",
+	  NULL },
 	{ IN_SOURCE, "utc_offset", OPT_OFFSET, 0, 0, S(has_tz), NULL, NULL },
-	{ IN_SOURCE, "index_listings", OPT_BOOL, 0, 1, S(index_listings), "no", NULL },
+	{ IN_SOURCE, "index_listings", OPT_BOOL, 0, 1, S(index_listings), "no",
+	  NULL },
 };
 
 #define N_OPTIONS (sizeof option_table / sizeof option_table[0])
@@ -217,7 +233,8 @@ static int parse_offset(const char *v, int *out)
 	if (*p == ':')
 		p++;
 	if (*p) {
-		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) || p[2])
+		if (!isdigit((unsigned char)p[0]) ||
+		    !isdigit((unsigned char)p[1]) || p[2])
 			return -1;
 		m = (p[0] - '0') * 10 + (p[1] - '0');
 	}
@@ -241,11 +258,11 @@ static int option_store(const struct option *o, void *base, const char *v,
 	int b, rc;
 
 	switch (o->type) {
-	case OPT_STRING:
-		return config_set_string((char **)field, v);
+	case OPT_STRING: return config_set_string((char **)field, v);
 	case OPT_CHOICE:
 		if (!word_in_list(v, o->choices))
-			return gz_fail(why, GZ_ECONFIG, "expected one of %s, got \"%s\"",
+			return gz_fail(why, GZ_ECONFIG,
+				       "expected one of %s, got \"%s\"",
 				       o->choices, v);
 		return config_set_string((char **)field, v);
 	case OPT_INT:
@@ -253,10 +270,13 @@ static int option_store(const struct option *o, void *base, const char *v,
 		errno = 0;
 		n = strtol(v, &end, 10);
 		if (errno || end == v || *end)
-			return gz_fail(why, GZ_ECONFIG, "expected a whole number, got \"%s\"", v);
+			return gz_fail(why, GZ_ECONFIG,
+				       "expected a whole number, got \"%s\"",
+				       v);
 		if (n < o->min || n > o->max)
-			return gz_fail(why, GZ_ECONFIG, "%ld is out of range [%ld, %ld]",
-				       n, o->min, o->max);
+			return gz_fail(why, GZ_ECONFIG,
+				       "%ld is out of range [%ld, %ld]", n,
+				       o->min, o->max);
 		if (o->type == OPT_INT)
 			*(int *)field = (int)n;
 		else
@@ -264,15 +284,18 @@ static int option_store(const struct option *o, void *base, const char *v,
 		return GZ_OK;
 	case OPT_BOOL:
 		if (parse_bool(v, &b) < 0)
-			return gz_fail(why, GZ_ECONFIG, "expected yes or no, got \"%s\"", v);
+			return gz_fail(why, GZ_ECONFIG,
+				       "expected yes or no, got \"%s\"", v);
 		*(int *)field = b;
 		return GZ_OK;
 	case OPT_OFFSET: {
 		struct config_source *src = base;
 
 		if (parse_offset(v, &src->tz_min) < 0)
-			return gz_fail(why, GZ_ECONFIG,
-				       "expected an offset like +08:00, got \"%s\"", v);
+			return gz_fail(
+				why, GZ_ECONFIG,
+				"expected an offset like +08:00, got \"%s\"",
+				v);
 		src->has_tz = 1;
 		return GZ_OK;
 	}
@@ -289,13 +312,15 @@ static int option_store(const struct option *o, void *base, const char *v,
 			if (!len)
 				break;
 			if (len > GZ_MAX_URL_LEN)
-				return gz_fail(why, GZ_ECONFIG, "value longer than %d bytes",
+				return gz_fail(why, GZ_ECONFIG,
+					       "value longer than %d bytes",
 					       GZ_MAX_URL_LEN);
 			memcpy(word, p, len);
 			word[len] = '\0';
 			rc = config_list_add((struct config_list *)field, word);
 			if (rc == GZ_ETOOBIG)
-				return gz_fail(why, GZ_ECONFIG, "more than %d values",
+				return gz_fail(why, GZ_ECONFIG,
+					       "more than %d values",
 					       CONFIG_MAX_LIST);
 			if (rc)
 				return gz_fail(why, rc, "out of memory");
@@ -361,12 +386,13 @@ int config_defaults(struct gz_config *cfg, char *err)
 
 /* State threaded through inih's callbacks. */
 struct load_ctx {
-	struct gz_config *cfg;  /* being filled */
-	int failed;             /* 1 once a handler call failed */
-	int rc;                 /* that failure's code */
-	char why[GZ_ERRLEN];    /* the current line's reason */
+	struct gz_config *cfg;     /* being filled */
+	int failed;                /* 1 once a handler call failed */
+	int rc;                    /* that failure's code */
+	char why[GZ_ERRLEN];       /* the current line's reason */
 	char first_why[GZ_ERRLEN]; /* the first failure's reason */
-	char cur_section[256];  /* section of the current source, to spot new ones */
+	char cur_section
+		[256]; /* section of the current source, to spot new ones */
 };
 
 /* Find or start the [source NAME] section named name. */
@@ -381,7 +407,8 @@ static struct config_source *source_for(struct load_ctx *ctx, const char *name,
 		if (strcmp(cfg->sources[i].name, name) == 0)
 			return &cfg->sources[i];
 	if (cfg->n_sources >= CONFIG_MAX_SOURCES) {
-		gz_fail(why, GZ_ECONFIG, "more than %d sources", CONFIG_MAX_SOURCES);
+		gz_fail(why, GZ_ECONFIG, "more than %d sources",
+			CONFIG_MAX_SOURCES);
 		return NULL;
 	}
 	grown = realloc(cfg->sources, (cfg->n_sources + 1) * sizeof *grown);
@@ -426,7 +453,8 @@ static int on_ini_line(void *user, const char *section, const char *key,
 		while (*name == ' ' || *name == '\t' || *name == '"')
 			name++;
 	} else {
-		rc = gz_fail(ctx->why, GZ_ECONFIG, "[%s]: unknown section", section);
+		rc = gz_fail(ctx->why, GZ_ECONFIG, "[%s]: unknown section",
+			     section);
 		goto fail;
 	}
 	if (scope == IN_SOURCE) {
@@ -437,7 +465,9 @@ static int on_ini_line(void *user, const char *section, const char *key,
 			len--;
 		if (!len || len >= sizeof clean) {
 			rc = gz_fail(ctx->why, GZ_ECONFIG,
-				     "[%s]: a source needs a name, as in [source demo]", section);
+				     "[%s]: a source needs a name, as in "
+				     "[source demo]",
+				     section);
 			goto fail;
 		}
 		memcpy(clean, name, len);
@@ -461,7 +491,8 @@ static int on_ini_line(void *user, const char *section, const char *key,
 		}
 		return 1;
 	}
-	rc = gz_fail(ctx->why, GZ_ECONFIG, "[%s] %s: unknown key", section, key);
+	rc = gz_fail(ctx->why, GZ_ECONFIG, "[%s] %s: unknown key", section,
+		     key);
 fail:
 	if (!ctx->failed) { /* keep the first: inih reports the first bad line */
 		ctx->failed = 1;
@@ -530,11 +561,13 @@ int config_load(struct gz_config *cfg, const char *path, char *err)
 		return gz_fail(err, GZ_EIO, "%s: cannot read", path);
 	read_line(path, lineno, line, sizeof line);
 	if (ctx.failed && looks_like_pair(line))
-		return gz_fail(err, ctx.rc == GZ_ENOMEM ? GZ_ENOMEM : GZ_ECONFIG,
+		return gz_fail(err,
+			       ctx.rc == GZ_ENOMEM ? GZ_ENOMEM : GZ_ECONFIG,
 			       "%s:%d: %s", path, lineno, ctx.first_why);
-	return gz_fail(err, GZ_ECONFIG,
-		       "%s:%d: expected \"key = value\" or \"[section]\", got \"%s\"",
-		       path, lineno, line);
+	return gz_fail(
+		err, GZ_ECONFIG,
+		"%s:%d: expected \"key = value\" or \"[section]\", got \"%s\"",
+		path, lineno, line);
 }
 
 const char *config_path(const char *explicit_path)
@@ -561,7 +594,8 @@ void config_free(struct gz_config *cfg)
 		if (o->type == OPT_STRING || o->type == OPT_CHOICE)
 			free(*(char **)((char *)cfg + o->offset));
 		else if (o->type == OPT_LIST)
-			list_free((struct config_list *)((char *)cfg + o->offset));
+			list_free((struct config_list *)((char *)cfg +
+							 o->offset));
 	}
 	for (j = 0; j < cfg->n_sources; j++) {
 		struct config_source *src = &cfg->sources[j];
@@ -575,7 +609,8 @@ void config_free(struct gz_config *cfg)
 			if (o->type == OPT_STRING || o->type == OPT_CHOICE)
 				free(*(char **)((char *)src + o->offset));
 			else if (o->type == OPT_LIST)
-				list_free((struct config_list *)((char *)src + o->offset));
+				list_free((struct config_list *)((char *)src +
+								 o->offset));
 		}
 	}
 	free(cfg->sources);

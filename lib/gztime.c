@@ -11,21 +11,19 @@
 #include "gz_err.h"
 #include "gztime.h"
 
-static const char *const gz_month_abbr[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
+static const char *const gz_month_abbr[12] = { "Jan", "Feb", "Mar", "Apr",
+					       "May", "Jun", "Jul", "Aug",
+					       "Sep", "Oct", "Nov", "Dec" };
 
 int gz_time_days_in_month(int year, int month)
 {
-	static const int days[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
+	static const int days[12] = { 31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31 };
 
 	if (month < 1 || month > 12)
 		return 0;
-	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) ||
-			   year % 400 == 0))
+	if (month == 2 &&
+	    ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
 		return 29;
 	return days[month - 1];
 }
@@ -36,8 +34,9 @@ int gz_time_valid(const struct gz_time *t)
 		return 0;
 	if (t->day < 1 || t->day > gz_time_days_in_month(t->year, t->month))
 		return 0;
-	if (t->has_time && (t->hour < 0 || t->hour > 23 || t->min < 0 ||
-			    t->min > 59 || t->sec < 0 || t->sec > 60))
+	if (t->has_time &&
+	    (t->hour < 0 || t->hour > 23 || t->min < 0 || t->min > 59 ||
+	     t->sec < 0 || t->sec > 60))
 		return 0;
 	if (t->has_tz && (t->tz_min < -24 * 60 || t->tz_min > 24 * 60))
 		return 0;
@@ -78,8 +77,8 @@ int gz_time_parse_iso(const char *s, struct gz_time *out)
 	    !iso_digits(&p, 2, &t.month) || *p++ != '-' ||
 	    !iso_digits(&p, 2, &t.day))
 		return GZ_EPARSE;
-	if (*p == 'T' || *p == 't' || (*p == ' ' && p[1] >= '0' &&
-					 p[1] <= '9')) {
+	if (*p == 'T' || *p == 't' ||
+	    (*p == ' ' && p[1] >= '0' && p[1] <= '9')) {
 		p++;
 		if (!iso_digits(&p, 2, &t.hour) || *p++ != ':' ||
 		    !iso_digits(&p, 2, &t.min))
@@ -146,9 +145,9 @@ void gz_time_iso(const struct gz_time *t, char *out)
 	}
 	off = t->tz_min < 0 ? -t->tz_min : t->tz_min;
 	snprintf(out, GZ_TIME_ISOLEN,
-		 "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", t->year,
-		 t->month, t->day, t->hour, t->min, t->sec,
-		 t->tz_min < 0 ? '-' : '+', off / 60, off % 60);
+		 "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", t->year, t->month,
+		 t->day, t->hour, t->min, t->sec, t->tz_min < 0 ? '-' : '+',
+		 off / 60, off % 60);
 }
 
 void gz_time_sortkey(const struct gz_time *t, char *out)
@@ -158,8 +157,8 @@ void gz_time_sortkey(const struct gz_time *t, char *out)
 		return;
 	}
 	if (t->has_time)
-		snprintf(out, 15, "%04d%02d%02d%02d%02d%02d", t->year,
-			 t->month, t->day, t->hour, t->min, t->sec);
+		snprintf(out, 15, "%04d%02d%02d%02d%02d%02d", t->year, t->month,
+			 t->day, t->hour, t->min, t->sec);
 	else
 		snprintf(out, 15, "%04d%02d%02d000000", t->year, t->month,
 			 t->day);
@@ -181,8 +180,7 @@ void gz_time_human(const struct gz_time *t, char *out, size_t n)
 	}
 	if (!t->has_tz) {
 		snprintf(out, n, "%d %s %04d %02d:%02d", t->day,
-			 gz_month_abbr[t->month - 1], t->year, t->hour,
-			 t->min);
+			 gz_month_abbr[t->month - 1], t->year, t->hour, t->min);
 		return;
 	}
 	off = t->tz_min < 0 ? -t->tz_min : t->tz_min;

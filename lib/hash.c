@@ -4,7 +4,7 @@
 #include "hash.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define FNV_PRIME  0x100000001b3ULL
 
 uint64_t gz_hash64(const void *p, size_t len, uint64_t seed)
 {

@@ -146,48 +146,48 @@ struct index_shard {
 ** fresh shards, which hold nothing the map does not list.
 */
 struct run_entry {
-	char *idterm;               /* malloc'd; NULL for an empty slot */
-	struct index_shard *where;  /* the shard holding the document */
-	char hash[17];              /* its content hash */
-	int gone;                   /* it is marked gone */
+	char *idterm;              /* malloc'd; NULL for an empty slot */
+	struct index_shard *where; /* the shard holding the document */
+	char hash[17];             /* its content hash */
+	int gone;                  /* it is marked gone */
 };
 
 /* Per-thread building state. */
 struct index_builder {
-	struct xsh_tg *tg;   /* term generator (no database: no spelling) */
+	struct xsh_tg *tg; /* term generator (no database: no spelling) */
 };
 
 /* One article made into a document (index_build). */
 struct index_built {
-	struct xsh_doc *doc;                  /* the document */
-	char *key;                            /* key URL (malloc'd) */
-	char idterm[GZ_MAX_TERM_BYTES + 1];   /* unique id term */
-	char hash[17];                        /* content hash */
-	uint64_t simhash;                     /* SimHash, 0 when no words */
-	struct gz_time published;             /* for the shard of a date layout */
+	struct xsh_doc *doc;                /* the document */
+	char *key;                          /* key URL (malloc'd) */
+	char idterm[GZ_MAX_TERM_BYTES + 1]; /* unique id term */
+	char hash[17];                      /* content hash */
+	uint64_t simhash;                   /* SimHash, 0 when no words */
+	struct gz_time published;           /* for the shard of a date layout */
 };
 
 struct index_writer {
-	char *path;                  /* the index path (malloc'd) */
-	int flags;                   /* INDEX_* */
+	char *path;                    /* the index path (malloc'd) */
+	int flags;                     /* INDEX_* */
 	enum index_layout_kind layout; /* how documents are split */
-	unsigned count;              /* shards of LAYOUT_HOST */
-	struct xsh_wdb *meta;        /* metadata, crawl state, the lock; the
+	unsigned count;                /* shards of LAYOUT_HOST */
+	struct xsh_wdb *meta;          /* metadata, crawl state, the lock; the
 				      * whole index when not sharded */
-	struct index_shard single;   /* LAYOUT_NONE: the one database (wdb is
+	struct index_shard single;     /* LAYOUT_NONE: the one database (wdb is
 				      * meta, not owned twice) */
-	struct index_shard **shards; /* sharded: n_shards known shards, sorted
+	struct index_shard **shards;   /* sharded: n_shards known shards, sorted
 				      * by name, each malloc'd */
 	size_t n_shards;
 	size_t cap_shards;
-	struct index_builder *b;     /* the writer's own builder */
-	int threads;                 /* shards get writer threads */
-	struct run_entry *map;       /* the run map, map_cap slots (power of 2) */
+	struct index_builder *b; /* the writer's own builder */
+	int threads;             /* shards get writer threads */
+	struct run_entry *map;   /* the run map, map_cap slots (power of 2) */
 	size_t map_cap, map_n;
 };
 
 static const char *const layout_names[] = { "none", "year", "month", "host",
-					     "id" };
+					    "id" };
 
 /* The layout named s (NULL means none); -1 when unknown. */
 static int layout_parse(const char *s)
@@ -244,16 +244,21 @@ void index_shard_name(const char *shard_by, unsigned count,
 		if (count < 1)
 			count = 1;
 		if (layout == LAYOUT_ID && key_url)
-			h = (unsigned)(gz_hash64(key_url, strlen(key_url), 0) % count);
-		else if (key_url && schema_host(key_url, host, sizeof host) == 0)
-			h = (unsigned)(gz_hash64(host, strlen(host), 0) % count);
+			h = (unsigned)(gz_hash64(key_url, strlen(key_url), 0) %
+				       count);
+		else if (key_url &&
+			 schema_host(key_url, host, sizeof host) == 0)
+			h = (unsigned)(gz_hash64(host, strlen(host), 0) %
+				       count);
 		width = index_digits(count - 1);
 		if (width < 2)
 			width = 2;
 		if (width > 6)
 			width = 6;
-		snprintf(out, n, "%s%0*u", layout == LAYOUT_ID ? SHARD_PART_PREFIX :
-			 SHARD_HOST_PREFIX, width, h % 1000000u);
+		snprintf(out, n, "%s%0*u",
+			 layout == LAYOUT_ID ? SHARD_PART_PREFIX
+					     : SHARD_HOST_PREFIX,
+			 width, h % 1000000u);
 	}
 }
 
@@ -324,7 +329,8 @@ static struct index_shard *shard_add(struct index_writer *w, const char *name)
 	if (!s)
 		return NULL;
 	snprintf(s->name, sizeof s->name, "%s", name);
-	for (i = w->n_shards; i > 0 && strcmp(w->shards[i - 1]->name, name) > 0; i--)
+	for (i = w->n_shards; i > 0 && strcmp(w->shards[i - 1]->name, name) > 0;
+	     i--)
 		w->shards[i] = w->shards[i - 1];
 	w->shards[i] = s;
 	w->n_shards++;
@@ -351,7 +357,8 @@ static int stub_write(struct index_writer *w, char *err)
 	fprintf(f, "auto %s\n", SHARD_META);
 	for (i = 0; i < w->n_shards; i++)
 		fprintf(f, "auto %s\n", w->shards[i]->name);
-	bad = fflush(f) != 0 || (!(w->flags & INDEX_NO_SYNC) && fsync(fileno(f)) != 0);
+	bad = fflush(f) != 0 ||
+		(!(w->flags & INDEX_NO_SYNC) && fsync(fileno(f)) != 0);
 	if (fclose(f) != 0)
 		bad = 1;
 	if (bad || rename(tmp, path) != 0) {
@@ -373,9 +380,11 @@ static int index_check_schema(struct xsh_wdb *db, const char *path, char *err)
 		rc = xsh_wdb_set_metadata(db, META_SCHEMA, SCHEMA_VERSION,
 					  strlen(SCHEMA_VERSION), err);
 		if (!rc)
-			rc = xsh_wdb_set_metadata(db, META_STEM, "some", 4, err);
+			rc = xsh_wdb_set_metadata(db, META_STEM, "some", 4,
+						  err);
 	} else if (strcmp(schema, SCHEMA_VERSION) != 0) {
-		rc = gz_fail(err, GZ_EOPEN, "%s: index schema %s, this program writes %s",
+		rc = gz_fail(err, GZ_EOPEN,
+			     "%s: index schema %s, this program writes %s",
 			     path, schema, SCHEMA_VERSION);
 	}
 	free(schema);
@@ -385,7 +394,8 @@ static int index_check_schema(struct xsh_wdb *db, const char *path, char *err)
 /* The flags for xsh_wdb_open of w's databases. */
 static int index_wdb_flags(const struct index_writer *w)
 {
-	return XSH_WDB_CREATE | ((w->flags & INDEX_NO_SYNC) ? XSH_WDB_NO_SYNC : 0);
+	return XSH_WDB_CREATE |
+		((w->flags & INDEX_NO_SYNC) ? XSH_WDB_NO_SYNC : 0);
 }
 
 /* ------------------------------------------------------ shard threads */
@@ -412,13 +422,12 @@ static int shard_apply(struct index_shard *s, const struct shard_op *op,
 			rc = xsh_wdb_add_spelling_doc(s->wdb, op->doc, "", err);
 #elif INDEX_SPELLING == 1
 		if (!rc)
-			rc = xsh_wdb_add_spelling_doc(s->wdb, op->doc, PFX_TITLE, err);
+			rc = xsh_wdb_add_spelling_doc(s->wdb, op->doc,
+						      PFX_TITLE, err);
 #endif
 		return rc;
-	case OP_DELETE:
-		return xsh_wdb_delete_term(s->wdb, op->idterm, err);
-	case OP_COMMIT:
-		return xsh_wdb_commit(s->wdb, err);
+	case OP_DELETE: return xsh_wdb_delete_term(s->wdb, op->idterm, err);
+	case OP_COMMIT: return xsh_wdb_commit(s->wdb, err);
 	}
 	return gz_fail(err, GZ_EINTERNAL, "unknown shard operation");
 }
@@ -478,7 +487,8 @@ static int shard_start(struct index_shard *s, char *err)
 		pthread_cond_destroy(&s->cv_op);
 		pthread_cond_destroy(&s->cv_idle);
 		pthread_mutex_destroy(&s->mu);
-		return gz_fail(err, GZ_EINTERNAL, "%s: cannot start a thread", s->name);
+		return gz_fail(err, GZ_EINTERNAL, "%s: cannot start a thread",
+			       s->name);
 	}
 	s->threaded = 1;
 	return GZ_OK;
@@ -568,7 +578,8 @@ static int shard_queue(struct index_shard *s, enum shard_op_kind kind,
 static struct run_entry *map_slot(const struct index_writer *w,
 				  const char *idterm)
 {
-	size_t i = (size_t)gz_hash64(idterm, strlen(idterm), 0) & (w->map_cap - 1);
+	size_t i =
+		(size_t)gz_hash64(idterm, strlen(idterm), 0) & (w->map_cap - 1);
 
 	while (w->map[i].idterm && strcmp(w->map[i].idterm, idterm) != 0)
 		i = (i + 1) & (w->map_cap - 1);
@@ -705,8 +716,8 @@ static int shard_open(struct index_writer *w, const char *name, int create,
 		if (!rc)
 			rc = stub_write(w, err);
 		if (!rc)
-			log_info("msg=\"new shard\" index=\"%s\" shard=%s", w->path,
-				 name);
+			log_info("msg=\"new shard\" index=\"%s\" shard=%s",
+				 w->path, name);
 	}
 	if (!rc && w->threads) {
 		unsigned n = 0;
@@ -733,7 +744,8 @@ static int shard_scan(struct index_writer *w, char *err)
 	int rc = GZ_OK;
 
 	if (!d)
-		return gz_fail(err, GZ_EOPEN, "%s: %s", w->path, strerror(errno));
+		return gz_fail(err, GZ_EOPEN, "%s: %s", w->path,
+			       strerror(errno));
 	while (rc == GZ_OK && (de = readdir(d)) != NULL) {
 		if (strlen(de->d_name) >= sizeof w->shards[0]->name ||
 		    !shard_name_ok(de->d_name) || shard_find(w, de->d_name))
@@ -774,12 +786,15 @@ static int index_read_layout(struct index_writer *w, char *err)
 
 	rc = xsh_wdb_get_metadata(w->meta, META_SHARD_BY, &by, NULL, err);
 	if (!rc)
-		rc = xsh_wdb_get_metadata(w->meta, META_SHARD_COUNT, &count, NULL, err);
+		rc = xsh_wdb_get_metadata(w->meta, META_SHARD_COUNT, &count,
+					  NULL, err);
 	if (!rc) {
 		l = layout_parse(by);
 		if (l <= LAYOUT_NONE)
-			rc = gz_fail(err, GZ_EOPEN, "%s: meta database names no "
-				     "shard layout", w->path);
+			rc = gz_fail(err, GZ_EOPEN,
+				     "%s: meta database names no "
+				     "shard layout",
+				     w->path);
 		else
 			w->layout = (enum index_layout_kind)l;
 	}
@@ -787,8 +802,9 @@ static int index_read_layout(struct index_writer *w, char *err)
 		unsigned long v = strtoul(count, NULL, 10);
 
 		if (v < 1 || v > INDEX_MAX_SHARD_COUNT)
-			rc = gz_fail(err, GZ_EOPEN, "%s: bad shard count \"%s\"",
-				     w->path, count);
+			rc = gz_fail(err, GZ_EOPEN,
+				     "%s: bad shard count \"%s\"", w->path,
+				     count);
 		w->count = (unsigned)v;
 	}
 	free(by);
@@ -805,7 +821,7 @@ static int index_is_sharded(const char *path)
 	if (index_join(path, SHARD_STUB, p, sizeof p) == 0 && stat(p, &st) == 0)
 		return 1;
 	return index_join(path, SHARD_META, p, sizeof p) == 0 &&
-	       stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+		stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* 1 when path is already a single-database index. */
@@ -814,7 +830,8 @@ static int index_is_single(const char *path)
 	char p[PATH_MAX];
 	struct stat st;
 
-	return index_join(path, "iamglass", p, sizeof p) == 0 && stat(p, &st) == 0;
+	return index_join(path, "iamglass", p, sizeof p) == 0 &&
+		stat(p, &st) == 0;
 }
 
 int index_open_layout(const char *path, int flags, const char *shard_by,
@@ -829,16 +846,18 @@ int index_open_layout(const char *path, int flags, const char *shard_by,
 	if (!path || !*path)
 		return gz_fail(err, GZ_EINVAL, "no index path");
 	if (want < 0)
-		return gz_fail(err, GZ_ECONFIG, "unknown shard layout \"%s\"", shard_by);
+		return gz_fail(err, GZ_ECONFIG, "unknown shard layout \"%s\"",
+			       shard_by);
 	if ((want == LAYOUT_HOST || want == LAYOUT_ID) &&
 	    (shard_count < 1 || shard_count > INDEX_MAX_SHARD_COUNT))
 		return gz_fail(err, GZ_ECONFIG, "shard_count %u: not in 1..%d",
 			       shard_count, INDEX_MAX_SHARD_COUNT);
 	sharded = index_is_sharded(path);
 	if (!sharded && want != LAYOUT_NONE && index_is_single(path))
-		return gz_fail(err, GZ_ECONFIG, "%s: a single-database index; "
-			       "shard_by = %s needs a new index path", path,
-			       shard_by);
+		return gz_fail(err, GZ_ECONFIG,
+			       "%s: a single-database index; "
+			       "shard_by = %s needs a new index path",
+			       path, shard_by);
 	w = calloc(1, sizeof *w);
 	if (!w || !(w->path = strdup(path))) {
 		free(w);
@@ -878,18 +897,21 @@ int index_open_layout(const char *path, int flags, const char *shard_by,
 		    ((int)w->layout != want ||
 		     ((want == LAYOUT_HOST || want == LAYOUT_ID) &&
 		      shard_count != w->count)))
-			log_warn("msg=\"the index keeps the layout it was made "
-				 "with\" index=\"%s\" shard_by=%s configured=%s",
-				 path, layout_names[w->layout], shard_by);
+			log_warn(
+				"msg=\"the index keeps the layout it was made "
+				"with\" index=\"%s\" shard_by=%s configured=%s",
+				path, layout_names[w->layout], shard_by);
 	} else {
 		w->layout = (enum index_layout_kind)want;
-		w->count = (want == LAYOUT_HOST || want == LAYOUT_ID) ? shard_count : 0;
+		w->count = (want == LAYOUT_HOST || want == LAYOUT_ID)
+			? shard_count
+			: 0;
 		snprintf(num, sizeof num, "%u", w->count);
 		rc = xsh_wdb_set_metadata(w->meta, META_SHARD_BY, shard_by,
 					  strlen(shard_by), err);
 		if (!rc && (w->layout == LAYOUT_HOST || w->layout == LAYOUT_ID))
-			rc = xsh_wdb_set_metadata(w->meta, META_SHARD_COUNT, num,
-						  strlen(num), err);
+			rc = xsh_wdb_set_metadata(w->meta, META_SHARD_COUNT,
+						  num, strlen(num), err);
 		if (!rc)
 			rc = xsh_wdb_commit(w->meta, err);
 	}
@@ -918,8 +940,8 @@ int index_open(const char *path, int flags, struct index_writer **out,
 */
 static void content_hash(const struct article *a, char *out)
 {
-	const char *parts[6] = { a->title, a->text, a->source, a->section,
-				 a->description, a->language };
+	const char *parts[6] = { a->title,   a->text,        a->source,
+				 a->section, a->description, a->language };
 	char when[GZ_TIME_ISOLEN];
 	uint64_t h = 0;
 	size_t i;
@@ -1013,7 +1035,8 @@ static int index_cluster(struct index_writer *w, uint64_t sh, const char *url,
 		size_t off;
 
 		index_nd_key(sh, i, mkey, sizeof mkey);
-		rc = xsh_wdb_get_metadata(w->meta, mkey, &vals[i], &lens[i], err);
+		rc = xsh_wdb_get_metadata(w->meta, mkey, &vals[i], &lens[i],
+					  err);
 		for (off = 0; rc == GZ_OK && off + 32 <= lens[i]; off += 32) {
 			uint64_t other;
 			int d;
@@ -1040,7 +1063,8 @@ static int index_cluster(struct index_writer *w, uint64_t sh, const char *url,
 		if (present)
 			continue;
 		if (n >= INDEX_ND_BUCKET)
-			skip = (n - INDEX_ND_BUCKET + 1) * 32; /* drop the oldest */
+			skip = (n - INDEX_ND_BUCKET + 1) *
+				32; /* drop the oldest */
 		buf_init(&b, (INDEX_ND_BUCKET + 1) * 32);
 		if (buf_add(&b, vals[i] + skip, n * 32 - skip) != GZ_OK ||
 		    buf_add(&b, entry, 32) != GZ_OK) {
@@ -1089,7 +1113,8 @@ static int add_dates(struct xsh_doc *d, const struct gz_time *t, char *err)
 	if (!gz_time_valid(t))
 		return GZ_OK;
 	gz_time_sortkey(t, key);
-	snprintf(term, sizeof term, PFX_DAY "%04d%02d%02d", t->year, t->month, t->day);
+	snprintf(term, sizeof term, PFX_DAY "%04d%02d%02d", t->year, t->month,
+		 t->day);
 	rc = xsh_doc_add_boolean_term(d, term, err);
 	snprintf(term, sizeof term, PFX_MONTH "%04d%02d", t->year, t->month);
 	if (!rc)
@@ -1107,7 +1132,6 @@ static int add_dates(struct xsh_doc *d, const struct gz_time *t, char *err)
 		rc = set_value(d, SLOT_YEAR, year, err);
 	return rc;
 }
-
 
 /* Index a's free text into d through the term generator tg. */
 static int add_text(struct xsh_tg *tg, struct xsh_doc *d,
@@ -1133,29 +1157,33 @@ static int add_text(struct xsh_tg *tg, struct xsh_doc *d,
 		rc = xsh_tg_increase_termpos(tg, 100, err);
 		if (!rc)
 			rc = xsh_tg_index_text(tg, a->description,
-					       strlen(a->description), 1, "", err);
+					       strlen(a->description), 1, "",
+					       err);
 	}
 	for (i = 0; !rc && i < a->n_authors; i++) {
 		rc = xsh_tg_increase_termpos(tg, 100, err);
 		if (!rc)
 			rc = xsh_tg_index_text(tg, a->authors[i],
-					       strlen(a->authors[i]), 1, "", err);
+					       strlen(a->authors[i]), 1, "",
+					       err);
 	}
 	if (!rc && a->text) {
 		rc = xsh_tg_increase_termpos(tg, 100, err);
 		if (!rc)
-			rc = xsh_tg_index_text(tg, a->text, strlen(a->text), 1, "", err);
+			rc = xsh_tg_index_text(tg, a->text, strlen(a->text), 1,
+					       "", err);
 	}
 	return rc;
 }
 
 /* How one document is keyed and marked, beyond the article itself. */
 struct index_marks {
-	const char *idterm;   /* unique id term */
-	const char *hash;     /* content hash, 16 hex digits */
-	const char *collapse; /* collapse key, 16 hex digits, or "" (set later) */
-	const char *simhash;  /* SimHash, 16 hex digits, or "" */
-	const char *gone;     /* "YYYYMMDD" gone date, or "" when not gone */
+	const char *idterm; /* unique id term */
+	const char *hash;   /* content hash, 16 hex digits */
+	const char
+		*collapse; /* collapse key, 16 hex digits, or "" (set later) */
+	const char *simhash; /* SimHash, 16 hex digits, or "" */
+	const char *gone;    /* "YYYYMMDD" gone date, or "" when not gone */
 };
 
 /*
@@ -1282,7 +1310,8 @@ int index_build(struct index_builder *b, const struct article *a,
 
 	*out = NULL;
 	if (!b || !a)
-		return gz_fail(err, GZ_EINVAL, "index_build: no builder or article");
+		return gz_fail(err, GZ_EINVAL,
+			       "index_build: no builder or article");
 	key = article_key_url(a);
 	d = calloc(1, sizeof *d);
 	if (!d)
@@ -1370,7 +1399,8 @@ static int index_locate(struct index_writer *w, const char *key,
 		if (e) {
 			rc = shard_quiesce(e->where, err);
 			if (!rc)
-				rc = xsh_wdb_find_term(e->where->wdb, idterm, docid, err);
+				rc = xsh_wdb_find_term(e->where->wdb, idterm,
+						       docid, err);
 			if (!rc)
 				*where = e->where;
 			if (rc != GZ_ENOTFOUND)
@@ -1472,7 +1502,8 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 	int rc, exists, dup;
 
 	if (!w || !d)
-		return gz_fail(err, GZ_EINVAL, "index_put_built: no writer or document");
+		return gz_fail(err, GZ_EINVAL,
+			       "index_put_built: no writer or document");
 	rc = shard_route(w, d, &target, err);
 	if (rc)
 		return rc;
@@ -1481,7 +1512,8 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 		/* Written by this run: the map knows it, no database read. */
 		cur = e->where;
 		exists = 1;
-		if (strcmp(e->hash, d->hash) == 0 && !e->gone && cur == target) {
+		if (strcmp(e->hash, d->hash) == 0 && !e->gone &&
+		    cur == target) {
 			if (res)
 				*res = INDEX_UNCHANGED;
 			return GZ_OK;
@@ -1495,11 +1527,13 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 		exists = rc == GZ_OK;
 	}
 	if (exists && !e) {
-		rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_HASH, &old, NULL, err);
+		rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_HASH, &old, NULL,
+				       err);
 		if (!rc)
-			rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_GONE, &gone,
-					       NULL, err);
-		if (!rc && strcmp(old, d->hash) == 0 && !gone[0] && cur == target) {
+			rc = xsh_wdb_get_value(cur->wdb, docid, SLOT_GONE,
+					       &gone, NULL, err);
+		if (!rc && strcmp(old, d->hash) == 0 && !gone[0] &&
+		    cur == target) {
 			free(old);
 			free(gone);
 			if (res)
@@ -1533,7 +1567,8 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 		rc = shard_queue(cur, OP_DELETE, d->idterm, NULL, err);
 		cur->dirty = 1;
 		if (!rc)
-			log_info("msg=\"document moved\" url=\"%s\" from=%s to=%s",
+			log_info("msg=\"document moved\" url=\"%s\" from=%s "
+				 "to=%s",
 				 d->key, cur->name, target->name);
 	}
 	if (!rc && w->layout != LAYOUT_NONE && (!exists || cur != target)) {
@@ -1543,7 +1578,8 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 	}
 	snprintf(mkey, sizeof mkey, "%s%s", META_HASH_PREFIX, d->hash);
 	if (!rc)
-		rc = xsh_wdb_set_metadata(w->meta, mkey, d->key, strlen(d->key), err);
+		rc = xsh_wdb_set_metadata(w->meta, mkey, d->key, strlen(d->key),
+					  err);
 	if (!rc && res)
 		*res = exists ? INDEX_UPDATED : INDEX_NEW;
 	return rc;
@@ -1556,7 +1592,8 @@ int index_put(struct index_writer *w, const struct article *a,
 	int rc;
 
 	if (!w || !a)
-		return gz_fail(err, GZ_EINVAL, "index_put: no writer or article");
+		return gz_fail(err, GZ_EINVAL,
+			       "index_put: no writer or article");
 	rc = index_build(w->b, a, &d, err);
 	if (!rc)
 		rc = index_put_built(w, d, res, err);
@@ -1581,12 +1618,14 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 	if (changed)
 		*changed = 0;
 	if (!w || schema_idterm(url, idterm, sizeof idterm) < 0)
-		return gz_fail(err, GZ_EINVAL, "index_mark_gone: no writer or URL");
+		return gz_fail(err, GZ_EINVAL,
+			       "index_mark_gone: no writer or URL");
 	rc = index_locate(w, url, idterm, NULL, 1, &s, &docid, err);
 	if (rc == GZ_ENOTFOUND)
 		return gz_fail(err, rc, "%s: not in the index", url);
 	if (!rc)
-		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_GONE, &gone, NULL, err);
+		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_GONE, &gone, NULL,
+				       err);
 	if (!rc && gone[0]) {
 		free(gone);
 		return GZ_OK; /* already marked: keep the first date */
@@ -1595,7 +1634,8 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_COLLAPSE, &collapse,
 				       NULL, err);
 	if (!rc)
-		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_SIMHASH, &sh, NULL, err);
+		rc = xsh_wdb_get_value(s->wdb, docid, SLOT_SIMHASH, &sh, NULL,
+				       err);
 	if (!rc)
 		rc = xsh_wdb_get_data(s->wdb, docid, &data, &len, err);
 	article_init(&a);
@@ -1604,7 +1644,8 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 	free(data);
 	if (!rc) {
 		gz_time_from_unix(when, &t);
-		snprintf(day, sizeof day, "%04d%02d%02d", t.year, t.month, t.day);
+		snprintf(day, sizeof day, "%04d%02d%02d", t.year, t.month,
+			 t.day);
 		content_hash(&a, hash);
 		m.idterm = idterm;
 		m.hash = hash;
@@ -1745,7 +1786,8 @@ int index_url_state_parse(const char *text, const char *url,
 	out->failures = (int)index_num(f[4], n[4], &bad);
 	out->gone = index_num(f[5], n[5], &bad);
 	if (bad || (n[6] != 0 && n[6] != 16))
-		return gz_fail(err, GZ_EPARSE, "crawl state: bad number or hash");
+		return gz_fail(err, GZ_EPARSE,
+			       "crawl state: bad number or hash");
 	memcpy(out->body_hash, f[6], n[6]);
 	out->body_hash[n[6]] = '\0';
 	rc = index_strfield(f[7], n[7], &out->etag);
@@ -1876,7 +1918,8 @@ int index_set_meta(struct index_writer *w, const char *key, const char *value,
 		   char *err)
 {
 	if (!w || !key)
-		return gz_fail(err, GZ_EINVAL, "index_set_meta: no writer or key");
+		return gz_fail(err, GZ_EINVAL,
+			       "index_set_meta: no writer or key");
 	return xsh_wdb_set_metadata(w->meta, key, value ? value : "",
 				    value ? strlen(value) : 0, err);
 }

@@ -27,7 +27,8 @@ static struct {
 
 int log_init(const char *prog, enum log_level min, const char *path)
 {
-	snprintf(logger.prog, sizeof logger.prog, "%s", prog ? prog : "gazette");
+	snprintf(logger.prog, sizeof logger.prog, "%s",
+		 prog ? prog : "gazette");
 	logger.min = min;
 	logger.path[0] = '\0';
 	if (path && *path) {

@@ -78,8 +78,7 @@ static char *proto_strndup(const char *s, size_t n)
 }
 
 /* Store a copy of JSON string v into *dst (replacing it). */
-static int proto_take_string(json_t *v, const char *key, char **dst,
-			     char *err)
+static int proto_take_string(json_t *v, const char *key, char **dst, char *err)
 {
 	char *s;
 
@@ -110,8 +109,8 @@ static int proto_take_uint(json_t *v, const char *key, unsigned max,
 	if (n < 0)
 		return gz_fail(err, GZ_EINVAL, "%s: must not be negative", key);
 	if ((unsigned long long)n > max)
-		return gz_fail(err, GZ_ETOOBIG, "%s: %lld is more than %u",
-			       key, (long long)n, max);
+		return gz_fail(err, GZ_ETOOBIG, "%s: %lld is more than %u", key,
+			       (long long)n, max);
 	*dst = (unsigned)n;
 	return GZ_OK;
 }
@@ -127,10 +126,11 @@ static int proto_take_facets(json_t *v, unsigned *mask, char *err)
 		return gz_fail(err, GZ_EINVAL,
 			       "facets: must be an array of names");
 	if (json_array_size(v) > SEARCH_N_FACETS)
-		return gz_fail(err, GZ_ETOOBIG,
-			       "facets: more than %d names", SEARCH_N_FACETS);
+		return gz_fail(err, GZ_ETOOBIG, "facets: more than %d names",
+			       SEARCH_N_FACETS);
 	*mask = 0;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e))
 			return gz_fail(err, GZ_EINVAL,
 				       "facets: must be an array of names");
@@ -176,10 +176,12 @@ static int proto_take_field(const char *key, json_t *v,
 	if (strcmp(key, "id") == 0)
 		return GZ_OK; /* read first, by proto_parse_json */
 	if (strcmp(key, "v") == 0) {
-		if (!json_is_integer(v) || json_integer_value(v) != PROTO_VERSION)
+		if (!json_is_integer(v) ||
+		    json_integer_value(v) != PROTO_VERSION)
 			return gz_fail(err, GZ_EINVAL,
 				       "v: unsupported protocol version "
-				       "(this server speaks %d)", PROTO_VERSION);
+				       "(this server speaks %d)",
+				       PROTO_VERSION);
 		return GZ_OK;
 	}
 	if (strcmp(key, "cmd") == 0) {
@@ -205,9 +207,10 @@ static int proto_take_field(const char *key, json_t *v,
 		else if (s && strcmp(s, "-date") == 0)
 			req->sort = SEARCH_SORT_DATE_DESC;
 		else
-			return gz_fail(err, GZ_EINVAL,
-				       "sort: must be \"relevance\", \"date\" or "
-				       "\"-date\"");
+			return gz_fail(
+				err, GZ_EINVAL,
+				"sort: must be \"relevance\", \"date\" or "
+				"\"-date\"");
 		return GZ_OK;
 	}
 	if (strcmp(key, "offset") == 0)
@@ -248,8 +251,9 @@ static int proto_take_field(const char *key, json_t *v,
 				 (long long)json_integer_value(v));
 			free(req->like);
 			req->like = proto_strndup(num, strlen(num));
-			return req->like ? GZ_OK :
-			       gz_fail(err, GZ_ENOMEM, "out of memory");
+			return req->like
+				? GZ_OK
+				: gz_fail(err, GZ_ENOMEM, "out of memory");
 		}
 		return proto_take_string(v, key, &req->like, err);
 	}
@@ -281,13 +285,14 @@ static int proto_parse_json(const char *line, size_t len,
 				     "id: must be a string, number, boolean "
 				     "or null");
 		} else {
-			req->id_json = json_dumps(v, JSON_ENCODE_ANY |
-						  JSON_COMPACT);
+			req->id_json =
+				json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 			if (!req->id_json)
 				rc = gz_fail(err, GZ_ENOMEM, "out of memory");
 		}
 	}
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (rc != GZ_OK)
 			break;
 		rc = proto_take_field(key, v, req, err);
@@ -356,8 +361,7 @@ static enum proto_form_type proto_form_type(const char *key)
 ** (1/0/true/false/yes/no/on/off), a comma-separated list of names or a
 ** string.  NULL with err set when value does not fit the type.
 */
-static json_t *proto_form_value(const char *key, const char *value,
-				char *err)
+static json_t *proto_form_value(const char *key, const char *value, char *err)
 {
 	const char *p, *c;
 	json_t *a, *e;
@@ -430,8 +434,9 @@ int proto_parse_form(const char *const *keys, const char *const *values,
 	for (i = 0; i < n; i++)
 		if (strcmp(keys[i], "id") == 0) {
 			id = json_string(values[i]);
-			req->id_json = id ? json_dumps(id, JSON_ENCODE_ANY |
-						      JSON_COMPACT) : NULL;
+			req->id_json = id
+				? json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT)
+				: NULL;
 			json_decref(id);
 			if (!req->id_json)
 				return gz_fail(err, GZ_ENOMEM, "out of memory");
@@ -441,8 +446,8 @@ int proto_parse_form(const char *const *keys, const char *const *values,
 			continue;
 		v = proto_form_value(keys[i], values[i], err);
 		if (!v)
-			return strstr(err ? err : "", "memory") ? GZ_ENOMEM :
-			       GZ_EINVAL;
+			return strstr(err ? err : "", "memory") ? GZ_ENOMEM
+								: GZ_EINVAL;
 		rc = proto_take_field(keys[i], v, req, err);
 		json_decref(v);
 	}
@@ -547,7 +552,8 @@ static char *proto_finish(struct proto_out *out)
 	size_t n;
 
 	if (!out->bad && out->root)
-		s = json_dumps(out->root, JSON_COMPACT | JSON_REAL_PRECISION(10));
+		s = json_dumps(out->root,
+			       JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(out->root);
 	out->root = NULL;
 	if (!s)
@@ -624,8 +630,9 @@ char *proto_reply_result(const struct search_request *req,
 			pair = json_array();
 			proto_append(&out, pair,
 				     proto_jstr(res->facet[k].values[i].value));
-			proto_append(&out, pair,
-				     json_integer(res->facet[k].values[i].count));
+			proto_append(
+				&out, pair,
+				json_integer(res->facet[k].values[i].count));
 			proto_append(&out, f, pair);
 		}
 		proto_set(&out, facets, search_facet_name(k), f);
@@ -639,7 +646,8 @@ char *proto_reply_result(const struct search_request *req,
 
 		proto_set(&out, out.root, "partial", json_true());
 		for (i = 0; i < res->n_missing && !out.bad; i++)
-			proto_append(&out, missing, proto_jstr(res->missing[i]));
+			proto_append(&out, missing,
+				     proto_jstr(res->missing[i]));
 		proto_set(&out, out.root, "missing", missing);
 	}
 	return proto_finish(&out);
@@ -749,8 +757,8 @@ static void proto_index_fields(struct proto_out *out,
 		proto_utc(st->modified, when, sizeof when);
 		proto_set(out, out->root, "last_update", json_string(when));
 		proto_set(out, out->root, "last_update_age_s",
-			  json_integer(now > st->modified ?
-				       now - st->modified : 0));
+			  json_integer(now > st->modified ? now - st->modified
+							  : 0));
 	}
 	if (st->last_run) {
 		json_t *last = proto_last_run(st->last_run);

@@ -52,12 +52,14 @@ void schema_filter_term(const char *prefix, const char *value, char *out,
 	max = n - 1 - plen;
 	if (max > GZ_MAX_TERM_BYTES - plen)
 		max = GZ_MAX_TERM_BYTES - plen;
-	if (xsh_utf8_lower(value, strlen(value), out + plen, max + 1) != GZ_OK) {
+	if (xsh_utf8_lower(value, strlen(value), out + plen, max + 1) !=
+	    GZ_OK) {
 		out[plen] = '\0';
 		return;
 	}
 	vlen = strlen(out + plen);
-	while (vlen && (out[plen + vlen - 1] == ' ' || out[plen + vlen - 1] == '\t'))
+	while (vlen &&
+	       (out[plen + vlen - 1] == ' ' || out[plen + vlen - 1] == '\t'))
 		vlen--;
 	out[plen + utf8_cut(out + plen, vlen)] = '\0';
 }

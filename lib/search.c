@@ -29,20 +29,20 @@
 
 /* One query parser and the language it stems in. */
 struct search_qp {
-	char lang[16];      /* language code ("en") */
-	struct xsh_qp *qp;  /* parser over the searcher's db */
+	char lang[16];     /* language code ("en") */
+	struct xsh_qp *qp; /* parser over the searcher's db */
 };
 
 /* One database of a stub file. */
 struct search_shard {
-	char *name;          /* "host:port", or the path as the stub gives it */
-	char *path;          /* local: the path (relative to the stub's
+	char *name;        /* "host:port", or the path as the stub gives it */
+	char *path;        /* local: the path (relative to the stub's
 			      * directory resolved); NULL for remote */
-	char *host;          /* remote: the host; NULL for local */
-	unsigned port;       /* remote: the port */
-	struct xsh_db *db;   /* open handle; NULL while down */
-	int down_rc;         /* while down: the code of the failure */
-	double retry_at;     /* while down: monotonic ms of the next attempt */
+	char *host;        /* remote: the host; NULL for local */
+	unsigned port;     /* remote: the port */
+	struct xsh_db *db; /* open handle; NULL while down */
+	int down_rc;       /* while down: the code of the failure */
+	double retry_at;   /* while down: monotonic ms of the next attempt */
 };
 
 /* A stemmer for snippets and the stems it made (one per hit language). */
@@ -53,25 +53,25 @@ struct search_stemmer {
 };
 
 struct searcher {
-	struct xsh_db *db;       /* the index, read-only (over shards: all
+	struct xsh_db *db; /* the index, read-only (over shards: all
 				  * shards that are up, combined) */
 	struct search_qp qps[SEARCH_MAX_LANGS]; /* [0] is SEARCH_LANG's */
-	unsigned n_qps;          /* parsers made so far */
-	unsigned time_limit_ms;  /* per-search time limit, 0 = none */
-	char *path;              /* index path, for the commit time */
-	char *stub;              /* the stub file read, NULL when not sharded */
+	unsigned n_qps;                         /* parsers made so far */
+	unsigned time_limit_ms; /* per-search time limit, 0 = none */
+	char *path;             /* index path, for the commit time */
+	char *stub;             /* the stub file read, NULL when not sharded */
 	struct search_shard *shards; /* n_shards of them (stub order) */
-	size_t n_shards;         /* 0: not sharded */
+	size_t n_shards;             /* 0: not sharded */
 	struct searcher_options opt; /* shard options */
 	struct search_stemmer stems[SEARCH_MAX_LANGS]; /* snippet stemmers */
-	unsigned n_stems;        /* stemmers made so far */
+	unsigned n_stems; /* stemmers made so far */
 };
 
 /* Parser flags for queries typed by a person. */
-#define SEARCH_QP_FLAGS (XSH_QP_BOOLEAN | XSH_QP_PHRASE | XSH_QP_LOVEHATE | \
-			 XSH_QP_WILDCARD | XSH_QP_NEAR | \
-			 XSH_QP_BOOLEAN_ANY_CASE | XSH_QP_CJK | \
-			 XSH_QP_DEFAULT_AND)
+#define SEARCH_QP_FLAGS                                                       \
+	(XSH_QP_BOOLEAN | XSH_QP_PHRASE | XSH_QP_LOVEHATE | XSH_QP_WILDCARD | \
+	 XSH_QP_NEAR | XSH_QP_BOOLEAN_ANY_CASE | XSH_QP_CJK |                 \
+	 XSH_QP_DEFAULT_AND)
 
 /* Bytes of a "YYYYMMDDhhmmss" bound with its NUL. */
 #define SEARCH_BOUND_LEN 15
@@ -293,7 +293,8 @@ static int search_qp_new(struct searcher *s, const char *lang,
 	} fields[] = {
 		{ "source", PFX_SOURCE, XSH_BP_LOWERCASE },
 		{ "section", PFX_SECTION, XSH_BP_LOWERCASE },
-		{ "author", PFX_AUTHOR, XSH_BP_LOWERCASE | XSH_BP_NONEXCLUSIVE },
+		{ "author", PFX_AUTHOR,
+		  XSH_BP_LOWERCASE | XSH_BP_NONEXCLUSIVE },
 		{ "site", PFX_HOST, XSH_BP_LOWERCASE },
 		{ "lang", PFX_LANG, XSH_BP_LOWERCASE },
 	};
@@ -313,7 +314,8 @@ static int search_qp_new(struct searcher *s, const char *lang,
 		rc = xsh_qp_add_range(qp, "date", SLOT_PUBLISHED,
 				      search_date_range, NULL, err);
 	if (rc == GZ_OK)
-		rc = xsh_qp_set_max_expansion(qp, GZ_MAX_WILDCARD_EXPANSION, err);
+		rc = xsh_qp_set_max_expansion(qp, GZ_MAX_WILDCARD_EXPANSION,
+					      err);
 	if (rc != GZ_OK) {
 		xsh_qp_free(qp);
 		return rc;
@@ -426,10 +428,12 @@ static int search_find_stub(const char *path, char **out)
 		return GZ_OK;
 	for (i = 0; i < sizeof own / sizeof own[0]; i++)
 		if (snprintf(file, sizeof file, "%s/%s", path, own[i]) <
-		    (int)sizeof file && stat(file, &st) == 0)
+			    (int)sizeof file &&
+		    stat(file, &st) == 0)
 			return GZ_OK;
 	if (snprintf(file, sizeof file, "%s/XAPIANDB", path) >=
-	    (int)sizeof file || stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+		    (int)sizeof file ||
+	    stat(file, &st) != 0 || !S_ISREG(st.st_mode))
 		return GZ_OK;
 	*out = strdup(file);
 	return *out ? GZ_OK : GZ_ENOMEM;
@@ -505,24 +509,30 @@ static int search_read_stub(const char *stub, struct search_shard **out,
 		lineno++;
 		len = strlen(line);
 		if (len == sizeof line - 1 && line[len - 1] != '\n') {
-			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: line too long",
-				     stub, lineno);
+			rc = gz_fail(err, GZ_EINVAL,
+				     "stub %s:%zu: line too long", stub,
+				     lineno);
 			break;
 		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		while (len > 0 &&
+		       (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		if (!*line || *line == '#')
 			continue;
 		v = strchr(line, ' ');
 		if (!v) {
-			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: no database "
-				     "named", stub, lineno);
+			rc = gz_fail(err, GZ_EINVAL,
+				     "stub %s:%zu: no database "
+				     "named",
+				     stub, lineno);
 			break;
 		}
 		*v++ = '\0';
 		if (count >= SEARCH_MAX_SHARDS) {
-			rc = gz_fail(err, GZ_ETOOBIG, "stub %s: more than %d "
-				     "databases", stub, SEARCH_MAX_SHARDS);
+			rc = gz_fail(err, GZ_ETOOBIG,
+				     "stub %s: more than %d "
+				     "databases",
+				     stub, SEARCH_MAX_SHARDS);
 			break;
 		}
 		if (count == cap) {
@@ -545,34 +555,40 @@ static int search_read_stub(const char *stub, struct search_shard **out,
 			   strcmp(type, "chert") == 0 ||
 			   strcmp(type, "honey") == 0) {
 			if (!*v)
-				rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: empty "
-					     "path", stub, lineno);
+				rc = gz_fail(err, GZ_EINVAL,
+					     "stub %s:%zu: empty "
+					     "path",
+					     stub, lineno);
 			else if (*v == '/')
 				cur->path = strdup(v);
-			else if ((cur->path = malloc(strlen(dir) +
-						     strlen(v) + 2)) != NULL)
+			else if ((cur->path = malloc(strlen(dir) + strlen(v) +
+						     2)) != NULL)
 				snprintf(cur->path, strlen(dir) + strlen(v) + 2,
 					 "%s/%s", dir, v);
 			if (rc == GZ_OK && !cur->path)
 				rc = gz_fail(err, GZ_ENOMEM, "out of memory");
 		} else if (strcmp(type, "remote") == 0 && *v == ':') {
-			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: remote "
+			rc = gz_fail(err, GZ_EINVAL,
+				     "stub %s:%zu: remote "
 				     "programs are not supported; serve the "
 				     "shard with xapian-tcpsrv and write "
-				     "\"remote HOST:PORT\"", stub, lineno);
+				     "\"remote HOST:PORT\"",
+				     stub, lineno);
 		} else if (strcmp(type, "remote") == 0) {
 			int r = search_parse_remote(v, cur);
 
 			if (r == -2)
 				rc = gz_fail(err, GZ_ENOMEM, "out of memory");
 			else if (r < 0)
-				rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: remote "
-					     "%.200s: expected HOST:PORT", stub,
-					     lineno, v);
+				rc = gz_fail(err, GZ_EINVAL,
+					     "stub %s:%zu: remote "
+					     "%.200s: expected HOST:PORT",
+					     stub, lineno, v);
 		} else {
-			rc = gz_fail(err, GZ_EINVAL, "stub %s:%zu: unknown "
-				     "database type '%.40s'", stub, lineno,
-				     type);
+			rc = gz_fail(err, GZ_EINVAL,
+				     "stub %s:%zu: unknown "
+				     "database type '%.40s'",
+				     stub, lineno, type);
 		}
 	}
 	if (rc == GZ_OK && ferror(f))
@@ -596,8 +612,8 @@ static int search_read_stub(const char *stub, struct search_shard **out,
 /* The shard timeout in force. */
 static unsigned search_shard_timeout(const struct searcher *s)
 {
-	return s->opt.shard_timeout_ms ? s->opt.shard_timeout_ms :
-		SEARCH_SHARD_TIMEOUT_MS;
+	return s->opt.shard_timeout_ms ? s->opt.shard_timeout_ms
+				       : SEARCH_SHARD_TIMEOUT_MS;
 }
 
 /*
@@ -649,9 +665,11 @@ static int search_combine_shards(struct searcher *s, char *err)
 		up++;
 	}
 	if (rc == GZ_OK && up == 0)
-		rc = gz_fail(err, first_down->down_rc == GZ_ETIMEOUT ?
-			     GZ_ETIMEOUT : first_down->down_rc == GZ_EOPEN ?
-			     GZ_EOPEN : GZ_ENETWORK,
+		rc = gz_fail(err,
+			     first_down->down_rc == GZ_ETIMEOUT ? GZ_ETIMEOUT
+				     : first_down->down_rc == GZ_EOPEN
+				     ? GZ_EOPEN
+				     : GZ_ENETWORK,
 			     "no shard of %s could be opened (%s: %s)", s->stub,
 			     first_down->name, gz_errname(first_down->down_rc));
 	if (rc == GZ_OK)
@@ -751,12 +769,12 @@ static int search_shards_fail(const struct searcher *s, char *err)
 {
 	const struct search_shard *first;
 	size_t n = search_shards_down(s, &first);
-	int code = first && first->down_rc == GZ_ETIMEOUT ? GZ_ETIMEOUT :
-		GZ_ENETWORK;
+	int code = first && first->down_rc == GZ_ETIMEOUT ? GZ_ETIMEOUT
+							  : GZ_ENETWORK;
 
 	return gz_fail(err, code, "shard %s %s%s", first ? first->name : "?",
-		       code == GZ_ETIMEOUT ? "did not answer in time" :
-		       "is unreachable",
+		       code == GZ_ETIMEOUT ? "did not answer in time"
+					   : "is unreachable",
 		       n > 1 ? " (and others)" : "");
 }
 
@@ -834,7 +852,8 @@ int searcher_open(const char *path, struct searcher **out, char *err)
 }
 
 /* Set the shard options (search.h). */
-void searcher_set_options(struct searcher *s, const struct searcher_options *opt)
+void searcher_set_options(struct searcher *s,
+			  const struct searcher_options *opt)
 {
 	s->opt = *opt;
 }
@@ -1014,12 +1033,15 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn)
 		return NULL;
 	o = out;
 	while (i < n) {
-		if (search_term_start(q, i) && strncmp(q + i, "site:", 5) == 0 &&
-		    q[i + 5] && !strchr(" \t\r\n)", q[i + 5])) {
+		if (search_term_start(q, i) &&
+		    strncmp(q + i, "site:", 5) == 0 && q[i + 5] &&
+		    !strchr(" \t\r\n)", q[i + 5])) {
 			end = search_value_end(q, i + 5, &quoted);
 			vs = i + 5 + (size_t)quoted;
-			vl = end - vs - (quoted && q[end - 1] == '"' && end - 1 >= vs
-					 ? 1 : 0);
+			vl = end - vs -
+				(quoted && q[end - 1] == '"' && end - 1 >= vs
+					 ? 1
+					 : 0);
 			host[0] = '\0';
 			if (vl > 0 && vl < GZ_MAX_URL_LEN) {
 				int has_scheme = 0;
@@ -1051,7 +1073,8 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn)
 			i = end;
 			continue;
 		}
-		if (search_term_start(q, i) && strncmp(q + i, "lang:", 5) == 0) {
+		if (search_term_start(q, i) &&
+		    strncmp(q + i, "lang:", 5) == 0) {
 			end = search_value_end(q, i + 5, &quoted);
 			vs = i + 5 + (size_t)quoted;
 			vl = end > vs ? end - vs : 0;
@@ -1090,12 +1113,12 @@ static double search_now_ms(void)
 
 /* What search_run works out once for all attempts at a request. */
 struct search_plan {
-	const char *q;        /* query text after search_rewrite_query */
-	struct xsh_qp *qp;    /* parser in the query's language */
-	char lo[SEARCH_BOUND_LEN]; /* from bound, "" when open */
-	char hi[SEARCH_BOUND_LEN]; /* to bound, "" when open */
-	double deadline;      /* monotonic ms; 0 = no time limit */
-	unsigned limit_ms;    /* the time limit, for the message */
+	const char *q;               /* query text after search_rewrite_query */
+	struct xsh_qp *qp;           /* parser in the query's language */
+	char lo[SEARCH_BOUND_LEN];   /* from bound, "" when open */
+	char hi[SEARCH_BOUND_LEN];   /* to bound, "" when open */
+	double deadline;             /* monotonic ms; 0 = no time limit */
+	unsigned limit_ms;           /* the time limit, for the message */
 	struct snippet_terms *terms; /* the query's words for snippets
 				      * (owned by search_once); NULL: snippets
 				      * by Xapian's MSet::snippet */
@@ -1186,13 +1209,14 @@ static int search_like_query(struct searcher *s, const char *like,
 		if (schema_idterm(like, term, sizeof term) < 0)
 			return gz_fail(err, GZ_EINVAL, "like: empty URL");
 		rc = xsh_db_find_term(s->db, term, &docid, NULL);
-		if (rc == GZ_ENOTFOUND && strlen(like) + 1 < GZ_MAX_TERM_BYTES) {
+		if (rc == GZ_ENOTFOUND &&
+		    strlen(like) + 1 < GZ_MAX_TERM_BYTES) {
 			snprintf(term, sizeof term, "%s%s", PFX_URL, like);
 			rc = xsh_db_find_term(s->db, term, &docid, NULL);
 		}
 		if (rc == GZ_ENOTFOUND)
-			return gz_fail(err, rc, "like: no article has URL %.160s",
-				       like);
+			return gz_fail(err, rc,
+				       "like: no article has URL %.160s", like);
 		if (rc != GZ_OK)
 			return gz_fail(err, rc, "like: index error");
 	}
@@ -1209,10 +1233,10 @@ static int search_like_query(struct searcher *s, const char *like,
 	article_free(&a);
 	free(data);
 
-	rc = s->n_shards ?
-		xsh_db_more_like_exact(s->db, docid, SEARCH_LIKE_TERMS, &mlt,
-				       err) :
-		xsh_db_more_like(s->db, docid, SEARCH_LIKE_TERMS, &mlt, err);
+	rc = s->n_shards
+		? xsh_db_more_like_exact(s->db, docid, SEARCH_LIKE_TERMS, &mlt,
+					 err)
+		: xsh_db_more_like(s->db, docid, SEARCH_LIKE_TERMS, &mlt, err);
 	if (rc != GZ_OK)
 		return rc;
 	if (term[0]) {
@@ -1251,8 +1275,8 @@ static int search_build_query(struct searcher *s,
 		rc = xsh_query_term_count(q, &nterms, err);
 		if (rc == GZ_OK && nterms > GZ_MAX_QUERY_TERMS)
 			rc = gz_fail(err, GZ_ETOOBIG,
-				     "query: %u terms, more than %d",
-				     nterms, GZ_MAX_QUERY_TERMS);
+				     "query: %u terms, more than %d", nterms,
+				     GZ_MAX_QUERY_TERMS);
 	}
 	if (rc == GZ_OK && req->like && *req->like) {
 		rc = search_like_query(s, req->like, &t, err);
@@ -1326,9 +1350,9 @@ static int search_facet_cmp(const void *a, const void *b)
 /* True when lang names a language written without spaces between words. */
 static int search_lang_cjk(const char *lang)
 {
-	return lang && (strncmp(lang, "zh", 2) == 0 ||
-			strncmp(lang, "ja", 2) == 0 ||
-			strncmp(lang, "ko", 2) == 0);
+	return lang &&
+		(strncmp(lang, "zh", 2) == 0 || strncmp(lang, "ja", 2) == 0 ||
+		 strncmp(lang, "ko", 2) == 0);
 }
 
 /* snippet_lang.lower: Xapian's Unicode lower-casing. */
@@ -1406,8 +1430,8 @@ static int search_snippet(struct searcher *s, const struct search_plan *p,
 {
 	int (*snip)(const struct xsh_mset *, const char *, size_t, size_t,
 		    const char *, const char *, const char *, int, char **,
-		    char *) = remote ? xsh_mset_snippet_matches :
-		xsh_mset_snippet;
+		    char *) =
+		remote ? xsh_mset_snippet_matches : xsh_mset_snippet;
 	const char *lang = hit->art.language ? hit->art.language : SEARCH_LANG;
 	const char *texts[2] = { hit->art.text, hit->art.description };
 	int flags = search_lang_cjk(lang) ? XSH_SNIPPET_CJK : 0;
@@ -1425,21 +1449,25 @@ static int search_snippet(struct searcher *s, const struct search_plan *p,
 			if (!texts[i] || !*texts[i])
 				continue;
 			if (ss)
-				rc = snippet_make(p->terms, texts[i],
-						  strlen(texts[i]), length, &sl,
-						  ss->cache,
-						  pass == 0 ?
-						  SNIPPET_EMPTY_WITHOUT_MATCH : 0,
-						  &out);
+				rc = snippet_make(
+					p->terms, texts[i], strlen(texts[i]),
+					length, &sl, ss->cache,
+					pass == 0 ? SNIPPET_EMPTY_WITHOUT_MATCH
+						  : 0,
+					&out);
 			else
-				rc = snip(m, texts[i], strlen(texts[i]), length,
-					  lang, "<mark>", "</mark>",
-					  flags | (pass == 0 ?
-					  XSH_SNIPPET_EMPTY_WITHOUT_MATCH : 0),
-					  &out, err);
+				rc = snip(
+					m, texts[i], strlen(texts[i]), length,
+					lang, "<mark>", "</mark>",
+					flags |
+						(pass == 0
+							 ? XSH_SNIPPET_EMPTY_WITHOUT_MATCH
+							 : 0),
+					&out, err);
 			if (rc != GZ_OK)
 				return ss ? gz_fail(err, rc, "snippet: %s",
-						    gz_strerror(rc)) : rc;
+						    gz_strerror(rc))
+					  : rc;
 			if (pass == 1 || *out) {
 				hit->snippet = out;
 				return GZ_OK;
@@ -1473,8 +1501,9 @@ struct rec_cur {
 /* Skip JSON white space. */
 static void rec_ws(struct rec_cur *c)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
-				 *c->p == '\n' || *c->p == '\r'))
+	while (c->p < c->end &&
+	       (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' ||
+		*c->p == '\r'))
 		c->p++;
 }
 
@@ -1590,12 +1619,11 @@ static int rec_string(struct rec_cur *c, char **out)
 					goto bad;
 				s += 6;
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
+					(lo - 0xdc00);
 			}
 			rec_put_utf8(&o, cp);
 			break;
-		default:
-			goto bad;
+		default: goto bad;
 		}
 	}
 	*o = '\0';
@@ -1632,8 +1660,13 @@ static int search_read_record(const char *json, size_t len, int want_text,
 		{ "published", 0 },
 		{ "modified", 0 },
 	};
-	enum { F_TEXT = 7, F_AUTHORS = 9, F_PUBLISHED = 10, F_MODIFIED = 11,
-	       F_N = 12 };
+	enum {
+		F_TEXT = 7,
+		F_AUTHORS = 9,
+		F_PUBLISHED = 10,
+		F_MODIFIED = 11,
+		F_N = 12
+	};
 	struct rec_cur c = { json, json + len };
 	unsigned seen = 0;
 	char *key = NULL, *val = NULL;
@@ -1696,8 +1729,8 @@ static int search_read_record(const char *json, size_t len, int want_text,
 				}
 			}
 		} else if (f == F_PUBLISHED || f == F_MODIFIED) {
-			struct gz_time *t = f == F_PUBLISHED ? &a->published :
-				&a->modified;
+			struct gz_time *t =
+				f == F_PUBLISHED ? &a->published : &a->modified;
 
 			if (rec_string(&c, &val) < 0)
 				goto bad;
@@ -1706,8 +1739,11 @@ static int search_read_record(const char *json, size_t len, int want_text,
 			free(val);
 			val = NULL;
 		} else if (f < F_N) {
-			if (rec_string(&c, f == F_TEXT && !want_text ? NULL :
-				       (char **)((char *)a + fields[f].off)) < 0)
+			if (rec_string(&c,
+				       f == F_TEXT && !want_text
+					       ? NULL
+					       : (char **)((char *)a +
+							   fields[f].off)) < 0)
 				goto bad;
 		} else if (rec_string(&c, NULL) < 0) {
 			goto bad; /* an unknown member: only strings here */
@@ -1767,8 +1803,8 @@ static int search_fill_hit(struct searcher *s, const struct search_plan *p,
 	rc = xsh_mset_data(m, i, &data, &len, err);
 	if (rc != GZ_OK)
 		return rc;
-	if (search_read_record(data, len, req->snippet_len > 0,
-			       &hit->art) < 0 &&
+	if (search_read_record(data, len, req->snippet_len > 0, &hit->art) <
+		    0 &&
 	    article_from_json(data, len, &hit->art, NULL) != GZ_OK) {
 		/* A damaged record still counts as a hit, shown bare. */
 		article_free(&hit->art);
@@ -1871,7 +1907,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	if (req->snippet_len > 0 && req->limit > 0 &&
 	    snippet_terms_new(&plan.terms) == GZ_OK &&
 	    (xsh_query_terms(q, search_term_add, &plan, &qflags, NULL) !=
-	     GZ_OK || (qflags & XSH_QT_WILDCARD))) {
+		     GZ_OK ||
+	     (qflags & XSH_QT_WILDCARD))) {
 		snippet_terms_free(plan.terms);
 		plan.terms = NULL;
 	}
@@ -1896,7 +1933,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	if (rc == GZ_OK && req->facets)
 		rc = xsh_db_doccount(s->db, &check, err);
 	if (rc == GZ_OK)
-		rc = xsh_enquire_run(e, req->offset, req->limit, check, &m, err);
+		rc = xsh_enquire_run(e, req->offset, req->limit, check, &m,
+				     err);
 	if (rc == GZ_OK)
 		rc = search_check_time(p, err);
 	if (rc == GZ_OK)
@@ -1939,9 +1977,9 @@ static int search_once(struct searcher *s, const struct search_request *req,
 			continue;
 		rc = xsh_enquire_facet(e, facet_idx[k],
 				       k == SEARCH_FACET_YEAR ||
-				       k == SEARCH_FACET_MONTH ?
-				       SEARCH_MAX_DATE_FACET_VALUES :
-				       req->facet_limit,
+						       k == SEARCH_FACET_MONTH
+					       ? SEARCH_MAX_DATE_FACET_VALUES
+					       : req->facet_limit,
 				       search_facet_add, &ctx, err);
 		if (rc == GZ_OK && ctx.failed)
 			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
@@ -1974,7 +2012,7 @@ static int search_shard_error(int rc, const struct search_plan *p)
 	if (rc == GZ_ENETWORK)
 		return 1;
 	return rc == GZ_ETIMEOUT &&
-	       (p->deadline <= 0 || search_now_ms() <= p->deadline);
+		(p->deadline <= 0 || search_now_ms() <= p->deadline);
 }
 
 /*
@@ -2000,22 +2038,25 @@ int search_run(struct searcher *s, const struct search_request *req,
 			       req->limit, GZ_MAX_LIMIT);
 	if (req->offset > GZ_MAX_RESULTS ||
 	    req->offset + req->limit > GZ_MAX_RESULTS)
-		return gz_fail(err, GZ_ETOOBIG,
-			       "offset+limit: %u is more than %d",
-			       req->offset > GZ_MAX_RESULTS ? req->offset :
-			       req->offset + req->limit, GZ_MAX_RESULTS);
+		return gz_fail(
+			err, GZ_ETOOBIG, "offset+limit: %u is more than %d",
+			req->offset > GZ_MAX_RESULTS ? req->offset
+						     : req->offset + req->limit,
+			GZ_MAX_RESULTS);
 	if (req->snippet_len > GZ_MAX_SNIPPET_LEN)
 		return gz_fail(err, GZ_ETOOBIG, "snippet: %u is more than %d",
 			       req->snippet_len, GZ_MAX_SNIPPET_LEN);
 	if (req->facet_limit > GZ_MAX_FACET_VALUES)
-		return gz_fail(err, GZ_ETOOBIG, "facet_limit: %u is more than %d",
+		return gz_fail(err, GZ_ETOOBIG,
+			       "facet_limit: %u is more than %d",
 			       req->facet_limit, GZ_MAX_FACET_VALUES);
 	if (req->facet_limit == 0)
-		return gz_fail(err, GZ_EINVAL, "facet_limit: must be at least 1");
+		return gz_fail(err, GZ_EINVAL,
+			       "facet_limit: must be at least 1");
 	if (req->facets & ~((1u << SEARCH_N_FACETS) - 1))
 		return gz_fail(err, GZ_EINVAL, "facets: unknown facet");
-	if (req->sort != SEARCH_SORT_RELEVANCE && req->sort != SEARCH_SORT_DATE &&
-	    req->sort != SEARCH_SORT_DATE_DESC)
+	if (req->sort != SEARCH_SORT_RELEVANCE &&
+	    req->sort != SEARCH_SORT_DATE && req->sort != SEARCH_SORT_DATE_DESC)
 		return gz_fail(err, GZ_EINVAL, "sort: unknown order");
 	if (req->from && *req->from &&
 	    search_date_bound(req->from, 0, plan.lo, sizeof plan.lo) < 0)
@@ -2025,7 +2066,8 @@ int search_run(struct searcher *s, const struct search_request *req,
 	if (req->to && *req->to &&
 	    search_date_bound(req->to, 1, plan.hi, sizeof plan.hi) < 0)
 		return gz_fail(err, GZ_EINVAL,
-			       "to: not a date (YYYY[-MM[-DD]]): %.64s", req->to);
+			       "to: not a date (YYYY[-MM[-DD]]): %.64s",
+			       req->to);
 	if (req->q) {
 		qtext = search_rewrite_query(req->q, lang, sizeof lang);
 		if (!qtext)

@@ -9,7 +9,7 @@
 #include "simhash.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define FNV_PRIME  0x100000001b3ULL
 
 /* MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
 static uint64_t simhash_mix(uint64_t h)
@@ -50,7 +50,7 @@ static uint64_t simhash_shingle(const uint64_t *ring, size_t next)
 static int simhash_wordc(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c >= 0x80;
+		(c >= '0' && c <= '9') || c >= 0x80;
 }
 
 uint64_t simhash_text(const char *text, size_t len, size_t *n_words)

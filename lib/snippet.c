@@ -32,20 +32,20 @@ struct snippet_key {
 struct snippet_terms {
 	struct snippet_key *keys; /* n of them, owned */
 	size_t n, cap;
-	int has_stems;            /* some key is a stem */
+	int has_stems; /* some key is a stem */
 };
 
 /* One remembered stem. */
 struct snippet_centry {
-	uint32_t hash;   /* of the word; 0 = empty slot */
-	char *word;      /* word, NUL, stem, NUL (one allocation) */
-	size_t wlen;     /* bytes of word */
-	size_t slen;     /* bytes of stem; (size_t)-1 when it has none */
+	uint32_t hash; /* of the word; 0 = empty slot */
+	char *word;    /* word, NUL, stem, NUL (one allocation) */
+	size_t wlen;   /* bytes of word */
+	size_t slen;   /* bytes of stem; (size_t)-1 when it has none */
 };
 
 struct snippet_cache {
 	struct snippet_centry slots[SNIPPET_CACHE_SLOTS]; /* open addressing */
-	size_t used; /* slots filled */
+	size_t used;                                      /* slots filled */
 };
 
 /* One match in the text. */
@@ -139,7 +139,8 @@ static int snippet_find(const struct snippet_terms *t, const char *w,
 
 	for (i = 0; i < t->n; i++)
 		if (t->keys[i].stem == stem && t->keys[i].len == len &&
-		    t->keys[i].s[0] == w[0] && memcmp(t->keys[i].s, w, len) == 0)
+		    t->keys[i].s[0] == w[0] &&
+		    memcmp(t->keys[i].s, w, len) == 0)
 			return (int)i;
 	return -1;
 }
@@ -214,7 +215,8 @@ static const char *snippet_stem(const struct snippet_lang *lang,
 
 		if (e->hash == 0)
 			break;
-		if (e->hash == h && e->wlen == len && memcmp(e->word, w, len) == 0) {
+		if (e->hash == h && e->wlen == len &&
+		    memcmp(e->word, w, len) == 0) {
 			if (e->slen == (size_t)-1)
 				return NULL;
 			*slen = e->slen;
@@ -298,10 +300,10 @@ static size_t snippet_cp(const char *text, size_t len, size_t i, uint32_t *cp)
 static int snippet_is_cjk(uint32_t c)
 {
 	return (c >= 0x2e80 && c <= 0x2fdf) || (c >= 0x3040 && c <= 0x30ff) ||
-	       (c >= 0x3100 && c <= 0x31ff) || (c >= 0x3400 && c <= 0x4dbf) ||
-	       (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa960 && c <= 0xa97f) ||
-	       (c >= 0xac00 && c <= 0xd7ff) || (c >= 0xf900 && c <= 0xfaff) ||
-	       (c >= 0xff66 && c <= 0xffdc) || (c >= 0x20000 && c <= 0x2ffff);
+		(c >= 0x3100 && c <= 0x31ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+		(c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa960 && c <= 0xa97f) ||
+		(c >= 0xac00 && c <= 0xd7ff) || (c >= 0xf900 && c <= 0xfaff) ||
+		(c >= 0xff66 && c <= 0xffdc) || (c >= 0x20000 && c <= 0x2ffff);
 }
 
 /* True for a character that is part of a word (not CJK). */
@@ -309,15 +311,16 @@ static int snippet_is_word(uint32_t c)
 {
 	if (c < 0x80)
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		       (c >= '0' && c <= '9') || c == '_';
+			(c >= '0' && c <= '9') || c == '_';
 	if (c <= 0xbf)
 		return c == 0xaa || c == 0xb2 || c == 0xb3 || c == 0xb5 ||
-		       c == 0xb9 || c == 0xba || (c >= 0xbc && c <= 0xbe);
+			c == 0xb9 || c == 0xba || (c >= 0xbc && c <= 0xbe);
 	if (c == 0xd7 || c == 0xf7 || c == 0xfffd)
 		return 0;
 	if (c >= 0x2000 && c <= 0x2bff) /* punctuation, symbols, arrows */
 		return (c >= 0x2070 && c <= 0x209f) ||
-		       (c >= 0x2150 && c <= 0x218f); /* sub/superscripts, numerals */
+			(c >= 0x2150 &&
+			 c <= 0x218f);  /* sub/superscripts, numerals */
 	if (c >= 0x2e00 && c <= 0x2e7f) /* supplemental punctuation */
 		return 0;
 	if (c >= 0x3000 && c <= 0x303f) /* CJK punctuation */
@@ -336,7 +339,7 @@ static int snippet_is_word(uint32_t c)
 static int snippet_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	       c == '\v';
+		c == '\v';
 }
 
 /*
@@ -369,8 +372,8 @@ static size_t snippet_word_end(const char *text, size_t len, size_t i,
 			break;
 		if (c == '\'' || c == 0x2019 || c == '&' || c == 0xb7) {
 			/* an infix between word characters */
-		} else if ((c == '.' || c == ',') && prev >= '0' && prev <= '9' &&
-			   next >= '0' && next <= '9') {
+		} else if ((c == '.' || c == ',') && prev >= '0' &&
+			   prev <= '9' && next >= '0' && next <= '9') {
 			/* 3.5, 1,000 */
 		} else {
 			break;
@@ -485,13 +488,13 @@ static void out_text(struct snippet_out *o, const char *text, size_t s,
 struct snippet_win {
 	struct snippet_match *m; /* matches found, in text order */
 	size_t n, cap;
-	int *count;              /* matches of each group in the window */
-	size_t first;            /* index of the window's first match */
-	unsigned distinct;       /* groups present in the window */
-	size_t best_i, best_j;   /* best window: matches [best_i, best_j] */
-	unsigned best_d;         /* its distinct groups */
-	size_t best_n;           /* its matches */
-	int have;                /* a best window exists */
+	int *count;            /* matches of each group in the window */
+	size_t first;          /* index of the window's first match */
+	unsigned distinct;     /* groups present in the window */
+	size_t best_i, best_j; /* best window: matches [best_i, best_j] */
+	unsigned best_d;       /* its distinct groups */
+	size_t best_n;         /* its matches */
+	int have;              /* a best window exists */
 };
 
 /* Record a match [s, e) of group g and slide the window; -1 on ENOMEM. */
@@ -507,7 +510,8 @@ static int win_add(struct snippet_win *w, size_t s, size_t e, int g,
 	} else {
 		if (w->n == w->cap) {
 			size_t cap = w->cap ? w->cap * 2 : 32;
-			struct snippet_match *nm = realloc(w->m, cap * sizeof *nm);
+			struct snippet_match *nm =
+				realloc(w->m, cap * sizeof *nm);
 
 			if (!nm)
 				return -1;
@@ -699,10 +703,12 @@ int snippet_make(const struct snippet_terms *t, const char *text, size_t len,
 			if (e < len) {
 				n2 = snippet_cp(text, len, e, &c2);
 				if (snippet_is_cjk(c2)) {
-					int bk = snippet_find(t, text + i, n + n2, 0);
+					int bk = snippet_find(t, text + i,
+							      n + n2, 0);
 
 					if (bk >= 0) {
-						if (win_add(&w, i, e + n2, groups[bk],
+						if (win_add(&w, i, e + n2,
+							    groups[bk],
 							    length) < 0) {
 							rc = GZ_ENOMEM;
 							goto done;
@@ -721,13 +727,14 @@ int snippet_make(const struct snippet_terms *t, const char *text, size_t len,
 			continue;
 		}
 		e = snippet_word_end(text, len, i, &ascii, &curly);
-		fl = snippet_fold(text, i, e, ascii, curly, lang, buf, sizeof buf);
+		fl = snippet_fold(text, i, e, ascii, curly, lang, buf,
+				  sizeof buf);
 		if (fl > 0) {
 			key = snippet_find(t, buf, (size_t)fl, 0);
 			if (key < 0 && t->has_stems) {
-				const char *st = snippet_stem(lang, cache, buf,
-							      (size_t)fl, buf2,
-							      sizeof buf2, &slen);
+				const char *st = snippet_stem(
+					lang, cache, buf, (size_t)fl, buf2,
+					sizeof buf2, &slen);
 
 				if (st && slen > 0)
 					key = snippet_find(t, st, slen, 1);

@@ -46,8 +46,8 @@ static int url_hexval(char c)
 static int url_unreserved(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	       c == '~';
+		(c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+		c == '~';
 }
 
 int url_is_tracking_param(const char *name, size_t n)
@@ -93,9 +93,9 @@ static int url_pct_normalize(const char *s, size_t n, struct buf *out)
 				rc = buf_add(out, e, 3);
 			}
 			i += 2;
-		} else if (c <= 0x20 || c >= 0x7f || c == '%' || c == '"' || c == '<' ||
-			   c == '>' || c == '\\' || c == '^' || c == '`' ||
-			   c == '{' || c == '|' || c == '}') {
+		} else if (c <= 0x20 || c >= 0x7f || c == '%' || c == '"' ||
+			   c == '<' || c == '>' || c == '\\' || c == '^' ||
+			   c == '`' || c == '{' || c == '|' || c == '}') {
 			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
 
 			rc = buf_add(out, e, 3);
@@ -179,8 +179,9 @@ static int url_fix_query(const char *q, char **out)
 			for (i = 0; i < nlen; i++)
 				lname[i] = url_lower(p[i]);
 		}
-		if (len > 0 && !(nlen < sizeof lname &&
-				 url_is_tracking_param(lname, nlen))) {
+		if (len > 0 &&
+		    !(nlen < sizeof lname &&
+		      url_is_tracking_param(lname, nlen))) {
 			buf_reset(&b);
 			rc = url_pct_normalize(p, len, &b);
 			if (rc == GZ_OK && n == cap) {
@@ -332,9 +333,10 @@ static int url_finish(CURLU *h, const char *what, char **out, char *err)
 		goto done;
 	}
 	url_lower_str(host);
-	if (host[strcspn(host, "%\x7f\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
-			    "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-			    "\x1b\x1c\x1d\x1e\x1f ")]) {
+	if (host[strcspn(host,
+			 "%\x7f\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
+			 "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+			 "\x1b\x1c\x1d\x1e\x1f ")]) {
 		rc = gz_fail(err, GZ_EPARSE, "%s: bad character in host", what);
 		goto done;
 	}
@@ -436,8 +438,8 @@ int url_resolve(const char *base, const char *ref, char **out, char *err)
 	}
 	/* A fragment-only reference is the base itself (curl 7.88 drops the
 	** last path segment for it). */
-	uc = (clean[0] && !(base && clean[0] == '#')) ? url_set(h, clean) :
-						      CURLUE_OK;
+	uc = (clean[0] && !(base && clean[0] == '#')) ? url_set(h, clean)
+						      : CURLUE_OK;
 	if (uc != CURLUE_OK) {
 		rc = url_fail_uc(err, uc, "URL");
 		goto done;
@@ -593,7 +595,7 @@ static int url_host_under(const char *host, const char *suffix)
 	if (hl == sl)
 		return strcasecmp(host, suffix) == 0;
 	return hl > sl && host[hl - sl - 1] == '.' &&
-	       strcasecmp(host + hl - sl, suffix) == 0;
+		strcasecmp(host + hl - sl, suffix) == 0;
 }
 
 int url_in_scope(const char *url, char *const *scope, size_t n)
@@ -614,8 +616,8 @@ int url_in_scope(const char *url, char *const *scope, size_t n)
 		}
 		if (have_auth < 0) {
 			have_auth = url_authority(url, auth, sizeof auth) ==
-					    GZ_OK &&
-				    url_parts(url, 2, host, sizeof host) == GZ_OK;
+					GZ_OK &&
+				url_parts(url, 2, host, sizeof host) == GZ_OK;
 		}
 		if (!have_auth)
 			continue;

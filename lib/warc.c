@@ -52,10 +52,10 @@
 
 /* Running state of one SHA-1 computation (FIPS 180-4). */
 struct warc_sha1_ctx {
-	uint32_t h[5];            /* chaining value */
-	uint64_t len;             /* bytes hashed so far */
-	unsigned char blk[64];    /* partial block */
-	size_t n;                 /* bytes in blk */
+	uint32_t h[5];         /* chaining value */
+	uint64_t len;          /* bytes hashed so far */
+	unsigned char blk[64]; /* partial block */
+	size_t n;              /* bytes in blk */
 };
 
 /* Rotate x left by k bits (0 < k < 32). */
@@ -72,7 +72,7 @@ static void warc_sha1_block(uint32_t h[5], const unsigned char *p)
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+			(uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
 	for (i = 16; i < 80; i++)
 		w[i] = warc_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = h[0];
@@ -195,7 +195,8 @@ size_t warc_base32(const unsigned char *in, size_t n, char *out, size_t outn)
 			v = v << 8 | (j < k ? in[i + j] : 0);
 		chars = (k * 8 + 4) / 5;
 		for (j = 0; j < 8; j++)
-			out[o++] = j < chars ? alpha[(v >> (35 - 5 * j)) & 31] : '=';
+			out[o++] = j < chars ? alpha[(v >> (35 - 5 * j)) & 31]
+					     : '=';
 	}
 	out[o] = '\0';
 	return o;
@@ -229,7 +230,8 @@ static int warc_lower(int c)
 static int warc_ieq(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++)
-		if (warc_lower((unsigned char)*a) != warc_lower((unsigned char)*b))
+		if (warc_lower((unsigned char)*a) !=
+		    warc_lower((unsigned char)*b))
 			return 0;
 	return *a == *b;
 }
@@ -238,7 +240,8 @@ static int warc_ieq(const char *a, const char *b)
 static int warc_istarts(const char *s, const char *prefix)
 {
 	for (; *prefix; s++, prefix++)
-		if (warc_lower((unsigned char)*s) != warc_lower((unsigned char)*prefix))
+		if (warc_lower((unsigned char)*s) !=
+		    warc_lower((unsigned char)*prefix))
 			return 0;
 	return 1;
 }
@@ -256,8 +259,8 @@ static int warc_icontains(const char *s, const char *needle)
 ** Quote up to max bytes of p (n bytes, untrusted, stopping at a line end)
 ** into out (outn bytes): printable ASCII kept, other bytes as \xNN.
 */
-static void warc_quote(const unsigned char *p, size_t n, size_t max,
-		       char *out, size_t outn)
+static void warc_quote(const unsigned char *p, size_t n, size_t max, char *out,
+		       size_t outn)
 {
 	size_t i, o = 0;
 
@@ -269,7 +272,8 @@ static void warc_quote(const unsigned char *p, size_t n, size_t max,
 		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
 			out[o++] = (char)p[i];
 		else
-			o += (size_t)snprintf(out + o, outn - o, "\\x%02x", p[i]);
+			o += (size_t)snprintf(out + o, outn - o, "\\x%02x",
+					      p[i]);
 	}
 	if ((i < n && p[i] != '\n' && p[i] != '\r') && o + 4 < outn) {
 		memcpy(out + o, "...", 3);
@@ -304,11 +308,13 @@ static time_t warc_parse_date(const char *s)
 	const char *p;
 
 	if (n < 10 || warc_digits(s, 4, &y) || s[4] != '-' ||
-	    warc_digits(s + 5, 2, &mo) || s[7] != '-' || warc_digits(s + 8, 2, &d))
+	    warc_digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    warc_digits(s + 8, 2, &d))
 		return 0;
 	p = s + 10;
 	if (*p == 'T') {
-		if (warc_digits(p + 1, 2, &h) || p[3] != ':' || warc_digits(p + 4, 2, &mi))
+		if (warc_digits(p + 1, 2, &h) || p[3] != ':' ||
+		    warc_digits(p + 4, 2, &mi))
 			return 0;
 		p += 6;
 		if (*p == ':') {
@@ -398,7 +404,8 @@ static long warc_split_fields(char *t, size_t n, struct warc_field *f,
 			v = p;
 			while (v < lend && (*v == ' ' || *v == '\t'))
 				v++;
-			while (lend > v && (lend[-1] == ' ' || lend[-1] == '\t'))
+			while (lend > v &&
+			       (lend[-1] == ' ' || lend[-1] == '\t'))
 				lend--;
 			if (lend > v) {
 				*prev_end++ = ' ';
@@ -412,7 +419,8 @@ static long warc_split_fields(char *t, size_t n, struct warc_field *f,
 		colon = memchr(p, ':', (size_t)(lend - p));
 		if (!colon || colon == p || nf == maxf) {
 			if (strict) {
-				*bad = nf == maxf && colon && colon != p ? NULL : p;
+				*bad = nf == maxf && colon && colon != p ? NULL
+									 : p;
 				return -1;
 			}
 			prev_end = NULL;
@@ -453,39 +461,39 @@ static const char *warc_field_find(const struct warc_field *f, size_t n,
 /* ============================================================== reader */
 
 struct warc_reader {
-	int fd;                   /* the file */
-	int own_fd;               /* close fd at the end (not standard input) */
-	char *path;               /* name for messages, malloc'd */
-	int gzip;                 /* input is gzip */
-	int zs_ready;             /* zs initialised */
-	z_stream zs;              /* inflater; its next_in/avail_in index `in` */
-	int in_eof;               /* the file has no more bytes */
-	int eof;                  /* the uncompressed stream has no more bytes */
-	int z_resync;             /* after corrupt gzip: look for the next member */
-	int brk;                  /* corrupt gzip met: the window ends at a break
+	int fd;            /* the file */
+	int own_fd;        /* close fd at the end (not standard input) */
+	char *path;        /* name for messages, malloc'd */
+	int gzip;          /* input is gzip */
+	int zs_ready;      /* zs initialised */
+	z_stream zs;       /* inflater; its next_in/avail_in index `in` */
+	int in_eof;        /* the file has no more bytes */
+	int eof;           /* the uncompressed stream has no more bytes */
+	int z_resync;      /* after corrupt gzip: look for the next member */
+	int brk;           /* corrupt gzip met: the window ends at a break
 				     (zmsg says why) that the record layer must
 				     acknowledge before reading on */
-	int need_resync;          /* after a bad record: look for "WARC/1." */
-	int fatal;                /* sticky GZ_EIO or GZ_ENOMEM, else 0 */
-	uint64_t file_off;        /* file offset just past the bytes read */
-	uint64_t member_start;    /* file offset of the current gzip member */
-	uint64_t off;             /* uncompressed offset of win[pos] */
-	size_t pos;               /* first unconsumed byte of win */
-	size_t end;               /* one past the last valid byte of win */
-	unsigned char prev;       /* byte before win[pos] ('\n' at the start) */
-	size_t max_record;        /* largest block kept in memory */
-	size_t max_payload;       /* largest decoded payload */
-	struct buf hdr;           /* current WARC header, split in place */
-	struct buf hhdr;          /* current HTTP head, split in place */
-	struct buf block;         /* current block */
-	struct buf tmp;           /* de-chunked body */
-	struct buf payload;       /* decoded payload */
-	char msg[GZ_ERRLEN];      /* message of the last record error */
-	char zmsg[GZ_ERRLEN];     /* message of the last gzip error */
-	char fatal_msg[GZ_ERRLEN];/* message of the sticky error */
+	int need_resync;   /* after a bad record: look for "WARC/1." */
+	int fatal;         /* sticky GZ_EIO or GZ_ENOMEM, else 0 */
+	uint64_t file_off; /* file offset just past the bytes read */
+	uint64_t member_start; /* file offset of the current gzip member */
+	uint64_t off;          /* uncompressed offset of win[pos] */
+	size_t pos;            /* first unconsumed byte of win */
+	size_t end;            /* one past the last valid byte of win */
+	unsigned char prev;    /* byte before win[pos] ('\n' at the start) */
+	size_t max_record;     /* largest block kept in memory */
+	size_t max_payload;    /* largest decoded payload */
+	struct buf hdr;        /* current WARC header, split in place */
+	struct buf hhdr;       /* current HTTP head, split in place */
+	struct buf block;      /* current block */
+	struct buf tmp;        /* de-chunked body */
+	struct buf payload;    /* decoded payload */
+	char msg[GZ_ERRLEN];   /* message of the last record error */
+	char zmsg[GZ_ERRLEN];  /* message of the last gzip error */
+	char fatal_msg[GZ_ERRLEN]; /* message of the sticky error */
 	struct warc_field fields[WARC_MAX_HEADER_FIELDS]; /* WARC fields */
 	struct warc_field hfields[WARC_MAX_HTTP_FIELDS];  /* HTTP fields */
-	unsigned char in[WARC_IN_BYTES];   /* compressed (or first plain) input */
+	unsigned char in[WARC_IN_BYTES]; /* compressed (or first plain) input */
 	unsigned char win[WARC_WIN_BYTES]; /* uncompressed window */
 };
 
@@ -515,12 +523,14 @@ static int warc_bad(struct warc_reader *r, uint64_t off, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(r->msg, sizeof r->msg, "offset %llu: ", (unsigned long long)off);
+	n = snprintf(r->msg, sizeof r->msg,
+		     "offset %llu: ", (unsigned long long)off);
 	va_start(ap, fmt);
 	n += vsnprintf(r->msg + n, sizeof r->msg - (size_t)n, fmt, ap);
 	va_end(ap);
 	if (r->brk && n >= 0 && (size_t)n + 4 < sizeof r->msg) {
-		size_t room = sizeof r->msg - (size_t)n - 4, zl = strlen(r->zmsg);
+		size_t room = sizeof r->msg - (size_t)n - 4,
+		       zl = strlen(r->zmsg);
 
 		if (zl > room)
 			zl = room;
@@ -670,8 +680,7 @@ static int warc_inflate_step(struct warc_reader *r)
 	r->end += space - r->zs.avail_out;
 	switch (zr) {
 	case Z_OK:
-	case Z_BUF_ERROR:
-		return GZ_OK;
+	case Z_BUF_ERROR: return GZ_OK;
 	case Z_STREAM_END:
 		inflateReset(&r->zs);
 		r->member_start = r->file_off - r->zs.avail_in;
@@ -683,7 +692,8 @@ static int warc_inflate_step(struct warc_reader *r)
 		at = r->file_off - r->zs.avail_in;
 		snprintf(r->zmsg, sizeof r->zmsg,
 			 "corrupt gzip data near byte %llu of the file: %s",
-			 (unsigned long long)at, r->zs.msg ? r->zs.msg : "error");
+			 (unsigned long long)at,
+			 r->zs.msg ? r->zs.msg : "error");
 		r->z_resync = 1;
 		r->brk = 1;
 		return GZ_OK;
@@ -702,8 +712,9 @@ static int warc_fill(struct warc_reader *r, size_t want)
 	if (want > WARC_WIN_BYTES)
 		want = WARC_WIN_BYTES;
 	while (r->end - r->pos < want && !r->eof && !r->brk) {
-		if (r->pos && (WARC_WIN_BYTES - r->pos < want ||
-			       r->end == WARC_WIN_BYTES)) {
+		if (r->pos &&
+		    (WARC_WIN_BYTES - r->pos < want ||
+		     r->end == WARC_WIN_BYTES)) {
 			memmove(r->win, r->win + r->pos, r->end - r->pos);
 			r->end -= r->pos;
 			r->pos = 0;
@@ -897,7 +908,8 @@ static const char *warc_strip_angles(const char *v)
 	size_t n = strlen(v);
 
 	if (n >= 2 && v[0] == '<' && v[n - 1] == '>') {
-		((char *)v)[n - 1] = '\0'; /* v lies in the reader's hdr buffer */
+		((char *)v)[n - 1] =
+			'\0'; /* v lies in the reader's hdr buffer */
 		return v + 1;
 	}
 	return v;
@@ -944,7 +956,8 @@ static int warc_dechunk(const char *p, size_t n, struct buf *out)
 			if (digits == 15)
 				return first ? GZ_EINVAL : GZ_EPARSE;
 			c = warc_lower((unsigned char)p[i]);
-			size = size * 16 + (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+			size = size * 16 +
+				(uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
 			digits++;
 			i++;
 		}
@@ -953,7 +966,8 @@ static int warc_dechunk(const char *p, size_t n, struct buf *out)
 		/* Chunk extensions, then the line end. */
 		while (i < n && p[i] != '\n') {
 			if (i - line > WARC_MAX_CHUNK_LINE ||
-			    ((unsigned char)p[i] < 0x20 && p[i] != '\t' && p[i] != '\r'))
+			    ((unsigned char)p[i] < 0x20 && p[i] != '\t' &&
+			     p[i] != '\r'))
 				return first ? GZ_EINVAL : GZ_EPARSE;
 			if (p[i] != ';' && p[i] != ' ' && p[i] != '\t' &&
 			    p[i] != '\r' && i == line + (size_t)digits)
@@ -992,7 +1006,8 @@ static int warc_dechunk(const char *p, size_t n, struct buf *out)
 ** GZ_OK at the end of the stream; GZ_ETOOBIG at the cap; GZ_EPARSE for
 ** corrupt or cut-off data (out holds what decoded); GZ_ENOMEM.
 */
-static int warc_inflate_try(const char *in, size_t n, struct buf *out, int wbits)
+static int warc_inflate_try(const char *in, size_t n, struct buf *out,
+			    int wbits)
 {
 	z_stream zs;
 	size_t step;
@@ -1008,7 +1023,8 @@ static int warc_inflate_try(const char *in, size_t n, struct buf *out, int wbits
 			rc = GZ_ETOOBIG;
 			break;
 		}
-		step = out->max - out->len < WARC_ZSTEP ? out->max - out->len : WARC_ZSTEP;
+		step = out->max - out->len < WARC_ZSTEP ? out->max - out->len
+							: WARC_ZSTEP;
 		rc = buf_grow(out, step);
 		if (rc != GZ_OK)
 			break;
@@ -1067,7 +1083,8 @@ static int warc_http_payload(struct warc_reader *r, struct warc_record *rec,
 				rec->flags |= WARC_REC_PAYLOAD_TRUNCATED;
 		}
 	}
-	if (warc_ieq(ce, "gzip") || warc_ieq(ce, "x-gzip") || warc_ieq(ce, "deflate")) {
+	if (warc_ieq(ce, "gzip") || warc_ieq(ce, "x-gzip") ||
+	    warc_ieq(ce, "deflate")) {
 		buf_reset(&r->payload);
 		rc = warc_inflate_body(src, srcn, &r->payload);
 		if (rc == GZ_ENOMEM)
@@ -1125,8 +1142,9 @@ static int warc_http_parse(struct warc_reader *r, struct warc_record *rec)
 	while ((size_t)(p - b) < hlen && *p == ' ')
 		p++;
 	if ((size_t)(p - b) + 3 > hlen || warc_digits(p, 3, &st) || st < 100 ||
-	    st > 599 || ((size_t)(p - b) + 3 < hlen && p[3] != ' ' &&
-			 p[3] != '\r' && p[3] != '\n'))
+	    st > 599 ||
+	    ((size_t)(p - b) + 3 < hlen && p[3] != ' ' && p[3] != '\r' &&
+	     p[3] != '\n'))
 		goto bad;
 	buf_reset(&r->hhdr);
 	if (buf_add(&r->hhdr, b, text) != GZ_OK)
@@ -1138,10 +1156,11 @@ static int warc_http_parse(struct warc_reader *r, struct warc_record *rec)
 	rec->http.fields = r->hfields;
 	rec->http.nfields = (size_t)nf;
 	rec->http.head_len = hlen;
-#define WARC_HTTP_FIELD(member, name)                                         \
-	do {                                                                  \
-		const char *v_ = warc_field_find(r->hfields, (size_t)nf, name); \
-		rec->http.member = v_ ? v_ : "";                              \
+#define WARC_HTTP_FIELD(member, name)                                  \
+	do {                                                           \
+		const char *v_ =                                       \
+			warc_field_find(r->hfields, (size_t)nf, name); \
+		rec->http.member = v_ ? v_ : "";                       \
 	} while (0)
 	WARC_HTTP_FIELD(content_type, "Content-Type");
 	WARC_HTTP_FIELD(content_encoding, "Content-Encoding");
@@ -1165,7 +1184,7 @@ static int warc_is_http_response(const struct warc_record *rec)
 	if (warc_istarts(rec->content_type, "application/http"))
 		return !warc_icontains(rec->content_type, "msgtype=request");
 	return rec->type == WARC_TYPE_RESPONSE && rec->block_len >= 5 &&
-	       memcmp(rec->block, "HTTP/", 5) == 0;
+		memcmp(rec->block, "HTTP/", 5) == 0;
 }
 
 /* Fill rec's named fields from its field list (in the reader's hdr). */
@@ -1173,7 +1192,8 @@ static void warc_record_fields(struct warc_record *rec)
 {
 	rec->type_name = warc_field_or_empty(rec, "WARC-Type");
 	rec->type = warc_type_from_name(rec->type_name);
-	rec->target_uri = warc_strip_angles(warc_field_or_empty(rec, "WARC-Target-URI"));
+	rec->target_uri =
+		warc_strip_angles(warc_field_or_empty(rec, "WARC-Target-URI"));
 	rec->date = warc_field_or_empty(rec, "WARC-Date");
 	rec->date_time = warc_parse_date(rec->date);
 	rec->record_id = warc_field_or_empty(rec, "WARC-Record-ID");
@@ -1231,17 +1251,24 @@ static int warc_read_record(struct warc_reader *r, struct warc_record *rec)
 	rec->offset = off;
 	p = (const char *)r->win + r->pos;
 	if (avail < 5 || memcmp(p, "WARC/", 5) != 0) {
-		warc_quote((const unsigned char *)p, avail, WARC_QUOTE_BYTES, q, sizeof q);
-		return warc_bad(r, off, "expected a WARC/1.x version line, found \"%s\"", q);
+		warc_quote((const unsigned char *)p, avail, WARC_QUOTE_BYTES, q,
+			   sizeof q);
+		return warc_bad(
+			r, off,
+			"expected a WARC/1.x version line, found \"%s\"", q);
 	}
-	scan = avail < WARC_MAX_HEADER_BYTES + 4 ? avail : WARC_MAX_HEADER_BYTES + 4;
+	scan = avail < WARC_MAX_HEADER_BYTES + 4 ? avail
+						 : WARC_MAX_HEADER_BYTES + 4;
 	hlen = warc_blank_line(p, scan, &text);
 	if (!hlen) {
 		if (avail >= WARC_MAX_HEADER_BYTES + 4)
-			return warc_bad(r, off, "record header larger than %u bytes",
+			return warc_bad(r, off,
+					"record header larger than %u bytes",
 					WARC_MAX_HEADER_BYTES);
-		return warc_bad(r, off, "truncated record header: %zu bytes, no blank line",
-				avail);
+		return warc_bad(
+			r, off,
+			"truncated record header: %zu bytes, no blank line",
+			avail);
 	}
 	/* The version line: "WARC/" digits "." digits. */
 	for (t = 5; t < text && p[t] >= '0' && p[t] <= '9'; t++)
@@ -1264,8 +1291,8 @@ static int warc_read_record(struct warc_reader *r, struct warc_record *rec)
 				WARC_MAX_HEADER_FIELDS);
 	if (nf < 0) {
 		warc_quote((const unsigned char *)bad,
-			   r->hdr.len - (size_t)(bad - r->hdr.ptr), WARC_QUOTE_BYTES,
-			   q, sizeof q);
+			   r->hdr.len - (size_t)(bad - r->hdr.ptr),
+			   WARC_QUOTE_BYTES, q, sizeof q);
 		return warc_bad(r, off, "malformed header line \"%s\"", q);
 	}
 	rec->version = r->hdr.ptr;
@@ -1278,8 +1305,8 @@ static int warc_read_record(struct warc_reader *r, struct warc_record *rec)
 	errno = 0;
 	clen = strtoull(cl, &e, 10);
 	if (*cl < '0' || *cl > '9' || *e || errno) {
-		warc_quote((const unsigned char *)cl, strlen(cl), WARC_QUOTE_BYTES, q,
-			   sizeof q);
+		warc_quote((const unsigned char *)cl, strlen(cl),
+			   WARC_QUOTE_BYTES, q, sizeof q);
 		return warc_bad(r, off, "bad Content-Length \"%s\"", q);
 	}
 	rec->content_length = clen;
@@ -1298,8 +1325,11 @@ static int warc_read_record(struct warc_reader *r, struct warc_record *rec)
 	if (rc != GZ_OK)
 		return rc;
 	if (got < clen)
-		return warc_bad(r, off, "truncated record: Content-Length %llu, %llu bytes left",
-				(unsigned long long)clen, (unsigned long long)got);
+		return warc_bad(r, off,
+				"truncated record: Content-Length %llu, %llu "
+				"bytes left",
+				(unsigned long long)clen,
+				(unsigned long long)got);
 	/* The block must be followed by CRLF CRLF (or at least a line end). */
 	rc = warc_fill(r, 8);
 	if (rc != GZ_OK)
@@ -1310,7 +1340,8 @@ static int warc_read_record(struct warc_reader *r, struct warc_record *rec)
 		;
 	if (t == 0 && avail > 0 && !(avail >= 5 && memcmp(p, "WARC/", 5) == 0))
 		return warc_bad(r, off,
-				"record not followed by CRLF CRLF (Content-Length %llu wrong?)",
+				"record not followed by CRLF CRLF "
+				"(Content-Length %llu wrong?)",
 				(unsigned long long)clen);
 	warc_consume(r, t);
 	if (!(rec->flags & WARC_REC_OVERSIZED)) {
@@ -1326,7 +1357,8 @@ static int warc_read_record(struct warc_reader *r, struct warc_record *rec)
 	}
 	return GZ_OK;
 bad_version:
-	warc_quote((const unsigned char *)p, avail, WARC_QUOTE_BYTES, q, sizeof q);
+	warc_quote((const unsigned char *)p, avail, WARC_QUOTE_BYTES, q,
+		   sizeof q);
 	return warc_bad(r, off, "bad version line \"%s\"", q);
 }
 
@@ -1379,7 +1411,8 @@ int warc_reader_open(const char *path, struct warc_reader **out, char *err)
 	} else {
 		r->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (r->fd < 0) {
-			rc = gz_fail(err, GZ_EIO, "%s: %s", path, strerror(errno));
+			rc = gz_fail(err, GZ_EIO, "%s: %s", path,
+				     strerror(errno));
 			goto fail;
 		}
 		r->own_fd = 1;
@@ -1399,20 +1432,24 @@ int warc_reader_open(const char *path, struct warc_reader **out, char *err)
 	}
 	rc = warc_fill(r, 4096);
 	if (rc == GZ_OK && r->brk && r->end == r->pos) {
-		rc = gz_fail(err, GZ_EPARSE, "%s: not a valid gzip file: %s", path,
-			     r->zmsg);
+		rc = gz_fail(err, GZ_EPARSE, "%s: not a valid gzip file: %s",
+			     path, r->zmsg);
 		goto fail;
 	}
 	if (rc != GZ_OK) {
 		gz_fail(err, rc, "%s", r->fatal_msg);
 		goto fail;
 	}
-	for (i = r->pos; i < r->end && (r->win[i] == '\r' || r->win[i] == '\n'); i++)
+	for (i = r->pos; i < r->end && (r->win[i] == '\r' || r->win[i] == '\n');
+	     i++)
 		;
-	if (i < r->end && (r->end - i < 5 || memcmp(r->win + i, "WARC/", 5) != 0)) {
-		warc_quote(r->win + i, r->end - i, WARC_QUOTE_BYTES, q, sizeof q);
-		rc = gz_fail(err, GZ_EPARSE, "%s: not a WARC file (starts with \"%s\")",
-			     path, q);
+	if (i < r->end &&
+	    (r->end - i < 5 || memcmp(r->win + i, "WARC/", 5) != 0)) {
+		warc_quote(r->win + i, r->end - i, WARC_QUOTE_BYTES, q,
+			   sizeof q);
+		rc = gz_fail(err, GZ_EPARSE,
+			     "%s: not a WARC file (starts with \"%s\")", path,
+			     q);
 		goto fail;
 	}
 	*out = r;
@@ -1425,10 +1462,12 @@ fail:
 int warc_reader_set_limits(struct warc_reader *r, size_t max_record,
 			   size_t max_payload)
 {
-	if ((max_record && (max_record < WARC_MIN_LIMIT_BYTES ||
-			    max_record > WARC_MAX_LIMIT_BYTES)) ||
-	    (max_payload && (max_payload < WARC_MIN_LIMIT_BYTES ||
-			     max_payload > WARC_MAX_LIMIT_BYTES)))
+	if ((max_record &&
+	     (max_record < WARC_MIN_LIMIT_BYTES ||
+	      max_record > WARC_MAX_LIMIT_BYTES)) ||
+	    (max_payload &&
+	     (max_payload < WARC_MIN_LIMIT_BYTES ||
+	      max_payload > WARC_MAX_LIMIT_BYTES)))
 		return GZ_EINVAL;
 	if (max_record) {
 		r->max_record = max_record;
@@ -1491,7 +1530,8 @@ int warc_record_verify(const struct warc_record *rec, char *err)
 	size_t i, n;
 
 	if (!warc_istarts(v, "sha1:") || (rec->flags & WARC_REC_OVERSIZED))
-		return gz_fail(err, GZ_ENOTFOUND, "offset %llu: no SHA-1 block digest to check",
+		return gz_fail(err, GZ_ENOTFOUND,
+			       "offset %llu: no SHA-1 block digest to check",
 			       (unsigned long long)rec->offset);
 	v += 5;
 	n = strlen(v);
@@ -1499,7 +1539,8 @@ int warc_record_verify(const struct warc_record *rec, char *err)
 	if (n == 32) {
 		warc_digest_text(d, want);
 		for (i = 0; i < 32; i++)
-			if (warc_lower((unsigned char)v[i]) != warc_lower((unsigned char)want[5 + i]))
+			if (warc_lower((unsigned char)v[i]) !=
+			    warc_lower((unsigned char)want[5 + i]))
 				break;
 		if (i == 32)
 			return GZ_OK;
@@ -1513,29 +1554,33 @@ int warc_record_verify(const struct warc_record *rec, char *err)
 			return GZ_OK;
 	}
 	warc_sha1_digest(rec->block, rec->block_len, want);
-	return gz_fail(err, GZ_EPARSE, "offset %llu: block digest mismatch: header %s, block %s",
-		       (unsigned long long)rec->offset, rec->block_digest, want);
+	return gz_fail(
+		err, GZ_EPARSE,
+		"offset %llu: block digest mismatch: header %s, block %s",
+		(unsigned long long)rec->offset, rec->block_digest, want);
 }
 
 /* ============================================================== writer */
 
 struct warc_writer {
-	char dir[WARC_MAX_PATH];          /* directory the files go in */
-	char single[WARC_MAX_PATH];       /* the one file in single-file mode, else "" */
-	char prefix[WARC_MAX_PREFIX_LEN + 1]; /* file name prefix (directory mode) */
+	char dir[WARC_MAX_PATH]; /* directory the files go in */
+	char single
+		[WARC_MAX_PATH]; /* the one file in single-file mode, else "" */
+	char prefix[WARC_MAX_PREFIX_LEN +
+		    1]; /* file name prefix (directory mode) */
 	char software[WARC_MAX_VERSION_LEN + 16]; /* "Gazette/VERSION" */
-	uint64_t rotate;                  /* start a new file past this size */
-	unsigned flags;                   /* WARC_W_* */
-	unsigned serial;                  /* number of the next file */
-	int fd;                           /* current file, -1 between files */
-	char open_path[WARC_MAX_PATH + 8];/* its name while written (.open) */
-	char final_path[WARC_MAX_PATH];   /* its name when complete */
-	char name[WARC_NAME_LEN];         /* final_path without the directory */
-	uint64_t size;                    /* bytes written to the current file */
-	char warcinfo_id[WARC_ID_LEN];    /* record ID of its warcinfo record */
-	z_stream zs;                      /* deflater, reset per record */
-	struct buf hdr;                   /* record header being built */
-	unsigned char out[WARC_ZSTEP];    /* compressed output */
+	uint64_t rotate;                   /* start a new file past this size */
+	unsigned flags;                    /* WARC_W_* */
+	unsigned serial;                   /* number of the next file */
+	int fd;                            /* current file, -1 between files */
+	char open_path[WARC_MAX_PATH + 8]; /* its name while written (.open) */
+	char final_path[WARC_MAX_PATH];    /* its name when complete */
+	char name[WARC_NAME_LEN];      /* final_path without the directory */
+	uint64_t size;                 /* bytes written to the current file */
+	char warcinfo_id[WARC_ID_LEN]; /* record ID of its warcinfo record */
+	z_stream zs;                   /* deflater, reset per record */
+	struct buf hdr;                /* record header being built */
+	unsigned char out[WARC_ZSTEP]; /* compressed output */
 };
 
 /* One piece of a record to write. */
@@ -1556,7 +1601,8 @@ static int warc_uuid(char out[WARC_ID_LEN], char *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return gz_fail(err, GZ_EIO, "getrandom: %s", strerror(errno));
+			return gz_fail(err, GZ_EIO, "getrandom: %s",
+				       strerror(errno));
 		got += (size_t)n;
 	}
 	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
@@ -1576,7 +1622,8 @@ static void warc_format_date(time_t t, char out[WARC_DATE_LEN])
 
 	if (!t)
 		t = time(NULL);
-	if (!gmtime_r(&t, &tm) || !strftime(out, WARC_DATE_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(out, WARC_DATE_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(out, WARC_DATE_LEN, "1970-01-01T00:00:00Z");
 }
 
@@ -1605,7 +1652,8 @@ static int warc_token(const char *s, size_t len)
 	if (!len)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("!#$%&'*+-.^_`|~", s[i]))
+		if (!isalnum((unsigned char)s[i]) &&
+		    !strchr("!#$%&'*+-.^_`|~", s[i]))
 			return 0;
 	return 1;
 }
@@ -1629,7 +1677,8 @@ static int warc_extra_ok(const char *extra)
 }
 
 /* Write n bytes to the current file.  GZ_OK or GZ_EIO. */
-static int warc_w_write(struct warc_writer *w, const void *p, size_t n, char *err)
+static int warc_w_write(struct warc_writer *w, const void *p, size_t n,
+			char *err)
 {
 	const unsigned char *c = p;
 	ssize_t k;
@@ -1639,7 +1688,8 @@ static int warc_w_write(struct warc_writer *w, const void *p, size_t n, char *er
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return gz_fail(err, GZ_EIO, "%s: write: %s", w->open_path,
+			return gz_fail(err, GZ_EIO, "%s: write: %s",
+				       w->open_path,
 				       k < 0 ? strerror(errno) : "no progress");
 		c += k;
 		n -= (size_t)k;
@@ -1665,14 +1715,16 @@ static int warc_w_member(struct warc_writer *w, const struct warc_part *parts,
 		return gz_fail(err, GZ_EINTERNAL, "deflateReset failed");
 	for (i = 0; i <= nparts; i++) {
 		flush = i == nparts ? Z_FINISH : Z_NO_FLUSH;
-		w->zs.next_in = i < nparts ? (Bytef *)(uintptr_t)parts[i].p : NULL;
+		w->zs.next_in =
+			i < nparts ? (Bytef *)(uintptr_t)parts[i].p : NULL;
 		w->zs.avail_in = i < nparts ? (uInt)parts[i].n : 0;
 		do {
 			w->zs.next_out = w->out;
 			w->zs.avail_out = sizeof w->out;
 			zr = deflate(&w->zs, flush);
 			if (zr == Z_STREAM_ERROR) {
-				rc = gz_fail(err, GZ_EINTERNAL, "deflate failed");
+				rc = gz_fail(err, GZ_EINTERNAL,
+					     "deflate failed");
 				goto fail;
 			}
 			have = sizeof w->out - w->zs.avail_out;
@@ -1681,7 +1733,8 @@ static int warc_w_member(struct warc_writer *w, const struct warc_part *parts,
 				if (rc != GZ_OK)
 					goto fail;
 			}
-		} while (w->zs.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+		} while (w->zs.avail_out == 0 ||
+			 (flush == Z_FINISH && zr != Z_STREAM_END));
 	}
 	return GZ_OK;
 fail:
@@ -1693,17 +1746,17 @@ fail:
 
 /* What one record carries; see warc_w_record(). */
 struct warc_w_rec {
-	const char *type;          /* WARC-Type */
-	const char *id;            /* WARC-Record-ID */
-	const char *uri;           /* WARC-Target-URI or NULL */
-	const char *ip;            /* WARC-IP-Address or NULL */
-	const char *concurrent;    /* WARC-Concurrent-To or NULL */
-	const char *content_type;  /* Content-Type or NULL */
-	const char *extra;         /* extra header lines or NULL */
-	time_t date;               /* WARC-Date, 0 for now */
+	const char *type;              /* WARC-Type */
+	const char *id;                /* WARC-Record-ID */
+	const char *uri;               /* WARC-Target-URI or NULL */
+	const char *ip;                /* WARC-IP-Address or NULL */
+	const char *concurrent;        /* WARC-Concurrent-To or NULL */
+	const char *content_type;      /* Content-Type or NULL */
+	const char *extra;             /* extra header lines or NULL */
+	time_t date;                   /* WARC-Date, 0 for now */
 	const struct warc_part *block; /* block pieces */
-	size_t nblock;             /* pieces in block */
-	size_t payload_from;       /* first piece of the payload, or nblock for no
+	size_t nblock;                 /* pieces in block */
+	size_t payload_from; /* first piece of the payload, or nblock for no
 				      WARC-Payload-Digest */
 };
 
@@ -1736,8 +1789,10 @@ static int warc_w_record(struct warc_writer *w, const struct warc_w_rec *x,
 	warc_digest_text(d, pdig);
 	warc_format_date(x->date, date);
 	buf_reset(&w->hdr);
-	rc |= buf_addf(&w->hdr, "WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: %s\r\n"
-			       "WARC-Date: %s\r\n", x->type, x->id, date);
+	rc |= buf_addf(&w->hdr,
+		       "WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: %s\r\n"
+		       "WARC-Date: %s\r\n",
+		       x->type, x->id, date);
 	if (x->uri)
 		rc |= buf_addf(&w->hdr, "WARC-Target-URI: %s\r\n", x->uri);
 	if (x->ip)
@@ -1745,14 +1800,17 @@ static int warc_w_record(struct warc_writer *w, const struct warc_w_rec *x,
 	if (strcmp(x->type, "warcinfo") == 0)
 		rc |= buf_addf(&w->hdr, "WARC-Filename: %s\r\n", w->name);
 	else
-		rc |= buf_addf(&w->hdr, "WARC-Warcinfo-ID: %s\r\n", w->warcinfo_id);
+		rc |= buf_addf(&w->hdr, "WARC-Warcinfo-ID: %s\r\n",
+			       w->warcinfo_id);
 	if (x->concurrent)
-		rc |= buf_addf(&w->hdr, "WARC-Concurrent-To: %s\r\n", x->concurrent);
+		rc |= buf_addf(&w->hdr, "WARC-Concurrent-To: %s\r\n",
+			       x->concurrent);
 	rc |= buf_addf(&w->hdr, "WARC-Block-Digest: %s\r\n", bdig);
 	if (x->payload_from < x->nblock)
 		rc |= buf_addf(&w->hdr, "WARC-Payload-Digest: %s\r\n", pdig);
 	if (x->content_type)
-		rc |= buf_addf(&w->hdr, "Content-Type: %s\r\n", x->content_type);
+		rc |= buf_addf(&w->hdr, "Content-Type: %s\r\n",
+			       x->content_type);
 	if (x->extra)
 		rc |= buf_adds(&w->hdr, x->extra);
 	rc |= buf_addf(&w->hdr, "Content-Length: %zu\r\n\r\n", total);
@@ -1792,12 +1850,15 @@ static int warc_w_file_close(struct warc_writer *w, char *err)
 	if (w->fd < 0)
 		return GZ_OK;
 	if (!(w->flags & WARC_W_NO_FSYNC) && fsync(w->fd) != 0)
-		rc = gz_fail(err, GZ_EIO, "%s: fsync: %s", w->open_path, strerror(errno));
+		rc = gz_fail(err, GZ_EIO, "%s: fsync: %s", w->open_path,
+			     strerror(errno));
 	if (close(w->fd) != 0 && rc == GZ_OK)
-		rc = gz_fail(err, GZ_EIO, "%s: close: %s", w->open_path, strerror(errno));
+		rc = gz_fail(err, GZ_EIO, "%s: close: %s", w->open_path,
+			     strerror(errno));
 	w->fd = -1;
 	if (rc == GZ_OK && rename(w->open_path, w->final_path) != 0)
-		rc = gz_fail(err, GZ_EIO, "rename %s: %s", w->open_path, strerror(errno));
+		rc = gz_fail(err, GZ_EIO, "rename %s: %s", w->open_path,
+			     strerror(errno));
 	if (rc == GZ_OK && !(w->flags & WARC_W_NO_FSYNC))
 		warc_w_sync_dir(w);
 	return rc;
@@ -1821,34 +1882,43 @@ static int warc_w_file_open(struct warc_writer *w, char *err)
 	w->size = 0;
 	for (;;) {
 		if (w->single[0]) {
-			n = snprintf(w->final_path, sizeof w->final_path, "%s", w->single);
+			n = snprintf(w->final_path, sizeof w->final_path, "%s",
+				     w->single);
 		} else {
 			if (w->serial > WARC_MAX_FILES)
-				return gz_fail(err, GZ_ETOOBIG, "%s: more than %u files",
-					       w->dir, WARC_MAX_FILES);
+				return gz_fail(err, GZ_ETOOBIG,
+					       "%s: more than %u files", w->dir,
+					       WARC_MAX_FILES);
 			if (!gmtime_r(&now, &tm) ||
 			    !strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm))
-				return gz_fail(err, GZ_EINTERNAL, "cannot format the time");
-			n = snprintf(w->name, sizeof w->name, "%s-%s-%05u.warc.gz",
-				     w->prefix, stamp, w->serial++);
+				return gz_fail(err, GZ_EINTERNAL,
+					       "cannot format the time");
+			n = snprintf(w->name, sizeof w->name,
+				     "%s-%s-%05u.warc.gz", w->prefix, stamp,
+				     w->serial++);
 			if (n < 0 || (size_t)n >= sizeof w->name)
-				return gz_fail(err, GZ_EINVAL, "file name too long");
-			n = snprintf(w->final_path, sizeof w->final_path, "%s/%s",
-				     w->dir, w->name);
+				return gz_fail(err, GZ_EINVAL,
+					       "file name too long");
+			n = snprintf(w->final_path, sizeof w->final_path,
+				     "%s/%s", w->dir, w->name);
 		}
 		if (n < 0 || (size_t)n >= sizeof w->final_path)
 			return gz_fail(err, GZ_EINVAL, "path too long");
-		snprintf(w->open_path, sizeof w->open_path, "%s.open", w->final_path);
+		snprintf(w->open_path, sizeof w->open_path, "%s.open",
+			 w->final_path);
 		if (stat(w->final_path, &st) == 0) {
 			if (w->single[0])
-				return gz_fail(err, GZ_EIO, "%s: file exists", w->final_path);
+				return gz_fail(err, GZ_EIO, "%s: file exists",
+					       w->final_path);
 			continue;
 		}
-		w->fd = open(w->open_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		w->fd = open(w->open_path,
+			     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (w->fd >= 0)
 			break;
 		if (errno != EEXIST || w->single[0])
-			return gz_fail(err, GZ_EIO, "%s: %s", w->open_path, strerror(errno));
+			return gz_fail(err, GZ_EIO, "%s: %s", w->open_path,
+				       strerror(errno));
 	}
 	rc = warc_uuid(w->warcinfo_id, err);
 	if (rc != GZ_OK)
@@ -1905,8 +1975,8 @@ static int warc_w_after(struct warc_writer *w, char *err)
 }
 
 int warc_writer_open(const char *path_or_dir, const char *prefix,
-		     const char *version, uint64_t rotate_bytes,
-		     unsigned flags, struct warc_writer **out, char *err)
+		     const char *version, uint64_t rotate_bytes, unsigned flags,
+		     struct warc_writer **out, char *err)
 {
 	struct warc_writer *w;
 	struct stat st;
@@ -1915,15 +1985,19 @@ int warc_writer_open(const char *path_or_dir, const char *prefix,
 	int rc, level;
 
 	*out = NULL;
-	if (!path_or_dir || !*path_or_dir || strlen(path_or_dir) >= WARC_MAX_PATH - WARC_NAME_LEN)
+	if (!path_or_dir || !*path_or_dir ||
+	    strlen(path_or_dir) >= WARC_MAX_PATH - WARC_NAME_LEN)
 		return gz_fail(err, GZ_EINVAL, "bad WARC path");
 	if (!version || !*version || strlen(version) > WARC_MAX_VERSION_LEN ||
 	    !warc_token(version, strlen(version)))
 		return gz_fail(err, GZ_EINVAL, "bad software version");
-	if (rotate_bytes && (rotate_bytes < WARC_MIN_ROTATE_BYTES ||
-			     rotate_bytes > WARC_MAX_ROTATE_BYTES))
-		return gz_fail(err, GZ_EINVAL, "rotation size %llu out of range [%u, %llu]",
-			       (unsigned long long)rotate_bytes, WARC_MIN_ROTATE_BYTES,
+	if (rotate_bytes &&
+	    (rotate_bytes < WARC_MIN_ROTATE_BYTES ||
+	     rotate_bytes > WARC_MAX_ROTATE_BYTES))
+		return gz_fail(err, GZ_EINVAL,
+			       "rotation size %llu out of range [%u, %llu]",
+			       (unsigned long long)rotate_bytes,
+			       WARC_MIN_ROTATE_BYTES,
 			       (unsigned long long)WARC_MAX_ROTATE_BYTES);
 	w = calloc(1, sizeof *w);
 	if (!w)
@@ -1935,8 +2009,10 @@ int warc_writer_open(const char *path_or_dir, const char *prefix,
 	buf_init(&w->hdr, WARC_MAX_HEADER_BYTES);
 	if (stat(path_or_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
 		n = prefix ? strlen(prefix) : 0;
-		if (!n || n > WARC_MAX_PREFIX_LEN || strspn(prefix,
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != n) {
+		if (!n || n > WARC_MAX_PREFIX_LEN ||
+		    strspn(prefix,
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy"
+			   "z0123456789._-") != n) {
 			free(w);
 			return gz_fail(err, GZ_EINVAL, "bad WARC file prefix");
 		}
@@ -1950,9 +2026,10 @@ int warc_writer_open(const char *path_or_dir, const char *prefix,
 		else if (slash == path_or_dir)
 			snprintf(w->dir, sizeof w->dir, "/");
 		else
-			snprintf(w->dir, sizeof w->dir, "%.*s", (int)(slash - path_or_dir),
-				 path_or_dir);
-		snprintf(w->name, sizeof w->name, "%s", slash ? slash + 1 : path_or_dir);
+			snprintf(w->dir, sizeof w->dir, "%.*s",
+				 (int)(slash - path_or_dir), path_or_dir);
+		snprintf(w->name, sizeof w->name, "%s",
+			 slash ? slash + 1 : path_or_dir);
 	}
 	level = (int)((flags >> 4) & 15u);
 	level = level >= 1 && level <= 10 ? level - 1 : WARC_GZIP_LEVEL;
@@ -1984,15 +2061,18 @@ int warc_writer_add(struct warc_writer *w, const struct warc_exchange *x,
 	if (!x->url || !*x->url || !warc_clean(x->url, strlen(x->url), 0) ||
 	    strchr(x->url, ' '))
 		return gz_fail(err, GZ_EINVAL, "bad target URI");
-	if (x->ip && (!*x->ip || strlen(x->ip) > 64 ||
-		      strspn(x->ip, "0123456789abcdefABCDEF:.%") != strlen(x->ip)))
+	if (x->ip &&
+	    (!*x->ip || strlen(x->ip) > 64 ||
+	     strspn(x->ip, "0123456789abcdefABCDEF:.%") != strlen(x->ip)))
 		return gz_fail(err, GZ_EINVAL, "bad IP address");
-	if (!x->response_head || !x->response_head_len || (x->body_len && !x->body))
+	if (!x->response_head || !x->response_head_len ||
+	    (x->body_len && !x->body))
 		return gz_fail(err, GZ_EINVAL, "no HTTP response head");
 	if (x->response_head_len > WARC_MAX_WRITE_BYTES ||
 	    x->body_len > WARC_MAX_WRITE_BYTES - x->response_head_len ||
 	    x->request_len > WARC_MAX_WRITE_BYTES)
-		return gz_fail(err, GZ_EINVAL, "record over %u bytes", WARC_MAX_WRITE_BYTES);
+		return gz_fail(err, GZ_EINVAL, "record over %u bytes",
+			       WARC_MAX_WRITE_BYTES);
 	rc = warc_w_ready(w, err);
 	if (rc != GZ_OK)
 		return rc;
@@ -2057,12 +2137,15 @@ int warc_writer_add_record(struct warc_writer *w, const char *type_name,
 
 	if (!type_name || !warc_token(type_name, strlen(type_name)))
 		return gz_fail(err, GZ_EINVAL, "bad WARC-Type");
-	if (uri && (!*uri || !warc_clean(uri, strlen(uri), 0) || strchr(uri, ' ')))
+	if (uri &&
+	    (!*uri || !warc_clean(uri, strlen(uri), 0) || strchr(uri, ' ')))
 		return gz_fail(err, GZ_EINVAL, "bad target URI");
 	if (content_type && !warc_clean(content_type, strlen(content_type), 1))
 		return gz_fail(err, GZ_EINVAL, "bad Content-Type");
 	if (extra && !warc_extra_ok(extra))
-		return gz_fail(err, GZ_EINVAL, "extra header lines must be \"Name: value\\r\\n\"");
+		return gz_fail(
+			err, GZ_EINVAL,
+			"extra header lines must be \"Name: value\\r\\n\"");
 	if (block_len > WARC_MAX_WRITE_BYTES || (block_len && !block))
 		return gz_fail(err, GZ_EINVAL, "bad block");
 	rc = warc_w_ready(w, err);

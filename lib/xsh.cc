@@ -40,7 +40,8 @@ struct xsh_wdb {
 
 /* A document being built. */
 struct xsh_doc {
-	Xapian::Document doc; /* the document (a handle: TermGenerator shares it) */
+	Xapian::Document
+		doc; /* the document (a handle: TermGenerator shares it) */
 };
 
 /* A term generator. */
@@ -51,11 +52,11 @@ struct xsh_tg {
 
 /* A query parser. */
 struct xsh_qp {
-	Xapian::QueryParser qp;   /* the parser, with its prefixes and ranges */
-	Xapian::Database db;      /* the database given to xsh_qp_new */
-	bool has_db;              /* db is meaningful */
-	unsigned max_expansion;   /* wildcard limit; 0 = Xapian's default */
-	std::string corrected;    /* corrected form of the last parse, or "" */
+	Xapian::QueryParser qp; /* the parser, with its prefixes and ranges */
+	Xapian::Database db;    /* the database given to xsh_qp_new */
+	bool has_db;            /* db is meaningful */
+	unsigned max_expansion; /* wildcard limit; 0 = Xapian's default */
+	std::string corrected;  /* corrected form of the last parse, or "" */
 };
 
 /* A parsed or combined query. */
@@ -75,11 +76,13 @@ struct xsh_query {
 struct xsh_enquire {
 	std::vector<Xapian::valueno> facet_slots; /* slot of each facet */
 	std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-						  /* spy of each facet, after a run */
-	bool ran;                                 /* xsh_enquire_run succeeded */
-	Xapian::Enquire enq;                      /* the search (holds the db) */
+	/* spy of each facet, after a run */
+	bool ran;            /* xsh_enquire_run succeeded */
+	Xapian::Enquire enq; /* the search (holds the db) */
 
-	explicit xsh_enquire(const Xapian::Database &db) : ran(false), enq(db) {}
+	explicit xsh_enquire(const Xapian::Database &db) : ran(false), enq(db)
+	{
+	}
 	~xsh_enquire()
 	{
 		try {
@@ -100,7 +103,9 @@ struct xsh_mset {
 	Xapian::MSet m;      /* the hits */
 
 	xsh_mset(const Xapian::Enquire &e, const Xapian::MSet &ms)
-		: enq(e), m(ms) {}
+	    : enq(e), m(ms)
+	{
+	}
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -175,10 +180,10 @@ static int xsh_fail(char *err) noexcept
 }
 
 /* Argument checks: fail with GZ_EINVAL naming the function. */
-#define XSH_CHECK(cond)                                                      \
-	do {                                                                 \
-		if (!(cond))                                                 \
-			return xsh_bad(err, __func__, #cond);                \
+#define XSH_CHECK(cond)                                       \
+	do {                                                  \
+		if (!(cond))                                  \
+			return xsh_bad(err, __func__, #cond); \
 	} while (0)
 
 static int xsh_bad(char *err, const char *fn, const char *what) noexcept
@@ -261,8 +266,9 @@ static Xapian::Query xsh_value_range(Xapian::valueno slot,
 */
 static int xsh_creation_leftovers(const char *path) noexcept
 {
-	static const char *const tables[] = {"postlist", "docdata",  "termlist",
-					     "position", "spelling", "synonym"};
+	static const char *const tables[] = { "postlist", "docdata",
+					      "termlist", "position",
+					      "spelling", "synonym" };
 	DIR *d = opendir(path);
 	struct dirent *de;
 	int ok = 1;
@@ -280,7 +286,8 @@ static int xsh_creation_leftovers(const char *path) noexcept
 		ok = 0;
 		if (!strcmp(n, "flintlock") || !strcmp(n, "v.tmp")) {
 			ok = 1;
-		} else if (dot && (!strcmp(dot, ".glass") || !strcmp(dot, ".tmp"))) {
+		} else if (dot &&
+			   (!strcmp(dot, ".glass") || !strcmp(dot, ".tmp"))) {
 			for (const char *t : tables)
 				if (strlen(t) == (size_t)(dot - n) &&
 				    !strncmp(n, t, strlen(t)))
@@ -310,19 +317,21 @@ extern "C" int xsh_wdb_open(const char *path, int flags, struct xsh_wdb **out,
 		XSH_CHECK(out);
 		*out = nullptr;
 		XSH_CHECK(path && *path);
-		int action = (flags & XSH_WDB_CREATE) ? Xapian::DB_CREATE_OR_OPEN
-						      : Xapian::DB_OPEN;
+		int action = (flags & XSH_WDB_CREATE)
+			? Xapian::DB_CREATE_OR_OPEN
+			: Xapian::DB_OPEN;
 		int extra = (flags & XSH_WDB_NO_SYNC) ? Xapian::DB_NO_SYNC : 0;
 		std::unique_ptr<xsh_wdb> w;
 		try {
-			w.reset(new xsh_wdb{
-				Xapian::WritableDatabase(path, action | extra)});
+			w.reset(new xsh_wdb{ Xapian::WritableDatabase(
+				path, action | extra) });
 		} catch (const Xapian::DatabaseNotFoundError &) {
 			if (!(flags & XSH_WDB_CREATE) ||
 			    !xsh_creation_leftovers(path))
 				throw;
-			w.reset(new xsh_wdb{Xapian::WritableDatabase(
-				path, Xapian::DB_CREATE_OR_OVERWRITE | extra)});
+			w.reset(new xsh_wdb{ Xapian::WritableDatabase(
+				path,
+				Xapian::DB_CREATE_OR_OVERWRITE | extra) });
 		}
 		*out = w.release();
 		return GZ_OK;
@@ -389,8 +398,7 @@ extern "C" int xsh_wdb_delete_term(struct xsh_wdb *w, const char *term,
 }
 
 /* The first document of term's posting list in db, or 0. */
-static Xapian::docid xsh_first_doc(const Xapian::Database &db,
-				   const char *term)
+static Xapian::docid xsh_first_doc(const Xapian::Database &db, const char *term)
 {
 	std::string t(term);
 	Xapian::PostingIterator p = db.postlist_begin(t);
@@ -470,8 +478,8 @@ extern "C" int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key,
 		XSH_CHECK(w);
 		XSH_CHECK(key && *key);
 		XSH_CHECK(value || len == 0);
-		w->db.set_metadata(key, len ? std::string(value, len)
-					    : std::string());
+		w->db.set_metadata(
+			key, len ? std::string(value, len) : std::string());
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -479,8 +487,7 @@ extern "C" int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key,
 }
 
 extern "C" int xsh_wdb_get_metadata(struct xsh_wdb *w, const char *key,
-				    char **out, size_t *len,
-				    char *err) noexcept
+				    char **out, size_t *len, char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
@@ -495,8 +502,8 @@ extern "C" int xsh_wdb_get_metadata(struct xsh_wdb *w, const char *key,
 }
 
 /* Fetch document docid of db: data (slot < 0) or value slot. */
-static int xsh_doc_field(const Xapian::Database &db, unsigned docid,
-			 long slot, char **out, size_t *len, char *err)
+static int xsh_doc_field(const Xapian::Database &db, unsigned docid, long slot,
+			 char **out, size_t *len, char *err)
 {
 	if (docid == 0)
 		return gz_fail(err, GZ_ENOTFOUND, "no document 0");
@@ -504,13 +511,13 @@ static int xsh_doc_field(const Xapian::Database &db, unsigned docid,
 	if (slot < 0)
 		xsh_strout(d.get_data(), out, len);
 	else
-		xsh_strout(d.get_value(static_cast<Xapian::valueno>(slot)),
-			   out, len);
+		xsh_strout(d.get_value(static_cast<Xapian::valueno>(slot)), out,
+			   len);
 	return GZ_OK;
 }
 
-extern "C" int xsh_wdb_get_data(struct xsh_wdb *w, unsigned docid,
-				char **out, size_t *len, char *err) noexcept
+extern "C" int xsh_wdb_get_data(struct xsh_wdb *w, unsigned docid, char **out,
+				size_t *len, char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
@@ -572,8 +579,8 @@ extern "C" void xsh_doc_free(struct xsh_doc *d) noexcept
 	}
 }
 
-extern "C" int xsh_doc_set_data(struct xsh_doc *d, const char *data,
-				size_t len, char *err) noexcept
+extern "C" int xsh_doc_set_data(struct xsh_doc *d, const char *data, size_t len,
+				char *err) noexcept
 {
 	try {
 		XSH_CHECK(d);
@@ -593,8 +600,8 @@ extern "C" int xsh_doc_set_value(struct xsh_doc *d, unsigned slot,
 		XSH_CHECK(d);
 		XSH_CHECK(value || len == 0);
 		XSH_CHECK(slot != Xapian::BAD_VALUENO);
-		d->doc.add_value(slot, len ? std::string(value, len)
-					   : std::string());
+		d->doc.add_value(slot,
+				 len ? std::string(value, len) : std::string());
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -652,7 +659,8 @@ extern "C" int xsh_wdb_add_spelling_doc(struct xsh_wdb *w,
 			if (c >= 'A' && c <= 'Z')
 				continue; /* another prefix, or a stem (Z) */
 			Xapian::termcount wdf = t.get_wdf();
-			w->db.add_spelling(term.substr(p.size()), wdf ? wdf : 1);
+			w->db.add_spelling(term.substr(p.size()),
+					   wdf ? wdf : 1);
 		}
 		return GZ_OK;
 	} catch (...) {
@@ -784,7 +792,7 @@ extern "C" int xsh_db_open(const char *path, struct xsh_db **out,
 		XSH_CHECK(out);
 		*out = nullptr;
 		XSH_CHECK(path && *path);
-		std::unique_ptr<xsh_db> d(new xsh_db{Xapian::Database(path)});
+		std::unique_ptr<xsh_db> d(new xsh_db{ Xapian::Database(path) });
 		*out = d.release();
 		return GZ_OK;
 	} catch (...) {
@@ -883,8 +891,7 @@ extern "C" int xsh_db_revision(struct xsh_db *db, unsigned long *out,
 }
 
 extern "C" int xsh_db_get_metadata(struct xsh_db *db, const char *key,
-				   char **out, size_t *len,
-				   char *err) noexcept
+				   char **out, size_t *len, char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
@@ -898,8 +905,8 @@ extern "C" int xsh_db_get_metadata(struct xsh_db *db, const char *key,
 	}
 }
 
-extern "C" int xsh_db_get_data(struct xsh_db *db, unsigned docid,
-			       char **out, size_t *len, char *err) noexcept
+extern "C" int xsh_db_get_data(struct xsh_db *db, unsigned docid, char **out,
+			       size_t *len, char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
@@ -960,8 +967,8 @@ extern "C" int xsh_db_termfreq(struct xsh_db *db, const char *term,
 	}
 }
 
-extern "C" int xsh_db_spelling(struct xsh_db *db, const char *word,
-			       char **out, char *err) noexcept
+extern "C" int xsh_db_spelling(struct xsh_db *db, const char *word, char **out,
+			       char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
@@ -987,8 +994,8 @@ extern "C" int xsh_db_open_remote(const char *host, unsigned port,
 		XSH_CHECK(host && *host);
 		XSH_CHECK(port > 0 && port < 65536);
 		/* Xapian 1.4 takes milliseconds here (typed useconds_t). */
-		std::unique_ptr<xsh_db> d(new xsh_db{Xapian::Remote::open(
-			host, port, timeout_ms, timeout_ms)});
+		std::unique_ptr<xsh_db> d(new xsh_db{ Xapian::Remote::open(
+			host, port, timeout_ms, timeout_ms) });
 		*out = d.release();
 		return GZ_OK;
 	} catch (...) {
@@ -1001,7 +1008,7 @@ extern "C" int xsh_db_new_combined(struct xsh_db **out, char *err) noexcept
 	try {
 		XSH_CHECK(out);
 		*out = nullptr;
-		std::unique_ptr<xsh_db> d(new xsh_db{Xapian::Database()});
+		std::unique_ptr<xsh_db> d(new xsh_db{ Xapian::Database() });
 		*out = d.release();
 		return GZ_OK;
 	} catch (...) {
@@ -1057,11 +1064,14 @@ static std::string lower_utf8(const std::string &str)
 	return t;
 }
 
-class xsh_lower_field : public Xapian::FieldProcessor {
+class xsh_lower_field : public Xapian::FieldProcessor
+{
 	std::string prefix; /* term prefix, e.g. "XSOURCE" */
 
       public:
-	explicit xsh_lower_field(const std::string &p) : prefix(p) {}
+	explicit xsh_lower_field(const std::string &p) : prefix(p)
+	{
+	}
 
 	Xapian::Query operator()(const std::string &str) override
 	{
@@ -1074,14 +1084,17 @@ class xsh_lower_field : public Xapian::FieldProcessor {
 ** prefix "field:" (or "" for bare ranges); Xapian's check_range strips it
 ** from begin before calling operator().
 */
-class xsh_range_proc : public Xapian::RangeProcessor {
+class xsh_range_proc : public Xapian::RangeProcessor
+{
 	xsh_range_fn fn; /* the converter */
 	void *ctx;       /* its context */
 
       public:
 	xsh_range_proc(Xapian::valueno slot_, const std::string &str_,
 		       xsh_range_fn fn_, void *ctx_)
-		: Xapian::RangeProcessor(slot_, str_), fn(fn_), ctx(ctx_) {}
+	    : Xapian::RangeProcessor(slot_, str_), fn(fn_), ctx(ctx_)
+	{
+	}
 
 	Xapian::Query operator()(const std::string &begin,
 				 const std::string &end) override
@@ -1140,8 +1153,7 @@ extern "C" int xsh_qp_add_prefix(struct xsh_qp *qp, const char *field,
 	}
 }
 
-extern "C" int xsh_qp_add_boolean_prefix(struct xsh_qp *qp,
-					 const char *field,
+extern "C" int xsh_qp_add_boolean_prefix(struct xsh_qp *qp, const char *field,
 					 const char *prefix, int flags,
 					 char *err) noexcept
 {
@@ -1308,7 +1320,7 @@ extern "C" int xsh_query_term(const char *term, struct xsh_query **out,
 		XSH_CHECK(out);
 		*out = nullptr;
 		XSH_CHECK(term && *term);
-		*out = new xsh_query{Xapian::Query(std::string(term))};
+		*out = new xsh_query{ Xapian::Query(std::string(term)) };
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -1322,8 +1334,8 @@ extern "C" int xsh_query_range(unsigned slot, const char *lo, const char *hi,
 		XSH_CHECK(out);
 		*out = nullptr;
 		XSH_CHECK(slot != Xapian::BAD_VALUENO);
-		*out = new xsh_query{xsh_value_range(slot, lo ? lo : "",
-						     hi ? hi : "")};
+		*out = new xsh_query{ xsh_value_range(slot, lo ? lo : "",
+						      hi ? hi : "") };
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -1362,7 +1374,7 @@ extern "C" int xsh_query_all(struct xsh_query **out, char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
-		*out = new xsh_query{xsh_match_all()};
+		*out = new xsh_query{ xsh_match_all() };
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -1487,8 +1499,8 @@ extern "C" int xsh_enquire_add_facet(struct xsh_enquire *e, unsigned slot,
 	}
 }
 
-extern "C" int xsh_enquire_set_time_limit(struct xsh_enquire *e,
-					  double seconds, char *err) noexcept
+extern "C" int xsh_enquire_set_time_limit(struct xsh_enquire *e, double seconds,
+					  char *err) noexcept
 {
 	try {
 		XSH_CHECK(e);
@@ -1518,8 +1530,8 @@ extern "C" int xsh_enquire_run(struct xsh_enquire *e, unsigned offset,
 			e->spies.push_back(std::move(s));
 			e->enq.add_matchspy(e->spies.back().get());
 		}
-		Xapian::MSet ms = e->enq.get_mset(offset, limit,
-						  check_at_least);
+		Xapian::MSet ms =
+			e->enq.get_mset(offset, limit, check_at_least);
 		*out = new xsh_mset(e->enq, ms);
 		e->ran = true;
 		return GZ_OK;
@@ -1554,7 +1566,8 @@ extern "C" int xsh_enquire_facet(struct xsh_enquire *e, unsigned idx,
 }
 
 /* Keep only unprefixed terms: those not starting with an ASCII capital. */
-class xsh_unprefixed : public Xapian::ExpandDecider {
+class xsh_unprefixed : public Xapian::ExpandDecider
+{
       public:
 	bool operator()(const std::string &term) const override
 	{
@@ -1610,9 +1623,9 @@ extern "C" int xsh_db_more_like_exact(struct xsh_db *db, unsigned docid,
 		Xapian::Enquire enq(db->db);
 		enq.set_query(xsh_match_all());
 		xsh_unprefixed decider;
-		Xapian::ESet es = enq.get_eset(nterms, rset,
-					       Xapian::Enquire::USE_EXACT_TERMFREQ,
-					       &decider);
+		Xapian::ESet es = enq.get_eset(
+			nterms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ,
+			&decider);
 		std::vector<std::string> terms;
 		for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
 			terms.push_back(*t);
@@ -1857,7 +1870,8 @@ extern "C" int xsh_utf8_lower(const char *s, size_t len, char *out,
 			      size_t n) noexcept
 {
 	if (!s || !out || n == 0)
-		return gz_fail(NULL, GZ_EINVAL, "xsh_utf8_lower: bad arguments");
+		return gz_fail(NULL, GZ_EINVAL,
+			       "xsh_utf8_lower: bad arguments");
 	try {
 		std::string t = lower_utf8(std::string(s, len));
 		size_t k = t.size() < n - 1 ? t.size() : n - 1;

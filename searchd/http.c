@@ -93,10 +93,12 @@ int http_parse_head(const char *buf, size_t len, size_t *head_len,
 	*head_len = 0;
 	end = http_head_end(buf, len > HTTP_MAX_HEAD ? HTTP_MAX_HEAD : len);
 	if (end == 0)
-		return len >= HTTP_MAX_HEAD ?
-		       gz_fail(err, GZ_ETOOBIG, "request head longer than %u "
-			       "bytes", HTTP_MAX_HEAD) :
-		       GZ_EAGAIN;
+		return len >= HTTP_MAX_HEAD
+			? gz_fail(err, GZ_ETOOBIG,
+				  "request head longer than %u "
+				  "bytes",
+				  HTTP_MAX_HEAD)
+			: GZ_EAGAIN;
 	*head_len = end;
 	/* Request line: METHOD SP TARGET SP HTTP/1.x */
 	line = buf;
@@ -120,7 +122,8 @@ int http_parse_head(const char *buf, size_t len, size_t *head_len,
 	tl = (size_t)(sp2 - target);
 	for (v = target; v < sp2; v++)
 		if ((unsigned char)*v <= 0x20 || *v == 0x7f)
-			return gz_fail(err, GZ_EPARSE, "bad byte in the target");
+			return gz_fail(err, GZ_EPARSE,
+				       "bad byte in the target");
 	q = memchr(target, '?', tl);
 	out->route = http_route_of(target, q ? (size_t)(q - target) : tl);
 	if (q) {
@@ -139,7 +142,8 @@ int http_parse_head(const char *buf, size_t len, size_t *head_len,
 		if (n == 0)
 			break;
 		colon = memchr(line, ':', n);
-		if (!colon || colon == line || line[0] == ' ' || line[0] == '\t')
+		if (!colon || colon == line || line[0] == ' ' ||
+		    line[0] == '\t')
 			return gz_fail(err, GZ_EPARSE, "malformed header line");
 		if (!http_ieq(line, (size_t)(colon - line), "authorization"))
 			continue;
@@ -148,8 +152,8 @@ int http_parse_head(const char *buf, size_t len, size_t *head_len,
 			v++;
 		if ((size_t)(line + n - v) > 7 && http_ieq(v, 7, "bearer ")) {
 			free(out->bearer);
-			out->bearer = http_strndup(v + 7,
-						   (size_t)(line + n - v - 7));
+			out->bearer =
+				http_strndup(v + 7, (size_t)(line + n - v - 7));
 			if (!out->bearer)
 				return gz_fail(err, GZ_ENOMEM, "out of memory");
 		}
@@ -260,24 +264,17 @@ int http_query_to_request(const char *query, struct search_request *req,
 int http_status_for(int code)
 {
 	switch (code) {
-	case GZ_OK:
-		return 200;
+	case GZ_OK: return 200;
 	case GZ_EINVAL:
 	case GZ_EPARSE:
 	case GZ_EQUERY:
-	case GZ_ETOOBIG:
-		return 400;
-	case GZ_ENOTFOUND:
-		return 404;
-	case GZ_EDENIED:
-		return 403;
+	case GZ_ETOOBIG: return 400;
+	case GZ_ENOTFOUND: return 404;
+	case GZ_EDENIED: return 403;
 	case GZ_EBUSY:
-	case GZ_EAGAIN:
-		return 503;
-	case GZ_ETIMEOUT:
-		return 504;
-	default:
-		return 500;
+	case GZ_EAGAIN: return 503;
+	case GZ_ETIMEOUT: return 504;
+	default: return 500;
 	}
 }
 

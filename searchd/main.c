@@ -28,37 +28,57 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: " PROG " [OPTIONS]\n"
-"\n"
-"Serve searches over a Gazette index: newline-delimited JSON requests (or\n"
-"plain-text queries) on a TCP address and/or a Unix socket; see\n"
-"docs/protocol.md; and an optional HTTP front (GET /search?q=..., /health,\n"
-"/metrics).  Runs in the foreground; SIGTERM or SIGINT finish the queries\n"
-"in flight and exit 0; SIGHUP reopens the log files, re-reads the\n"
-"configuration's queue_max, max_connections, idle_timeout,\n"
-"query_timeout_ms, shard_timeout_ms, shard_failure and query_log (other\n"
-"keys need a restart) and reopens the shards a stub file lists.\n"
-"\n"
-"  -c, --config FILE      configuration file (default: $GAZETTE_CONFIG or\n"
-"                         /etc/gazette/gazette.conf; a missing default is fine)\n"
-"  -i, --index DIR        index directory, or a Xapian stub file listing\n"
-"                         shards (local paths, remote HOST:PORT) ([index] path)\n"
-"  -l, --listen HOST:PORT TCP address ([searchd] listen, default %s);\n"
-"                         port 0 picks a free port; \"\" for none\n"
-"  -s, --socket PATH      Unix socket, mode 0600 ([searchd] socket); \"\" for none\n"
-"      --http-listen HOST:PORT  HTTP front ([searchd] http_listen); \"\" for none\n"
-"      --http-port-file FILE    write the bound HTTP port number to FILE\n"
-"      --query-log FILE   log every search to FILE ([searchd] query_log)\n"
-"  -w, --workers N        query threads ([searchd] workers)\n"
-"      --port-file FILE   write the bound TCP port number to FILE\n"
-"  -f, --foreground       stay in the foreground (always the case; for\n"
-"                         init scripts that say so)\n"
-"  -v, --verbose          log debug lines too\n"
-"  -h, --help             this text\n"
-"  -V, --version          version\n"
-"\n"
-"Exit status: 0 after a clean shutdown, 1 when the server cannot start\n"
-"(index, address), 2 for usage or configuration errors.\n",
+		"usage: " PROG " [OPTIONS]\n"
+		"\n"
+		"Serve searches over a Gazette index: newline-delimited JSON "
+		"requests (or\n"
+		"plain-text queries) on a TCP address and/or a Unix socket; "
+		"see\n"
+		"docs/protocol.md; and an optional HTTP front (GET "
+		"/search?q=..., /health,\n"
+		"/metrics).  Runs in the foreground; SIGTERM or SIGINT finish "
+		"the queries\n"
+		"in flight and exit 0; SIGHUP reopens the log files, re-reads "
+		"the\n"
+		"configuration's queue_max, max_connections, idle_timeout,\n"
+		"query_timeout_ms, shard_timeout_ms, shard_failure and "
+		"query_log (other\n"
+		"keys need a restart) and reopens the shards a stub file "
+		"lists.\n"
+		"\n"
+		"  -c, --config FILE      configuration file (default: "
+		"$GAZETTE_CONFIG or\n"
+		"                         /etc/gazette/gazette.conf; a missing "
+		"default is fine)\n"
+		"  -i, --index DIR        index directory, or a Xapian stub "
+		"file listing\n"
+		"                         shards (local paths, remote "
+		"HOST:PORT) ([index] path)\n"
+		"  -l, --listen HOST:PORT TCP address ([searchd] listen, "
+		"default %s);\n"
+		"                         port 0 picks a free port; \"\" for "
+		"none\n"
+		"  -s, --socket PATH      Unix socket, mode 0600 ([searchd] "
+		"socket); \"\" for none\n"
+		"      --http-listen HOST:PORT  HTTP front ([searchd] "
+		"http_listen); \"\" for none\n"
+		"      --http-port-file FILE    write the bound HTTP port "
+		"number to FILE\n"
+		"      --query-log FILE   log every search to FILE ([searchd] "
+		"query_log)\n"
+		"  -w, --workers N        query threads ([searchd] workers)\n"
+		"      --port-file FILE   write the bound TCP port number to "
+		"FILE\n"
+		"  -f, --foreground       stay in the foreground (always the "
+		"case; for\n"
+		"                         init scripts that say so)\n"
+		"  -v, --verbose          log debug lines too\n"
+		"  -h, --help             this text\n"
+		"  -V, --version          version\n"
+		"\n"
+		"Exit status: 0 after a clean shutdown, 1 when the server "
+		"cannot start\n"
+		"(index, address), 2 for usage or configuration errors.\n",
 		CONFIG_DEFAULT_LISTEN);
 }
 
@@ -100,8 +120,8 @@ static int load_config(struct gz_config *cfg, const char *explicit_path,
 
 /* What SIGHUP needs to read the configuration again. */
 struct reload_ctx {
-	const char *config;      /* --config, or NULL */
-	const char *query_log;   /* --query-log, or NULL (it wins) */
+	const char *config;              /* --config, or NULL */
+	const char *query_log;           /* --query-log, or NULL (it wins) */
 	const struct gz_config *running; /* the configuration started with */
 };
 
@@ -128,20 +148,21 @@ static int reload_config(void *arg, struct server_tunables *t, char *err)
 		return r;
 	}
 	t->queue_max = cfg.queue_max > 0 ? (unsigned)cfg.queue_max : 1;
-	t->max_connections = cfg.max_connections > 0 ?
-		(unsigned)cfg.max_connections : 1;
-	t->idle_timeout_sec = cfg.idle_timeout_sec > 0 ?
-		(unsigned)cfg.idle_timeout_sec : 1;
-	t->query_timeout_ms = cfg.query_timeout_ms > 0 ?
-		(unsigned)cfg.query_timeout_ms : 0;
+	t->max_connections =
+		cfg.max_connections > 0 ? (unsigned)cfg.max_connections : 1;
+	t->idle_timeout_sec =
+		cfg.idle_timeout_sec > 0 ? (unsigned)cfg.idle_timeout_sec : 1;
+	t->query_timeout_ms =
+		cfg.query_timeout_ms > 0 ? (unsigned)cfg.query_timeout_ms : 0;
 	t->health_max_age_sec = (unsigned)cfg.health_max_age_sec;
-	t->shard_timeout_ms = cfg.shard_timeout_ms > 0 ?
-		(unsigned)cfg.shard_timeout_ms : 0;
-	t->shard_partial = cfg.shard_failure &&
-		strcmp(cfg.shard_failure, "partial") == 0;
+	t->shard_timeout_ms =
+		cfg.shard_timeout_ms > 0 ? (unsigned)cfg.shard_timeout_ms : 0;
+	t->shard_partial =
+		cfg.shard_failure && strcmp(cfg.shard_failure, "partial") == 0;
 	snprintf(t->query_log, sizeof t->query_log, "%s",
-		 rc->query_log ? rc->query_log :
-		 cfg.query_log ? cfg.query_log : "");
+		 rc->query_log           ? rc->query_log
+			 : cfg.query_log ? cfg.query_log
+					 : "");
 	if (str_differs(cfg.listen, old->listen) ||
 	    str_differs(cfg.socket_path, old->socket_path) ||
 	    str_differs(cfg.http_listen, old->http_listen) ||
@@ -204,27 +225,25 @@ int main(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'w':
 			if (parse_int(optarg, 1, SERVER_MAX_WORKERS, &v) < 0) {
-				fprintf(stderr, PROG ": --workers: expected a "
-					"number from 1 to %d, got '%s'\n",
+				fprintf(stderr,
+					PROG ": --workers: expected a "
+					     "number from 1 to %d, got '%s'\n",
 					SERVER_MAX_WORKERS, optarg);
 				return GZ_EXIT_USAGE;
 			}
 			opt_workers = v;
 			break;
-		case 'h':
-			usage(stdout);
-			return GZ_EXIT_OK;
+		case 'h': usage(stdout); return GZ_EXIT_OK;
 		case 'V':
 			printf(PROG " %s (Xapian %s)\n", GZ_VERSION,
 			       xsh_version());
 			return GZ_EXIT_OK;
-		default:
-			usage(stderr);
-			return GZ_EXIT_USAGE;
+		default: usage(stderr); return GZ_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n",
+		fprintf(stderr,
+			PROG ": unexpected argument '%s' (see --help)\n",
 			argv[optind]);
 		return GZ_EXIT_USAGE;
 	}
@@ -239,8 +258,8 @@ int main(int argc, char **argv)
 	    (opt_listen && config_set_string(&cfg.listen, opt_listen)) ||
 	    (opt_socket && config_set_string(&cfg.socket_path, opt_socket)) ||
 	    (opt_http && config_set_string(&cfg.http_listen, opt_http)) ||
-	    (opt_query_log && config_set_string(&cfg.query_log,
-						opt_query_log))) {
+	    (opt_query_log &&
+	     config_set_string(&cfg.query_log, opt_query_log))) {
 		fprintf(stderr, PROG ": out of memory\n");
 		config_free(&cfg);
 		return GZ_EXIT_SOFTWARE;
@@ -249,34 +268,37 @@ int main(int argc, char **argv)
 		cfg.workers = (int)opt_workers;
 
 	if (log_init(PROG, verbose ? LOG_DEBUG : LOG_INFO, cfg.log_file) < 0)
-		fprintf(stderr, PROG ": cannot open log file %s: %s; logging "
-			"to stderr\n", cfg.log_file, strerror(errno));
+		fprintf(stderr,
+			PROG ": cannot open log file %s: %s; logging "
+			     "to stderr\n",
+			cfg.log_file, strerror(errno));
 	/* A client that goes away mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
 	memset(&so, 0, sizeof so);
-	so.index_path = cfg.index_path && *cfg.index_path ?
-		cfg.index_path : CONFIG_DEFAULT_INDEX;
+	so.index_path = cfg.index_path && *cfg.index_path
+		? cfg.index_path
+		: CONFIG_DEFAULT_INDEX;
 	so.listen = cfg.listen;
 	so.socket_path = cfg.socket_path;
 	so.token = cfg.token;
 	so.port_file = opt_port_file;
 	so.workers = cfg.workers > 0 ? (unsigned)cfg.workers : 1;
 	so.queue_max = cfg.queue_max > 0 ? (unsigned)cfg.queue_max : 1;
-	so.max_connections = cfg.max_connections > 0 ?
-		(unsigned)cfg.max_connections : 1;
-	so.idle_timeout_sec = cfg.idle_timeout_sec > 0 ?
-		(unsigned)cfg.idle_timeout_sec : 1;
-	so.query_timeout_ms = cfg.query_timeout_ms > 0 ?
-		(unsigned)cfg.query_timeout_ms : 0;
+	so.max_connections =
+		cfg.max_connections > 0 ? (unsigned)cfg.max_connections : 1;
+	so.idle_timeout_sec =
+		cfg.idle_timeout_sec > 0 ? (unsigned)cfg.idle_timeout_sec : 1;
+	so.query_timeout_ms =
+		cfg.query_timeout_ms > 0 ? (unsigned)cfg.query_timeout_ms : 0;
 	so.http_listen = cfg.http_listen;
 	so.http_port_file = opt_http_port_file;
 	so.health_max_age_sec = (unsigned)cfg.health_max_age_sec;
 	so.query_log = cfg.query_log;
-	so.shard_timeout_ms = cfg.shard_timeout_ms > 0 ?
-		(unsigned)cfg.shard_timeout_ms : 0;
-	so.shard_partial = cfg.shard_failure &&
-		strcmp(cfg.shard_failure, "partial") == 0;
+	so.shard_timeout_ms =
+		cfg.shard_timeout_ms > 0 ? (unsigned)cfg.shard_timeout_ms : 0;
+	so.shard_partial =
+		cfg.shard_failure && strcmp(cfg.shard_failure, "partial") == 0;
 	rctx.config = opt_config;
 	rctx.query_log = opt_query_log;
 	rctx.running = &cfg;
@@ -284,7 +306,8 @@ int main(int argc, char **argv)
 	so.reload_ctx = &rctx;
 
 	log_info("msg=start version=%s index=%s listen=%s socket=%s http=%s "
-		 "workers=%u", GZ_VERSION, so.index_path,
+		 "workers=%u",
+		 GZ_VERSION, so.index_path,
 		 so.listen && *so.listen ? so.listen : "-",
 		 so.socket_path && *so.socket_path ? so.socket_path : "-",
 		 so.http_listen && *so.http_listen ? so.http_listen : "-",

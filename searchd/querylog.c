@@ -103,11 +103,12 @@ void querylog_write(struct querylog *ql, const struct querylog_entry *e)
 		   QUERYLOG_MAX_QUERY, q, sizeof q);
 	pthread_mutex_lock(&ql->mu);
 	if (ql->fp)
-		fprintf(ql->fp, "%s.%03ldZ q=\"%s\" hits=%lu total=%lu ms=%.3f "
-			"status=%s via=%s rev=%lu\n", stamp,
-			(long)(tv.tv_usec / 1000), q, e->hits, e->total, e->ms,
-			e->status ? e->status : "ok", e->via ? e->via : "-",
-			e->revision);
+		fprintf(ql->fp,
+			"%s.%03ldZ q=\"%s\" hits=%lu total=%lu ms=%.3f "
+			"status=%s via=%s rev=%lu\n",
+			stamp, (long)(tv.tv_usec / 1000), q, e->hits, e->total,
+			e->ms, e->status ? e->status : "ok",
+			e->via ? e->via : "-", e->revision);
 	pthread_mutex_unlock(&ql->mu);
 }
 

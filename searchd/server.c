@@ -69,7 +69,7 @@
 ** the input discarded for at most this long (or this many bytes), so the
 ** client reads the error instead of a connection reset.
 */
-#define CONN_LINGER_SEC 2
+#define CONN_LINGER_SEC   2
 #define CONN_LINGER_BYTES (1u << 20)
 
 /*
@@ -81,10 +81,11 @@
 #define CONN_MAX_SKIP (16u << 20)
 
 /* Upper bounds (ms) of the latency histogram's buckets, for /metrics. */
-static const double server_buckets_ms[] = {
-	0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000
-};
-#define SERVER_N_BUCKETS (sizeof server_buckets_ms / sizeof server_buckets_ms[0])
+static const double server_buckets_ms[] = { 0.25, 0.5,  1,    2.5, 5,
+					    10,   25,   50,   100, 250,
+					    500,  1000, 2500, 5000 };
+#define SERVER_N_BUCKETS \
+	(sizeof server_buckets_ms / sizeof server_buckets_ms[0])
 
 struct conn;
 
@@ -98,107 +99,110 @@ enum job_kind {
 
 /* One request, from the line read to the reply written. */
 struct job {
-	struct job *next;      /* link in the work queue or the done list */
-	struct job *fifo_next; /* link in the connection's reply FIFO */
-	struct conn *conn;     /* the connection that asked */
+	struct job *next;          /* link in the work queue or the done list */
+	struct job *fifo_next;     /* link in the connection's reply FIFO */
+	struct conn *conn;         /* the connection that asked */
 	struct search_request req; /* the parsed request */
-	enum job_kind kind;    /* line or HTTP, and which HTTP route */
-	char *reply;           /* reply bytes (malloc'd) once answered; NULL = close */
-	int with_worker;       /* 1 from queueing until the loop takes it back */
-	int close_after;       /* close the connection once this reply is sent */
-	atomic_int cancelled;  /* set by the loop when the client went away */
-	double t_start;        /* monotonic ms when the line was read */
+	enum job_kind kind;        /* line or HTTP, and which HTTP route */
+	char *reply; /* reply bytes (malloc'd) once answered; NULL = close */
+	int with_worker;      /* 1 from queueing until the loop takes it back */
+	int close_after;      /* close the connection once this reply is sent */
+	atomic_int cancelled; /* set by the loop when the client went away */
+	double t_start;       /* monotonic ms when the line was read */
 };
 
 /* Counters for /metrics; any thread updates them. */
 struct server_metrics {
-	atomic_ulong replies[GZ_ERR_LAST]; /* replies sent, by code (GZ_OK: fine) */
-	atomic_ulong searches;             /* searches run by workers */
-	atomic_ulong latency[SERVER_N_BUCKETS + 1]; /* searches per bucket; last: +Inf */
-	atomic_ulong latency_us;           /* sum of search latencies, microseconds */
-	atomic_ulong http_requests;        /* HTTP requests read */
-	atomic_ulong accepted;             /* connections accepted */
-	atomic_ulong refused;              /* connections refused (too many) */
-	atomic_ulong skipped;              /* queued jobs dropped: client gone */
-	atomic_ulong reloads;              /* SIGHUP reloads applied */
-	atomic_uint connections;           /* open connections now */
+	atomic_ulong
+		replies[GZ_ERR_LAST]; /* replies sent, by code (GZ_OK: fine) */
+	atomic_ulong searches;        /* searches run by workers */
+	atomic_ulong latency[SERVER_N_BUCKETS +
+			     1];    /* searches per bucket; last: +Inf */
+	atomic_ulong latency_us;    /* sum of search latencies, microseconds */
+	atomic_ulong http_requests; /* HTTP requests read */
+	atomic_ulong accepted;      /* connections accepted */
+	atomic_ulong refused;       /* connections refused (too many) */
+	atomic_ulong skipped;       /* queued jobs dropped: client gone */
+	atomic_ulong reloads;       /* SIGHUP reloads applied */
+	atomic_uint connections;    /* open connections now */
 };
 
 /* One client connection. */
 struct conn {
-	struct server *srv;         /* the server */
-	struct bufferevent *bev;    /* the socket; NULL once closed */
-	struct conn *prev, *next;   /* in srv->conns */
-	unsigned long id;           /* for the log */
-	char peer[80];              /* "ADDR:PORT" or "unix" */
-	const char *via;            /* "tcp", "unix" or "http" (static) */
-	int http;                   /* an HTTP front connection */
-	int needs_token;            /* accepted on a non-loopback TCP listener */
-	struct job *head, *tail;    /* replies owed, in request order */
-	struct job *q_head, *q_tail;/* its jobs waiting for a worker (srv->mu) */
-	struct conn *rr_next;       /* next in srv's ring of connections with
+	struct server *srv;       /* the server */
+	struct bufferevent *bev;  /* the socket; NULL once closed */
+	struct conn *prev, *next; /* in srv->conns */
+	unsigned long id;         /* for the log */
+	char peer[80];            /* "ADDR:PORT" or "unix" */
+	const char *via;          /* "tcp", "unix" or "http" (static) */
+	int http;                 /* an HTTP front connection */
+	int needs_token;          /* accepted on a non-loopback TCP listener */
+	struct job *head, *tail;  /* replies owed, in request order */
+	struct job *q_head,
+		*q_tail;       /* its jobs waiting for a worker (srv->mu) */
+	struct conn *rr_next;  /* next in srv's ring of connections with
 				     * queued jobs (srv->mu) */
-	int in_rr;                  /* 1 while in that ring (srv->mu) */
-	unsigned owed;              /* jobs in the FIFO */
-	unsigned with_workers;      /* jobs workers still hold */
-	int eof;                    /* the client has finished sending */
-	int closing;                /* close once everything owed is written */
-	int linger;                 /* close politely: half-close, drain input */
-	int lingering;              /* half-closed, discarding input until EOF */
-	int skip;                   /* discarding the rest of an overlong line */
-	size_t skipped;             /* bytes of it discarded so far */
-	size_t discarded;           /* bytes discarded while lingering */
-	double line_since_ms;       /* monotonic ms when the incomplete line
+	int in_rr;             /* 1 while in that ring (srv->mu) */
+	unsigned owed;         /* jobs in the FIFO */
+	unsigned with_workers; /* jobs workers still hold */
+	int eof;               /* the client has finished sending */
+	int closing;           /* close once everything owed is written */
+	int linger;            /* close politely: half-close, drain input */
+	int lingering;         /* half-closed, discarding input until EOF */
+	int skip;              /* discarding the rest of an overlong line */
+	size_t skipped;        /* bytes of it discarded so far */
+	size_t discarded;      /* bytes discarded while lingering */
+	double line_since_ms;  /* monotonic ms when the incomplete line
 				     * now buffered began arriving; 0: none */
 };
 
 /* One worker thread and its searcher. */
 struct worker {
-	struct server *srv;     /* the server */
-	struct searcher *se;    /* its own index handle */
-	pthread_t tid;          /* thread id, valid when started */
-	unsigned shard_gen;     /* srv->shard_gen its shards were opened at */
-	int started;            /* 1 once pthread_create succeeded */
+	struct server *srv;  /* the server */
+	struct searcher *se; /* its own index handle */
+	pthread_t tid;       /* thread id, valid when started */
+	unsigned shard_gen;  /* srv->shard_gen its shards were opened at */
+	int started;         /* 1 once pthread_create succeeded */
 };
 
 struct server {
-	struct server_options opt;    /* as given (strings borrowed) */
-	struct event_base *base;      /* the loop */
-	struct evconnlistener *tcp;   /* TCP listener or NULL */
-	struct evconnlistener *unix_l;/* Unix socket listener or NULL */
-	struct evconnlistener *http_l;/* HTTP front listener or NULL */
-	int tcp_needs_token;          /* the TCP address is not loopback */
-	int http_needs_token;         /* the HTTP address is not loopback */
-	int unix_created;             /* we made opt.socket_path */
-	char tcp_addr[80];            /* the bound address, "127.0.0.1:7700" */
-	char http_addr[80];           /* the bound HTTP address */
-	struct querylog *qlog;        /* the query log (maybe switched off) */
-	struct server_tunables tun;   /* in force; loop thread only */
-	atomic_uint query_timeout_ms; /* tun.query_timeout_ms, for workers */
-	atomic_uint shard_timeout_ms; /* tun.shard_timeout_ms, for workers */
-	atomic_int shard_partial;     /* tun.shard_partial, for workers */
-	atomic_uint shard_gen;        /* bumped by SIGHUP: reopen the shards */
-	atomic_uint health_max_age;   /* tun.health_max_age_sec, for workers */
-	struct server_metrics m;      /* counters for /metrics */
+	struct server_options opt;     /* as given (strings borrowed) */
+	struct event_base *base;       /* the loop */
+	struct evconnlistener *tcp;    /* TCP listener or NULL */
+	struct evconnlistener *unix_l; /* Unix socket listener or NULL */
+	struct evconnlistener *http_l; /* HTTP front listener or NULL */
+	int tcp_needs_token;           /* the TCP address is not loopback */
+	int http_needs_token;          /* the HTTP address is not loopback */
+	int unix_created;              /* we made opt.socket_path */
+	char tcp_addr[80];             /* the bound address, "127.0.0.1:7700" */
+	char http_addr[80];            /* the bound HTTP address */
+	struct querylog *qlog;         /* the query log (maybe switched off) */
+	struct server_tunables tun;    /* in force; loop thread only */
+	atomic_uint query_timeout_ms;  /* tun.query_timeout_ms, for workers */
+	atomic_uint shard_timeout_ms;  /* tun.shard_timeout_ms, for workers */
+	atomic_int shard_partial;      /* tun.shard_partial, for workers */
+	atomic_uint shard_gen;         /* bumped by SIGHUP: reopen the shards */
+	atomic_uint health_max_age;    /* tun.health_max_age_sec, for workers */
+	struct server_metrics m;       /* counters for /metrics */
 	struct event *ev_term, *ev_int, *ev_hup; /* signal events */
-	struct event *ev_notify;      /* workers activate it when jobs are done */
-	struct event *ev_drain;       /* shutdown deadline */
-	struct worker *workers;       /* opt.workers of them */
-	unsigned documents;           /* at start, for the log */
+	struct event *ev_notify; /* workers activate it when jobs are done */
+	struct event *ev_drain;  /* shutdown deadline */
+	struct worker *workers;  /* opt.workers of them */
+	unsigned documents;      /* at start, for the log */
 
-	pthread_mutex_t mu;           /* guards the fields down to stop_workers */
-	pthread_cond_t cv;            /* signalled when work is queued or on stop */
+	pthread_mutex_t mu; /* guards the fields down to stop_workers */
+	pthread_cond_t cv;  /* signalled when work is queued or on stop */
 	struct conn *rr_head, *rr_tail; /* connections with queued jobs,
 				       * served round-robin */
-	unsigned q_len;               /* jobs queued over all connections */
-	struct job *d_head, *d_tail;  /* done list */
-	int stop_workers;             /* workers exit when the queue is empty */
+	unsigned q_len;                 /* jobs queued over all connections */
+	struct job *d_head, *d_tail;    /* done list */
+	int stop_workers; /* workers exit when the queue is empty */
 
-	struct conn *conns;           /* open connections */
-	unsigned n_conns;             /* how many */
-	unsigned long next_id;        /* next connection id */
-	int stopping;                 /* shutting down: no new requests */
-	double started_ms;            /* monotonic ms at start, for uptime */
+	struct conn *conns;    /* open connections */
+	unsigned n_conns;      /* how many */
+	unsigned long next_id; /* next connection id */
+	int stopping;          /* shutting down: no new requests */
+	double started_ms;     /* monotonic ms at start, for uptime */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -265,7 +269,8 @@ static int server_is_loopback(const struct sockaddr *sa)
 		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *in6 =
+			(const struct sockaddr_in6 *)sa;
 		const unsigned char *b = in6->sin6_addr.s6_addr;
 
 		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
@@ -286,7 +291,8 @@ static void server_format_addr(const struct sockaddr *sa, char *out, size_t n)
 		inet_ntop(AF_INET, &in->sin_addr, a, sizeof a);
 		snprintf(out, n, "%s:%u", a, (unsigned)ntohs(in->sin_port));
 	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *in6 =
+			(const struct sockaddr_in6 *)sa;
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof a);
 		snprintf(out, n, "[%s]:%u", a, (unsigned)ntohs(in6->sin6_port));
@@ -399,8 +405,8 @@ static void metrics_add(char **b, size_t *len, size_t *cap, const char *fmt,
 ** The /metrics page in Prometheus text format (version 0.0.4), with the
 ** index figures of st (when rc is GZ_OK).  Malloc'd; NULL on ENOMEM.
 */
-static char *server_metrics_text(struct server *s, const struct search_stats *st,
-				 int rc)
+static char *server_metrics_text(struct server *s,
+				 const struct search_stats *st, int rc)
 {
 	size_t len = 0, cap = 8192, b;
 	unsigned long cum = 0;
@@ -412,62 +418,76 @@ static char *server_metrics_text(struct server *s, const struct search_stats *st
 	queued = s->q_len;
 	pthread_mutex_unlock(&s->mu);
 	metrics_add(&t, &len, &cap,
-		"# HELP gazette_searchd_info Build information.\n"
-		"# TYPE gazette_searchd_info gauge\n"
-		"gazette_searchd_info{version=\"%s\"} 1\n"
-		"# HELP gazette_searchd_uptime_seconds Seconds since the daemon started.\n"
-		"# TYPE gazette_searchd_uptime_seconds gauge\n"
-		"gazette_searchd_uptime_seconds %.0f\n"
-		"# HELP gazette_searchd_replies_total Replies sent, by code (\"ok\" or an error code).\n"
-		"# TYPE gazette_searchd_replies_total counter\n",
-		GZ_VERSION, (server_now_ms() - s->started_ms) / 1000.0);
+		    "# HELP gazette_searchd_info Build information.\n"
+		    "# TYPE gazette_searchd_info gauge\n"
+		    "gazette_searchd_info{version=\"%s\"} 1\n"
+		    "# HELP gazette_searchd_uptime_seconds Seconds since the "
+		    "daemon started.\n"
+		    "# TYPE gazette_searchd_uptime_seconds gauge\n"
+		    "gazette_searchd_uptime_seconds %.0f\n"
+		    "# HELP gazette_searchd_replies_total Replies sent, by "
+		    "code (\"ok\" or an error code).\n"
+		    "# TYPE gazette_searchd_replies_total counter\n",
+		    GZ_VERSION, (server_now_ms() - s->started_ms) / 1000.0);
 	for (k = 0; k < GZ_ERR_LAST; k++) {
 		unsigned long n = atomic_load(&s->m.replies[k]);
 
 		if (n || k == GZ_OK)
 			metrics_add(&t, &len, &cap,
-				    "gazette_searchd_replies_total{code=\"%s\"} %lu\n",
+				    "gazette_searchd_replies_total{code=\"%s\"}"
+				    " %lu\n",
 				    k == GZ_OK ? "ok" : gz_errname(k), n);
 	}
-	metrics_add(&t, &len, &cap,
-		"# HELP gazette_searchd_search_duration_seconds Time from request read to reply made.\n"
+	metrics_add(
+		&t, &len, &cap,
+		"# HELP gazette_searchd_search_duration_seconds Time from "
+		"request read to reply made.\n"
 		"# TYPE gazette_searchd_search_duration_seconds histogram\n");
 	for (b = 0; b <= SERVER_N_BUCKETS; b++) {
 		cum += atomic_load(&s->m.latency[b]);
 		if (b < SERVER_N_BUCKETS)
 			metrics_add(&t, &len, &cap,
-				    "gazette_searchd_search_duration_seconds_bucket{le=\"%g\"} %lu\n",
+				    "gazette_searchd_search_duration_seconds_"
+				    "bucket{le=\"%g\"} %lu\n",
 				    server_buckets_ms[b] / 1000.0, cum);
 		else
 			metrics_add(&t, &len, &cap,
-				    "gazette_searchd_search_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+				    "gazette_searchd_search_duration_seconds_"
+				    "bucket{le=\"+Inf\"} %lu\n",
 				    cum);
 	}
-	metrics_add(&t, &len, &cap,
+	metrics_add(
+		&t, &len, &cap,
 		"gazette_searchd_search_duration_seconds_sum %.6f\n"
 		"gazette_searchd_search_duration_seconds_count %lu\n"
 		"# HELP gazette_searchd_connections Open client connections.\n"
 		"# TYPE gazette_searchd_connections gauge\n"
 		"gazette_searchd_connections %u\n"
-		"# HELP gazette_searchd_connections_total Connections accepted.\n"
+		"# HELP gazette_searchd_connections_total Connections "
+		"accepted.\n"
 		"# TYPE gazette_searchd_connections_total counter\n"
 		"gazette_searchd_connections_total %lu\n"
-		"# HELP gazette_searchd_connections_refused_total Connections refused: too many open.\n"
+		"# HELP gazette_searchd_connections_refused_total Connections "
+		"refused: too many open.\n"
 		"# TYPE gazette_searchd_connections_refused_total counter\n"
 		"gazette_searchd_connections_refused_total %lu\n"
-		"# HELP gazette_searchd_queue_length Requests waiting for a worker.\n"
+		"# HELP gazette_searchd_queue_length Requests waiting for a "
+		"worker.\n"
 		"# TYPE gazette_searchd_queue_length gauge\n"
 		"gazette_searchd_queue_length %u\n"
 		"# HELP gazette_searchd_workers Query worker threads.\n"
 		"# TYPE gazette_searchd_workers gauge\n"
 		"gazette_searchd_workers %u\n"
-		"# HELP gazette_searchd_skipped_total Queued requests dropped because their client left.\n"
+		"# HELP gazette_searchd_skipped_total Queued requests dropped "
+		"because their client left.\n"
 		"# TYPE gazette_searchd_skipped_total counter\n"
 		"gazette_searchd_skipped_total %lu\n"
-		"# HELP gazette_searchd_http_requests_total HTTP requests read.\n"
+		"# HELP gazette_searchd_http_requests_total HTTP requests "
+		"read.\n"
 		"# TYPE gazette_searchd_http_requests_total counter\n"
 		"gazette_searchd_http_requests_total %lu\n"
-		"# HELP gazette_searchd_reloads_total Configuration reloads (SIGHUP).\n"
+		"# HELP gazette_searchd_reloads_total Configuration reloads "
+		"(SIGHUP).\n"
 		"# TYPE gazette_searchd_reloads_total counter\n"
 		"gazette_searchd_reloads_total %lu\n",
 		(double)atomic_load(&s->m.latency_us) / 1e6, cum,
@@ -476,21 +496,27 @@ static char *server_metrics_text(struct server *s, const struct search_stats *st
 		atomic_load(&s->m.skipped), atomic_load(&s->m.http_requests),
 		atomic_load(&s->m.reloads));
 	if (rc == GZ_OK)
-		metrics_add(&t, &len, &cap,
-			"# HELP gazette_index_documents Articles in the index.\n"
+		metrics_add(
+			&t, &len, &cap,
+			"# HELP gazette_index_documents Articles in the "
+			"index.\n"
 			"# TYPE gazette_index_documents gauge\n"
 			"gazette_index_documents %u\n"
-			"# HELP gazette_index_revision Index revision (grows with each commit).\n"
+			"# HELP gazette_index_revision Index revision (grows "
+			"with each commit).\n"
 			"# TYPE gazette_index_revision gauge\n"
 			"gazette_index_revision %lu\n"
-			"# HELP gazette_index_last_update_timestamp_seconds Unix time of the last commit.\n"
-			"# TYPE gazette_index_last_update_timestamp_seconds gauge\n"
+			"# HELP gazette_index_last_update_timestamp_seconds "
+			"Unix time of the last commit.\n"
+			"# TYPE gazette_index_last_update_timestamp_seconds "
+			"gauge\n"
 			"gazette_index_last_update_timestamp_seconds %lld\n",
 			st->documents, st->revision, st->modified);
 	metrics_add(&t, &len, &cap,
-		"# HELP gazette_index_up 1 when the index could be read.\n"
-		"# TYPE gazette_index_up gauge\n"
-		"gazette_index_up %d\n", rc == GZ_OK);
+		    "# HELP gazette_index_up 1 when the index could be read.\n"
+		    "# TYPE gazette_index_up gauge\n"
+		    "gazette_index_up %d\n",
+		    rc == GZ_OK);
 	return t;
 }
 
@@ -508,9 +534,11 @@ static void worker_run_stats(struct worker *w, struct job *j)
 	if (j->kind == JOB_HTTP_METRICS) {
 		body = server_metrics_text(s, &st, rc);
 		server_count(s, GZ_OK);
-		j->reply = body ? http_response(200, "text/plain; version=0.0.4; "
-						"charset=utf-8", NULL, body,
-						strlen(body)) : NULL;
+		j->reply = body ? http_response(200,
+						"text/plain; version=0.0.4; "
+						"charset=utf-8",
+						NULL, body, strlen(body))
+				: NULL;
 		free(body);
 	} else if (j->kind == JOB_HTTP_HEALTH) {
 		body = proto_reply_health(&st, rc, err, up,
@@ -518,8 +546,9 @@ static void worker_run_stats(struct worker *w, struct job *j)
 					  &healthy);
 		job_set(j, GZ_OK, healthy ? 200 : 503, body);
 	} else if (rc == GZ_OK) {
-		job_set(j, GZ_OK, 0, proto_reply_stats(&st, s->opt.index_path, up,
-						       j->req.id_json));
+		job_set(j, GZ_OK, 0,
+			proto_reply_stats(&st, s->opt.index_path, up,
+					  j->req.id_json));
 	} else {
 		job_set(j, rc, 0, proto_reply_error(rc, err, j->req.id_json));
 	}
@@ -550,7 +579,8 @@ static void worker_shards(struct worker *w)
 	rc = searcher_reload(w->se, err);
 	if (rc != GZ_OK)
 		log_warn("msg=\"cannot reopen the shards\" error=%s "
-			 "detail=\"%s\"", gz_errname(rc), err);
+			 "detail=\"%s\"",
+			 gz_errname(rc), err);
 	else
 		log_info("msg=\"shards reopened\" shards=%zu",
 			 searcher_shard_count(w->se));
@@ -585,7 +615,8 @@ static void worker_run_job(struct worker *w, struct job *j)
 		   64, q, sizeof q);
 	if (rc == GZ_OK)
 		log_debug("msg=query conn=%lu q=\"%s\" hits=%zu estimate=%u "
-			  "ms=%.3f", j->conn->id, q, res.n_hits, res.estimate, ms);
+			  "ms=%.3f",
+			  j->conn->id, q, res.n_hits, res.estimate, ms);
 	else
 		log_info("msg=query conn=%lu q=\"%s\" error=%s ms=%.3f",
 			 j->conn->id, q, gz_errname(rc), ms);
@@ -850,8 +881,8 @@ static void conn_handle_line(struct conn *c, const char *line, size_t n)
 	if (rc != GZ_OK) {
 		log_escape(line, n, 64, esc, sizeof esc);
 		log_warn("msg=\"bad request\" conn=%lu peer=%s error=%s "
-			 "detail=\"%s\" bytes=%zu line=\"%s\"", c->id, c->peer,
-			 gz_errname(rc), err, n, esc);
+			 "detail=\"%s\" bytes=%zu line=\"%s\"",
+			 c->id, c->peer, gz_errname(rc), err, n, esc);
 		job_fail(j, rc, err);
 	} else if (c->needs_token &&
 		   !server_token_ok(s->opt.token, j->req.token)) {
@@ -868,10 +899,10 @@ static void conn_handle_line(struct conn *c, const char *line, size_t n)
 static int conn_can_read(const struct conn *c)
 {
 	return c->bev && !c->closing && !c->srv->stopping &&
-	       c->owed < SERVER_MAX_PIPELINE &&
-	       c->with_workers < SERVER_MAX_CONN_JOBS &&
-	       evbuffer_get_length(bufferevent_get_output(c->bev)) <
-		       SERVER_MAX_OUTPUT;
+		c->owed < SERVER_MAX_PIPELINE &&
+		c->with_workers < SERVER_MAX_CONN_JOBS &&
+		evbuffer_get_length(bufferevent_get_output(c->bev)) <
+		SERVER_MAX_OUTPUT;
 }
 
 /* True when got matches the server's token (HTTP: bearer or field). */
@@ -880,7 +911,7 @@ static int server_http_token_ok(const struct server *s,
 				const struct search_request *req)
 {
 	return server_token_ok(s->opt.token, hr->bearer) ||
-	       server_token_ok(s->opt.token, req->token);
+		server_token_ok(s->opt.token, req->token);
 }
 
 /*
@@ -930,7 +961,8 @@ static void conn_read_http(struct conn *c)
 		rc = gz_fail(err, GZ_EPARSE, "incomplete request head");
 	if (rc != GZ_OK) {
 		log_warn("msg=\"bad http request\" conn=%lu peer=%s error=%s "
-			 "detail=\"%s\"", c->id, c->peer, gz_errname(rc), err);
+			 "detail=\"%s\"",
+			 c->id, c->peer, gz_errname(rc), err);
 		job_set(j, rc, rc == GZ_ETOOBIG ? 431 : 400,
 			proto_reply_error(rc, err, NULL));
 		http_request_free(&hr);
@@ -941,12 +973,14 @@ static void conn_read_http(struct conn *c)
 	qrc = http_query_to_request(hr.query, &j->req, err);
 	if (strcmp(hr.method, "GET") != 0) {
 		static const char body[] = "{\"v\":1,\"error\":{\"code\":"
-			"\"bad_request\",\"message\":\"only GET is served\"}}\n";
+					   "\"bad_request\",\"message\":\"only "
+					   "GET is served\"}}\n";
 
 		free(j->reply);
 		server_count(s, GZ_EINVAL);
-		j->reply = http_response(405, "application/json",
-					 "Allow: GET\r\n", body, sizeof body - 1);
+		j->reply =
+			http_response(405, "application/json", "Allow: GET\r\n",
+				      body, sizeof body - 1);
 	} else if (c->needs_token && !server_http_token_ok(s, &hr, &j->req)) {
 		log_warn("msg=\"bad token\" conn=%lu peer=%s", c->id, c->peer);
 		job_fail(j, GZ_EDENIED, "missing or wrong token");
@@ -965,7 +999,8 @@ static void conn_read_http(struct conn *c)
 		server_enqueue(s, j);
 	} else if (hr.route == HTTP_ROUTE_ROOT) {
 		static const char text[] =
-			"gazette-searchd: GET /search?q=QUERY, /health, /metrics\n";
+			"gazette-searchd: GET /search?q=QUERY, /health, "
+			"/metrics\n";
 
 		free(j->reply);
 		server_count(s, GZ_OK);
@@ -1027,8 +1062,10 @@ static void conn_read_lines(struct conn *c)
 			evbuffer_drain(in, len);
 			if (c->skipped > CONN_MAX_SKIP) {
 				/* Not the protocol: close politely. */
-				log_warn("msg=\"endless line\" conn=%lu peer=%s "
-					 "bytes=%zu", c->id, c->peer, c->skipped);
+				log_warn(
+					"msg=\"endless line\" conn=%lu peer=%s "
+					"bytes=%zu",
+					c->id, c->peer, c->skipped);
 				c->closing = 1;
 				c->linger = 1;
 			}
@@ -1047,8 +1084,10 @@ static void conn_read_lines(struct conn *c)
 				c->line_since_ms = now;
 			else if (now - c->line_since_ms >=
 				 1000.0 * c->srv->tun.idle_timeout_sec) {
-				log_info("msg=\"request line too slow\" conn=%lu "
-					 "peer=%s bytes=%zu", c->id, c->peer, len);
+				log_info("msg=\"request line too slow\" "
+					 "conn=%lu "
+					 "peer=%s bytes=%zu",
+					 c->id, c->peer, len);
 				conn_abort(c);
 				return;
 			}
@@ -1062,10 +1101,12 @@ static void conn_read_lines(struct conn *c)
 		if (eol.pos < 0 || (size_t)eol.pos > GZ_MAX_REQUEST_LINE) {
 			j = conn_new_job(c);
 			log_warn("msg=\"request too large\" conn=%lu peer=%s "
-				 "bytes=%zu", c->id, c->peer,
+				 "bytes=%zu",
+				 c->id, c->peer,
 				 eol.pos < 0 ? len : (size_t)eol.pos);
 			if (!j) {
-				log_error("msg=\"out of memory\" conn=%lu", c->id);
+				log_error("msg=\"out of memory\" conn=%lu",
+					  c->id);
 				conn_abort(c);
 				return;
 			}
@@ -1084,7 +1125,7 @@ static void conn_read_lines(struct conn *c)
 		line = malloc(n + 1);
 		if (!line) {
 			log_error("msg=\"out of memory\" conn=%lu", c->id);
-				conn_abort(c);
+			conn_abort(c);
 			return;
 		}
 		evbuffer_remove(in, line, n);
@@ -1110,8 +1151,10 @@ static void conn_finish(struct conn *c)
 	struct timeval tv = { CONN_LINGER_SEC, 0 };
 
 	if (!c->linger || c->srv->stopping || c->eof) {
-		conn_close(c, c->srv->stopping ? "shutdown" :
-			   c->eof ? "eof" : "error");
+		conn_close(c,
+			   c->srv->stopping ? "shutdown"
+				   : c->eof ? "eof"
+					    : "error");
 		return;
 	}
 	c->lingering = 1;
@@ -1154,7 +1197,8 @@ static void conn_flush(struct conn *c)
 	if (!c->bev || c->head)
 		return;
 	done = c->closing || c->srv->stopping ||
-	       (c->eof && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0);
+		(c->eof &&
+		 evbuffer_get_length(bufferevent_get_input(c->bev)) == 0);
 	if (!done)
 		return;
 	c->closing = 1;
@@ -1219,8 +1263,9 @@ static void conn_on_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_ERROR) {
-		conn_close(c, evutil_socket_error_to_string(
-				      EVUTIL_SOCKET_ERROR()));
+		conn_close(
+			c,
+			evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		return;
 	}
 	if (what & BEV_EVENT_TIMEOUT) {
@@ -1229,17 +1274,18 @@ static void conn_on_event(struct bufferevent *bev, short what, void *arg)
 			bufferevent_enable(bev, EV_READ);
 			return;
 		}
-		log_info("msg=\"idle timeout\" conn=%lu peer=%s", c->id, c->peer);
-		conn_close(c, (what & BEV_EVENT_WRITING) ? "write timeout" :
-			   "idle timeout");
+		log_info("msg=\"idle timeout\" conn=%lu peer=%s", c->id,
+			 c->peer);
+		conn_close(c,
+			   (what & BEV_EVENT_WRITING) ? "write timeout"
+						      : "idle timeout");
 	}
 }
 
 /* Refuse a connection past max_connections with a "busy" line. */
 static void server_refuse(struct server *s, evutil_socket_t fd)
 {
-	char *reply = proto_reply_error(GZ_EBUSY, "too many connections",
-					NULL);
+	char *reply = proto_reply_error(GZ_EBUSY, "too many connections", NULL);
 
 	if (reply) {
 		ssize_t w = send(fd, reply, strlen(reply),
@@ -1297,7 +1343,8 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 	s->n_conns++;
 	atomic_store(&s->m.connections, s->n_conns);
 	atomic_fetch_add(&s->m.accepted, 1);
-	bufferevent_setcb(c->bev, conn_on_read, conn_on_write, conn_on_event, c);
+	bufferevent_setcb(c->bev, conn_on_read, conn_on_write, conn_on_event,
+			  c);
 	/* Read no further than one request line past what was parsed. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, GZ_MAX_REQUEST_LINE + 2);
 	bufferevent_set_timeouts(c->bev, &idle, &idle);
@@ -1417,7 +1464,8 @@ static void server_on_stop(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (s->stopping) {
-		log_warn("msg=\"second signal, exiting now\" signal=%d", (int)sig);
+		log_warn("msg=\"second signal, exiting now\" signal=%d",
+			 (int)sig);
 		event_base_loopbreak(s->base);
 		return;
 	}
@@ -1455,7 +1503,8 @@ static void server_on_hup(evutil_socket_t sig, short what, void *arg)
 		rc = s->opt.reload(s->opt.reload_ctx, &t, err);
 	if (rc != GZ_OK) {
 		log_warn("msg=\"reload failed, keeping the configuration\" "
-			 "error=%s detail=\"%s\"", gz_errname(rc), err);
+			 "error=%s detail=\"%s\"",
+			 gz_errname(rc), err);
 		t = s->tun;
 	}
 	if (querylog_reopen(s->qlog, t.query_log, err) != GZ_OK) {
@@ -1528,10 +1577,10 @@ static int server_listen_inet(struct server *s, const char *what,
 	socklen_t sl = sizeof ss;
 	int rc;
 
-	if (server_split_hostport(addr, host, sizeof host, port,
-				  sizeof port) < 0)
-		return gz_fail(err, GZ_EINVAL,
-			       "%s: %s: expected HOST:PORT", what, addr);
+	if (server_split_hostport(addr, host, sizeof host, port, sizeof port) <
+	    0)
+		return gz_fail(err, GZ_EINVAL, "%s: %s: expected HOST:PORT",
+			       what, addr);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -1552,7 +1601,8 @@ static int server_listen_inet(struct server *s, const char *what,
 	}
 	*out = evconnlistener_new_bind(
 		s->base, cb, s,
-		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+			LEV_OPT_CLOSE_ON_EXEC,
 		SERVER_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
 	freeaddrinfo(ai);
 	if (!*out)
@@ -1564,9 +1614,9 @@ static int server_listen_inet(struct server *s, const char *what,
 		return gz_fail(err, GZ_EIO, "getsockname: %s", strerror(errno));
 	server_format_addr((struct sockaddr *)&ss, bound, 80);
 	if (port_file) {
-		unsigned p = ss.ss_family == AF_INET6 ?
-			ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
-			ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		unsigned p = ss.ss_family == AF_INET6
+			? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+			: ntohs(((struct sockaddr_in *)&ss)->sin_port);
 
 		return server_write_port_file(port_file, p, err);
 	}
@@ -1588,7 +1638,8 @@ static int server_listen_unix(struct server *s, char *err)
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path)
-		return gz_fail(err, GZ_EINVAL, "socket: %s: path too long", path);
+		return gz_fail(err, GZ_EINVAL, "socket: %s: path too long",
+			       path);
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
@@ -1597,12 +1648,15 @@ static int server_listen_unix(struct server *s, char *err)
 				       path);
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
-			return gz_fail(err, GZ_EIO, "socket: %s", strerror(errno));
+			return gz_fail(err, GZ_EIO, "socket: %s",
+				       strerror(errno));
 		if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
 			close(fd);
-			return gz_fail(err, GZ_EIO,
-				       "socket: %s: another server is answering "
-				       "on it", path);
+			return gz_fail(
+				err, GZ_EIO,
+				"socket: %s: another server is answering "
+				"on it",
+				path);
 		}
 		close(fd);
 		if (errno != ECONNREFUSED && errno != ENOENT)
@@ -1610,8 +1664,9 @@ static int server_listen_unix(struct server *s, char *err)
 				       strerror(errno));
 		log_info("msg=\"removing stale socket\" path=%s", path);
 		if (unlink(path) != 0 && errno != ENOENT)
-			return gz_fail(err, GZ_EIO, "socket: cannot remove %s: %s",
-				       path, strerror(errno));
+			return gz_fail(err, GZ_EIO,
+				       "socket: cannot remove %s: %s", path,
+				       strerror(errno));
 	}
 	/* No thread runs yet, so the process-wide umask is ours to bend. */
 	old = umask(0177);
@@ -1630,8 +1685,7 @@ static int server_listen_unix(struct server *s, char *err)
 }
 
 /* Open the searchers, set up the loop, signals and listeners (server.h). */
-int server_new(const struct server_options *opt, struct server **out,
-	       char *err)
+int server_new(const struct server_options *opt, struct server **out, char *err)
 {
 	struct search_stats st;
 	struct server *s;
@@ -1653,10 +1707,10 @@ int server_new(const struct server_options *opt, struct server **out,
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	s->opt = *opt;
 	s->tun.queue_max = opt->queue_max ? opt->queue_max : 1;
-	s->tun.max_connections = opt->max_connections ?
-		opt->max_connections : GZ_MAX_CONNECTIONS;
-	s->tun.idle_timeout_sec = opt->idle_timeout_sec ?
-		opt->idle_timeout_sec : GZ_IDLE_TIMEOUT_SEC;
+	s->tun.max_connections = opt->max_connections ? opt->max_connections
+						      : GZ_MAX_CONNECTIONS;
+	s->tun.idle_timeout_sec = opt->idle_timeout_sec ? opt->idle_timeout_sec
+							: GZ_IDLE_TIMEOUT_SEC;
 	s->tun.query_timeout_ms = opt->query_timeout_ms;
 	s->tun.health_max_age_sec = opt->health_max_age_sec;
 	snprintf(s->tun.query_log, sizeof s->tun.query_log, "%s",
@@ -1689,7 +1743,8 @@ int server_new(const struct server_options *opt, struct server **out,
 			server_free(s);
 			return rc;
 		}
-		searcher_set_time_limit(s->workers[i].se, opt->query_timeout_ms);
+		searcher_set_time_limit(s->workers[i].se,
+					opt->query_timeout_ms);
 	}
 	rc = querylog_open(opt->query_log, &s->qlog, err);
 	if (rc != GZ_OK) {
@@ -1706,7 +1761,8 @@ int server_new(const struct server_options *opt, struct server **out,
 
 	if (evthread_use_pthreads() != 0) {
 		server_free(s);
-		return gz_fail(err, GZ_EINTERNAL, "libevent: no thread support");
+		return gz_fail(err, GZ_EINTERNAL,
+			       "libevent: no thread support");
 	}
 	s->base = event_base_new();
 	if (s->base)
@@ -1720,7 +1776,8 @@ int server_new(const struct server_options *opt, struct server **out,
 	    evsignal_add(s->ev_term, NULL) || evsignal_add(s->ev_int, NULL) ||
 	    evsignal_add(s->ev_hup, NULL)) {
 		server_free(s);
-		return gz_fail(err, GZ_EINTERNAL, "libevent: cannot set up loop");
+		return gz_fail(err, GZ_EINTERNAL,
+			       "libevent: cannot set up loop");
 	}
 	rc = GZ_OK;
 	if (opt->listen && *opt->listen)
@@ -1762,10 +1819,11 @@ int server_run(struct server *s, char *err)
 	}
 	if (rc == GZ_OK) {
 		log_info("msg=ready listen=%s socket=%s http=%s index=%s "
-			 "documents=%u workers=%u", s->tcp ? s->tcp_addr : "-",
+			 "documents=%u workers=%u",
+			 s->tcp ? s->tcp_addr : "-",
 			 s->unix_l ? s->opt.socket_path : "-",
-			 s->http_l ? s->http_addr : "-",
-			 s->opt.index_path, s->documents, s->opt.workers);
+			 s->http_l ? s->http_addr : "-", s->opt.index_path,
+			 s->documents, s->opt.workers);
 		if (event_base_dispatch(s->base) < 0)
 			rc = gz_fail(err, GZ_EINTERNAL, "event loop failed");
 	}

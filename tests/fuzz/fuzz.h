@@ -42,7 +42,8 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t n)
 ** Returns 0, or -1 when out of memory.
 */
 static inline int fuzz_split(const uint8_t *data, size_t size, size_t max,
-			     char **head, const uint8_t **rest, size_t *rest_len)
+			     char **head, const uint8_t **rest,
+			     size_t *rest_len)
 {
 	const uint8_t *nl = size ? memchr(data, '\n', size) : NULL;
 	size_t n = nl ? (size_t)(nl - data) : 0;
@@ -66,7 +67,8 @@ static inline int fuzz_tempfile(const uint8_t *data, size_t size,
 	size_t off = 0;
 	int fd;
 
-	snprintf(path, n, "%s/gz-fuzz-%s-XXXXXX", dir && *dir ? dir : "/tmp", tag);
+	snprintf(path, n, "%s/gz-fuzz-%s-XXXXXX", dir && *dir ? dir : "/tmp",
+		 tag);
 	fd = mkstemp(path);
 	if (fd < 0)
 		return -1;

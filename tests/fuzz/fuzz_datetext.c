@@ -24,7 +24,8 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 	if (datetext_parse(s, &t) == GZ_OK &&
 	    !datetext_valid_ymd(t.year, t.month, t.day))
 		abort();
-	if (datetext_find((const char *)data, size, &t, &start, &end) == GZ_OK) {
+	if (datetext_find((const char *)data, size, &t, &start, &end) ==
+	    GZ_OK) {
 		if (start > end || end > size)
 			abort();
 		if (!datetext_valid_ymd(t.year, t.month, t.day))

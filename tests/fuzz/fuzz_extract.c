@@ -24,9 +24,13 @@ static void fx_on_link(void *ctx, const char *url, const char *anchor)
 }
 
 static const char *const fx_types[] = {
-	NULL, "text/html", "text/html; charset=utf-8",
-	"text/html; charset=iso-8859-1", "text/html; charset=gb2312",
-	"text/html; charset=shift_jis", "text/html; charset=bogus-42",
+	NULL,
+	"text/html",
+	"text/html; charset=utf-8",
+	"text/html; charset=iso-8859-1",
+	"text/html; charset=gb2312",
+	"text/html; charset=shift_jis",
+	"text/html; charset=bogus-42",
 	"application/xhtml+xml; charset=utf-16",
 };
 
@@ -46,7 +50,8 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 		return 0;
 	memset(&eo, 0, sizeof eo);
 	eo.url = *url ? url : NULL;
-	eo.content_type = fx_types[(size ? data[0] : 0) % (sizeof fx_types / sizeof fx_types[0])];
+	eo.content_type = fx_types[(size ? data[0] : 0) %
+				   (sizeof fx_types / sizeof fx_types[0])];
 	eo.default_source = "Fuzz";
 	eo.has_tz = size > 1 && (data[1] & 1);
 	eo.tz_min = 480;

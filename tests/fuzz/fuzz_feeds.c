@@ -28,7 +28,8 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 	char err[GZ_ERRLEN];
 	size_t seen[2] = { 0, 0 };
 
-	(void)feed_parse((const char *)data, size, ff_on_entry, seen, &info, err);
+	(void)feed_parse((const char *)data, size, ff_on_entry, seen, &info,
+			 err);
 	(void)feed_kind_name(info.kind);
 	return 0;
 }

@@ -24,10 +24,12 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 	search_request_init(&req);
 	err[0] = '\0';
 	rc = proto_parse_line((const char *)data, size, &req, err);
-	reply = proto_reply_error(rc ? rc : GZ_EINVAL, rc ? err : NULL, req.id_json);
+	reply = proto_reply_error(rc ? rc : GZ_EINVAL, rc ? err : NULL,
+				  req.id_json);
 	if (reply) {
 		size_t n = strlen(reply);
-		if (n == 0 || reply[n - 1] != '\n' || memchr(reply, '\n', n - 1))
+		if (n == 0 || reply[n - 1] != '\n' ||
+		    memchr(reply, '\n', n - 1))
 			abort();
 		free(reply);
 	}

@@ -47,10 +47,12 @@ static void fq_cleanup(void)
 }
 
 static const char *const fq_words[] = {
-	"city", "diplomacy", "exchange", "trade", "harbour", "sister", "pacific",
-	"embassy", "public", "digital", "economy", "culture", "mayor", "student",
-	"shipping", "route", "summit", "minister", "北京", "外交", "城市",
-	"diplomat", "diplomatic", "diplomas", "dipole", "dip", "dipped",
+	"city",    "diplomacy", "exchange",   "trade",    "harbour",
+	"sister",  "pacific",   "embassy",    "public",   "digital",
+	"economy", "culture",   "mayor",      "student",  "shipping",
+	"route",   "summit",    "minister",   "北京",     "外交",
+	"城市",    "diplomat",  "diplomatic", "diplomas", "dipole",
+	"dip",     "dipped",
 };
 
 /* Build the index (40 articles over a small vocabulary) and open it. */
@@ -77,14 +79,17 @@ static int fq_setup(void)
 		size_t off = 0;
 
 		article_init(&a);
-		snprintf(url, sizeof url, "http://news%d.example.com/%d/story-%d.html",
-			 i % 3, 2010 + i % 6, i);
+		snprintf(url, sizeof url,
+			 "http://news%d.example.com/%d/story-%d.html", i % 3,
+			 2010 + i % 6, i);
 		for (j = 0; j < 60 && off < sizeof text - 32; j++)
-			off += (size_t)snprintf(text + off, sizeof text - off, "%s ",
-						fq_words[(size_t)(i * 7 + j * 3 + j / 5) % nw]);
-		snprintf(date, sizeof date, "%d-%02d-%02dT10:00:00", 2010 + i % 6,
-			 1 + i % 12, 1 + i % 28);
-		if (article_set(&a.url, url) || article_set(&a.title, fq_words[(size_t)i % nw]) ||
+			off += (size_t)snprintf(
+				text + off, sizeof text - off, "%s ",
+				fq_words[(size_t)(i * 7 + j * 3 + j / 5) % nw]);
+		snprintf(date, sizeof date, "%d-%02d-%02dT10:00:00",
+			 2010 + i % 6, 1 + i % 12, 1 + i % 28);
+		if (article_set(&a.url, url) ||
+		    article_set(&a.title, fq_words[(size_t)i % nw]) ||
 		    article_set(&a.source, i % 2 ? "Global Times" : "Xinhua") ||
 		    article_set(&a.section, i % 3 ? "World" : "Viewpoint") ||
 		    article_set(&a.language, i % 5 ? "en" : "zh") ||

@@ -33,7 +33,8 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 		(void)robots_allowed(&r, path);
 		(void)robots_allowed(&r, "/");
 		for (size_t i = 0; i < r.n_rules; i++)
-			(void)robots_match(r.rules[i].pattern, r.rules[i].len, path);
+			(void)robots_match(r.rules[i].pattern, r.rules[i].len,
+					   path);
 		for (size_t i = 0; i < r.n_sitemaps; i++)
 			(void)strlen(r.sitemaps[i]);
 	}

@@ -24,14 +24,16 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 	if (fuzz_tempfile(data, size, "warc", path, sizeof path))
 		return 0;
 	if (warc_reader_open(path, &r, err) == GZ_OK) {
-		(void)warc_reader_set_limits(r, WARC_MIN_LIMIT_BYTES, WARC_MIN_LIMIT_BYTES);
+		(void)warc_reader_set_limits(r, WARC_MIN_LIMIT_BYTES,
+					     WARC_MIN_LIMIT_BYTES);
 		for (i = 0; i < 1000; i++) {
 			rc = warc_reader_next(r, &rec, err);
 			if (rc == GZ_EPARSE)
 				continue;
 			if (rc != GZ_OK)
 				break;
-			touched += rec.block_len + rec.payload_len + rec.nfields;
+			touched +=
+				rec.block_len + rec.payload_len + rec.nfields;
 			touched += strlen(rec.block) + strlen(rec.payload);
 			if (rec.target_uri)
 				touched += strlen(rec.target_uri);

@@ -39,7 +39,6 @@
 #include "robots.h"
 #include "search.h"
 
-
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
@@ -67,14 +66,32 @@ static int oom_tick(void)
 	return 0;
 }
 
-void *__wrap_malloc(size_t n) { return oom_tick() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t m) { return oom_tick() ? NULL : __real_calloc(n, m); }
-void *__wrap_realloc(void *p, size_t n) { return oom_tick() ? NULL : __real_realloc(p, n); }
-char *__wrap_strdup(const char *s) { return oom_tick() ? NULL : __real_strdup(s); }
-char *__wrap_strndup(const char *s, size_t n) { return oom_tick() ? NULL : __real_strndup(s, n); }
+void *__wrap_malloc(size_t n)
+{
+	return oom_tick() ? NULL : __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t m)
+{
+	return oom_tick() ? NULL : __real_calloc(n, m);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+	return oom_tick() ? NULL : __real_realloc(p, n);
+}
+char *__wrap_strdup(const char *s)
+{
+	return oom_tick() ? NULL : __real_strdup(s);
+}
+char *__wrap_strndup(const char *s, size_t n)
+{
+	return oom_tick() ? NULL : __real_strndup(s, n);
+}
 
 /* xmlMemSetup wants an xmlStrdupFunc taking const char *. */
-static char *oom_xml_strdup(const char *s) { return __wrap_strdup(s); }
+static char *oom_xml_strdup(const char *s)
+{
+	return __wrap_strdup(s);
+}
 
 /* Read a whole file; exits on failure (outside the counted region). */
 static char *oom_slurp(const char *path, size_t *len)
@@ -83,7 +100,8 @@ static char *oom_slurp(const char *path, size_t *len)
 	char *p;
 	long n;
 
-	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET)) {
 		fprintf(stderr, "oom: cannot read %s\n", path);
 		exit(2);
 	}
@@ -163,9 +181,12 @@ static int op_robots(void)
 static int op_proto(void)
 {
 	static const char line[] =
-		"{\"v\":1,\"id\":\"r1\",\"q\":\"city diplomacy\",\"source\":\"Global Times\","
-		"\"from\":\"2013-01-01\",\"to\":\"2014\",\"sort\":\"-date\",\"offset\":0,"
-		"\"limit\":10,\"facets\":[\"source\",\"month\"],\"like\":\"http://x/\","
+		"{\"v\":1,\"id\":\"r1\",\"q\":\"city "
+		"diplomacy\",\"source\":\"Global Times\","
+		"\"from\":\"2013-01-01\",\"to\":\"2014\",\"sort\":\"-date\","
+		"\"offset\":0,"
+		"\"limit\":10,\"facets\":[\"source\",\"month\"],\"like\":"
+		"\"http://x/\","
 		"\"token\":\"t\",\"section\":\"World\",\"lang\":\"en\"}";
 	struct search_request req;
 	char err[GZ_ERRLEN];
@@ -208,15 +229,16 @@ static const struct oom_op oom_ops[] = {
 	{ "config_load", NULL, op_config },
 };
 
-#define OOM_TIMEOUT 2  /* seconds per run */
-#define OOM_MAX_HANGS 20/* hangs before an operation is given up */
-#define OOM_LEAK_EXIT 23  /* LeakSanitizer's exit code */
-#define OOM_SAN_EXIT 86   /* ASan/UBSan exit code, set by `make fuzz-oom` */
+#define OOM_TIMEOUT   2  /* seconds per run */
+#define OOM_MAX_HANGS 20 /* hangs before an operation is given up */
+#define OOM_LEAK_EXIT 23 /* LeakSanitizer's exit code */
+#define OOM_SAN_EXIT  86 /* ASan/UBSan exit code, set by `make fuzz-oom` */
 
 /* Run op once in a child with allocation n failing (0: none).  Returns the
 ** child's result: 0..GZ_ERR_LAST-1 an enum gz_err, 100 allocation n never
 ** happened, -1 leak, -2 crash, -3 hang. */
-static int oom_child(const struct oom_op *op, unsigned long n, unsigned long *count)
+static int oom_child(const struct oom_op *op, unsigned long n,
+		     unsigned long *count)
 {
 	unsigned long dummy;
 	int pipefd[2], status;
@@ -242,7 +264,8 @@ static int oom_child(const struct oom_op *op, unsigned long n, unsigned long *co
 		oom_fail = 0;
 		if (write(pipefd[1], &oom_count, sizeof oom_count) < 0)
 			_exit(2);
-		exit(n && !oom_failed ? 100 : rc); /* exit(): LeakSanitizer runs */
+		exit(n && !oom_failed ? 100
+				      : rc); /* exit(): LeakSanitizer runs */
 	}
 	close(pipefd[1]);
 	if (read(pipefd[0], count, sizeof *count) != sizeof *count)
@@ -271,8 +294,8 @@ int main(int argc, char **argv)
 
 	for (size_t k = 0; k < sizeof oom_ops / sizeof oom_ops[0]; k++) {
 		const struct oom_op *op = &oom_ops[k];
-		unsigned long t = 0, n, enomem = 0, other = 0, ok = 0, leak = 0, crash = 0,
-			      hang = 0;
+		unsigned long t = 0, n, enomem = 0, other = 0, ok = 0, leak = 0,
+			      crash = 0, hang = 0;
 		unsigned long first_leak = 0, first_crash = 0, first_hang = 0;
 		int rc0, i, want = argc < 2;
 
@@ -283,7 +306,8 @@ int main(int argc, char **argv)
 		oom_data = op->input ? oom_slurp(*op->input, &oom_len) : NULL;
 		rc0 = oom_child(op, 0, &t);
 		if (rc0 != GZ_OK) {
-			printf("oom: %s: fails without any fault (%d)\n", op->name, rc0);
+			printf("oom: %s: fails without any fault (%d)\n",
+			       op->name, rc0);
 			bad = 1;
 		}
 		for (n = 1; n <= t; n++) {
@@ -304,21 +328,26 @@ int main(int argc, char **argv)
 			else
 				other++;
 			if (hang >= OOM_MAX_HANGS) {
-				printf("oom: %s: giving up after %d hangs\n", op->name, OOM_MAX_HANGS);
+				printf("oom: %s: giving up after %d hangs\n",
+				       op->name, OOM_MAX_HANGS);
 				n++;
 				break;
 			}
 		}
 		total_runs += n - 1;
-		printf("oom: %s: %lu allocations; failing each: %lu ENOMEM, %lu other error, "
-		       "%lu absorbed, %lu leak (first N=%lu), %lu crash (first N=%lu), "
-		       "%lu hang (first N=%lu)\n", op->name, t, enomem, other, ok,
-		       leak, first_leak, crash, first_crash, hang, first_hang);
+		printf("oom: %s: %lu allocations; failing each: %lu ENOMEM, "
+		       "%lu other error, "
+		       "%lu absorbed, %lu leak (first N=%lu), %lu crash (first "
+		       "N=%lu), "
+		       "%lu hang (first N=%lu)\n",
+		       op->name, t, enomem, other, ok, leak, first_leak, crash,
+		       first_crash, hang, first_hang);
 		if (leak || crash || hang)
 			bad = 1;
 		free(oom_data);
 		oom_data = NULL;
 	}
-	printf("oom: %lu failing runs, %s\n", total_runs, bad ? "FAILED" : "no crash, no hang, no leak");
+	printf("oom: %lu failing runs, %s\n", total_runs,
+	       bad ? "FAILED" : "no crash, no hang, no leak");
 	return bad;
 }

@@ -82,7 +82,8 @@ int main(int argc, char **argv)
 
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
+			snprintf(path, sizeof path, "%s/%s", argv[i],
+				 e->d_name);
 			if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 				failed += replay_file(path) != 0;
 		}

@@ -26,8 +26,8 @@ static void assert_same_str(const char *a, const char *b)
 }
 
 /* Assert that every member of a and b is equal. */
-static void assert_same_article(const struct article *a, const struct article *b,
-				int with_text)
+static void assert_same_article(const struct article *a,
+				const struct article *b, int with_text)
 {
 	size_t i;
 
@@ -110,7 +110,8 @@ static void test_set_and_key(void **state)
 	assert_string_equal(article_key_url(&a), "http://x.example/a");
 	assert_int_equal(article_set(&a.canonical_url, ""), GZ_OK);
 	assert_string_equal(article_key_url(&a), "http://x.example/a");
-	assert_int_equal(article_set(&a.canonical_url, "http://x.example/c"), GZ_OK);
+	assert_int_equal(article_set(&a.canonical_url, "http://x.example/c"),
+			 GZ_OK);
 	assert_string_equal(article_key_url(&a), "http://x.example/c");
 	assert_int_equal(article_set(&a.canonical_url, NULL), GZ_OK);
 	assert_null(a.canonical_url);
@@ -124,17 +125,25 @@ static void test_round_trip_full(void **state)
 	(void)state;
 	article_init(&a);
 	article_set(&a.url, "http://www.globaltimes.cn/content/797127.shtml");
-	article_set(&a.canonical_url, "http://www.globaltimes.cn/content/797127.shtml");
-	article_set(&a.title, "City diplomacy integral to boosting economic, cultural exchanges");
+	article_set(&a.canonical_url,
+		    "http://www.globaltimes.cn/content/797127.shtml");
+	article_set(&a.title,
+		    "City diplomacy integral to boosting economic, cultural "
+		    "exchanges");
 	article_set(&a.source, "Global Times");
 	article_set(&a.section, "Viewpoint");
 	article_add_author(&a, "Xiong Wei");
 	article_add_author(&a, "陈雪飞");
 	article_set(&a.language, "en");
 	article_set(&a.description, "Quotes \"and\" back\\slash\ttab");
-	article_set(&a.text, "Editor's Note:\n\nAlong with China's increasing involvement...");
-	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02", &a.published), GZ_OK);
-	assert_int_equal(gz_time_parse_iso("2013-07-17T08:00:00+08:00", &a.modified), GZ_OK);
+	article_set(&a.text,
+		    "Editor's Note:\n\nAlong with China's increasing "
+		    "involvement...");
+	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02", &a.published),
+			 GZ_OK);
+	assert_int_equal(
+		gz_time_parse_iso("2013-07-17T08:00:00+08:00", &a.modified),
+		GZ_OK);
 	article_set(&a.confidence, "published:text");
 	round_trip(&a, 1);
 	round_trip(&a, 0);
@@ -154,7 +163,8 @@ static void test_round_trip_sparse(void **state)
 	article_set(&a.text, "");
 	assert_int_equal(gz_time_parse_iso("2013-07-16", &a.published), GZ_OK);
 	round_trip(&a, 1);
-	assert_int_equal(gz_time_parse_iso("2013-07-16T10:53:02Z", &a.published), GZ_OK);
+	assert_int_equal(
+		gz_time_parse_iso("2013-07-16T10:53:02Z", &a.published), GZ_OK);
 	round_trip(&a, 1);
 	json = article_to_json(&a, 1);
 	assert_non_null(strstr(json, "\"published\":\"2013-07-16T10:53:02Z\""));
@@ -194,8 +204,8 @@ static void test_from_json_errors(void **state)
 		int rc;
 
 		article_init(&a);
-		rc = article_from_json(bad_json[i].json, strlen(bad_json[i].json),
-				       &a, err);
+		rc = article_from_json(bad_json[i].json,
+				       strlen(bad_json[i].json), &a, err);
 		if (rc != bad_json[i].rc)
 			fail_msg("%s: rc %d, want %d", bad_json[i].json, rc,
 				 bad_json[i].rc);

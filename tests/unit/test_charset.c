@@ -48,22 +48,29 @@ static int encode(const char *s, const char *cs, struct buf *out)
 }
 
 /* Chinese, Japanese, Korean and Western sample bodies (UTF-8). */
-#define ZH_S "港务局周二投票决定将北码头延长二百米，这一项目已讨论了近十年，" \
-	     "支持者说它将为本镇带来更大的船只和更多的就业机会。我们的城市是一个有" \
-	     "历史的地方，人们在这里生活了几百年。"
-#define ZH_T "港務局週二投票決定將北碼頭延長二百米，這一項目已討論了近十年，" \
-	     "支持者說它將為本鎮帶來更大的船隻和更多的就業機會。我們的城市是一個有" \
-	     "歷史的地方，人們在這裡生活了幾百年。"
-#define JA "港湾局は火曜日に北の岸壁を二百メートル延長することを決めました。" \
-	   "この計画は十年近く議論されてきたもので、支持者はより大きな船と雇用を" \
-	   "町にもたらすと言っています。"
-#define KO "항만청은 화요일에 북쪽 부두를 이백 미터 연장하기로 결정했다. 이 " \
-	   "계획은 거의 십 년 동안 논의되어 왔으며 지지자들은 더 큰 배와 일자리를 " \
-	   "가져올 것이라고 말한다."
-#define LATIN "Caf\xC3\xA9 owners na\xC3\xAFve \xE2\x80\x9Cquoted\xE2\x80\x9D " \
-	      "d\xC3\xA9j\xC3\xA0 vu, \xC3\xBC\xC3\xB6\xC3\xA4 \xC3\x9F."
-#define PL "Za\xC5\xBC\xC3\xB3\xC5\x82\xC4\x87 g\xC4\x99\xC5\x9Bl\xC4\x85 " \
-	   "ja\xC5\xBA\xC5\x84."
+#define ZH_S                                                                                                     \
+	"港务局周二投票决定将北码头延长二百米，这一项目已讨论了近十年，"          \
+	"支持者说它将为本镇带来更大的船只和更多的就业机会。我们的城市是一个有" \
+	"历史的地方，人们在这里生活了几百年。"
+#define ZH_T                                                                                                     \
+	"港務局週二投票決定將北碼頭延長二百米，這一項目已討論了近十年，"          \
+	"支持者說它將為本鎮帶來更大的船隻和更多的就業機會。我們的城市是一個有" \
+	"歷史的地方，人們在這裡生活了幾百年。"
+#define JA                                                                                                       \
+	"港湾局は火曜日に北の岸壁を二百メートル延長することを決めました。"       \
+	"この計画は十年近く議論されてきたもので、支持者はより大きな船と雇用を" \
+	"町にもたらすと言っています。"
+#define KO                                                                                            \
+	"항만청은 화요일에 북쪽 부두를 이백 미터 연장하기로 결정했다. 이 " \
+	"계획은 거의 십 년 동안 논의되어 왔으며 지지자들은 더 큰 배와 "      \
+	"일자리를 "                                                                               \
+	"가져올 것이라고 말한다."
+#define LATIN                                                             \
+	"Caf\xC3\xA9 owners na\xC3\xAFve \xE2\x80\x9Cquoted\xE2\x80\x9D " \
+	"d\xC3\xA9j\xC3\xA0 vu, \xC3\xBC\xC3\xB6\xC3\xA4 \xC3\x9F."
+#define PL                                                               \
+	"Za\xC5\xBC\xC3\xB3\xC5\x82\xC4\x87 g\xC4\x99\xC5\x9Bl\xC4\x85 " \
+	"ja\xC5\xBA\xC5\x84."
 
 struct cs_case {
 	const char *name;      /* row name */
@@ -90,7 +97,8 @@ static const struct cs_case cs_cases[] = {
 	  "windows-1252", 0 },
 	{ "latin1-http", "Caf\xC3\xA9 cr\xC3\xA8me", "ISO-8859-1",
 	  "text/html; charset=iso-8859-1", NULL, "windows-1252", 0 },
-	{ "latin2-meta", PL, "ISO-8859-2", NULL, "iso-8859-2", "iso-8859-2", 0 },
+	{ "latin2-meta", PL, "ISO-8859-2", NULL, "iso-8859-2", "iso-8859-2",
+	  0 },
 	{ "http-beats-meta", ZH_S, "GBK", "text/html;charset=gbk", "utf-8",
 	  "gb18030", 0 },
 	/* lies and silence */
@@ -128,11 +136,13 @@ static void test_table(void **state)
 			buf_addf(&page, "<meta charset=\"%s\">", c->meta);
 		buf_adds(&page, "<title>t</title></head><body><p>");
 		if (encode(c->body, c->encode_as, &body) != 0)
-			fail_msg("%s: iconv cannot write %s", c->name, c->encode_as);
+			fail_msg("%s: iconv cannot write %s", c->name,
+				 c->encode_as);
 		buf_add(&page, body.ptr, body.len);
 		buf_adds(&page, "</p></body></html>");
 		assert_int_equal(charset_to_utf8(page.ptr, page.len, c->http,
-						 1 << 22, &r), GZ_OK);
+						 1 << 22, &r),
+				 GZ_OK);
 		if (strcmp(r.name, c->want_name) != 0)
 			fail_msg("%s: read as %s, want %s", c->name, r.name,
 				 c->want_name);
@@ -158,26 +168,30 @@ static void test_boms_and_zero_copy(void **state)
 	struct charset_result r;
 
 	(void)state;
-	assert_int_equal(charset_to_utf8(u8, sizeof u8 - 1, NULL, 1024, &r), GZ_OK);
+	assert_int_equal(charset_to_utf8(u8, sizeof u8 - 1, NULL, 1024, &r),
+			 GZ_OK);
 	assert_int_equal(r.how, CHARSET_BOM);
 	assert_int_equal(r.len, sizeof u8 - 4);
 	assert_memory_equal(r.ptr, "<p>caf\xC3\xA9</p>", r.len);
 	charset_result_free(&r);
 
-	assert_int_equal(charset_to_utf8(u16le, sizeof u16le - 1, NULL, 1024, &r),
-			 GZ_OK);
+	assert_int_equal(
+		charset_to_utf8(u16le, sizeof u16le - 1, NULL, 1024, &r),
+		GZ_OK);
 	assert_string_equal(r.name, "utf-16le");
 	assert_memory_equal(r.ptr, "<p>\xC3\xA9</p>", r.len);
 	charset_result_free(&r);
 
-	assert_int_equal(charset_to_utf8(u16be, sizeof u16be - 1, NULL, 1024, &r),
-			 GZ_OK);
+	assert_int_equal(
+		charset_to_utf8(u16be, sizeof u16be - 1, NULL, 1024, &r),
+		GZ_OK);
 	assert_memory_equal(r.ptr, "<p>\xC3\xA9</p>", r.len);
 	charset_result_free(&r);
 
 	/* clean UTF-8 is not copied */
-	assert_int_equal(charset_to_utf8(clean, sizeof clean - 1, NULL, 1024, &r),
-			 GZ_OK);
+	assert_int_equal(
+		charset_to_utf8(clean, sizeof clean - 1, NULL, 1024, &r),
+		GZ_OK);
 	assert_ptr_equal(r.ptr, clean);
 	assert_int_equal(r.how, CHARSET_DEFAULT);
 	charset_result_free(&r);
@@ -190,7 +204,8 @@ static void test_boms_and_zero_copy(void **state)
 
 static void test_nul_and_controls(void **state)
 {
-	static const char in[] = "<p>a\0b\x01" "c\x7F\td\xFF</p>";
+	static const char in[] = "<p>a\0b\x01"
+				 "c\x7F\td\xFF</p>";
 	struct charset_result r;
 
 	(void)state;
@@ -230,8 +245,8 @@ static void test_bounded(void **state)
 	buf_adds(&page, "<meta charset=\"windows-1252\">");
 	for (i = 0; i < 100000; i++)
 		buf_addc(&page, (char)0xE9);
-	assert_int_not_equal(charset_to_utf8(page.ptr, page.len, NULL, 1000, &r),
-			     GZ_ENOMEM);
+	assert_int_not_equal(
+		charset_to_utf8(page.ptr, page.len, NULL, 1000, &r), GZ_ENOMEM);
 	assert_true(r.len <= 1000);
 	assert_true(charset_utf8_valid(r.ptr, r.len));
 	charset_result_free(&r);
@@ -270,17 +285,21 @@ static void test_extract_lying_page(void **state)
 
 	/* and the HTTP header's charset wins over <meta> */
 	buf_reset(&page);
-	buf_adds(&page, "<html><head><meta charset=\"utf-8\"><title>T</title>"
-			"</head><body><p>");
-	encode("Caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e", "ISO-8859-1",
-	       &page);
+	buf_adds(&page,
+		 "<html><head><meta charset=\"utf-8\"><title>T</title>"
+		 "</head><body><p>");
+	encode("Caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9"
+	       "e",
+	       "ISO-8859-1", &page);
 	buf_adds(&page, "</p></body></html>");
 	o.content_type = "text/html; charset=ISO-8859-1";
 	article_init(&a);
 	assert_int_equal(extract_html(page.ptr, page.len, &o, &a, &kind, err),
 			 GZ_OK);
 	assert_non_null(a.text);
-	assert_string_equal(a.text, "Caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e");
+	assert_string_equal(a.text,
+			    "Caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9"
+			    "e");
 	article_free(&a);
 	buf_release(&page);
 	buf_release(&body);

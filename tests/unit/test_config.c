@@ -66,17 +66,20 @@ static void test_full_file(void **state)
 	struct config_source *s;
 
 	(void)state;
-	assert_int_equal(load_text("; comment\n"
-				   "[index]\npath = /tmp/x\nno_sync = yes\nshard_by = month\n"
-				   "[crawl]\ndelay_ms = 250\nallow_address = 127.0.0.1 ::1\n"
-				   "allow_address = 10.0.0.1\n"
-				   "[searchd]\nlisten = 127.0.0.1:9000\nworkers = 4\n"
-				   "[source gt]\noutlet = Global Times\n"
-				   "feed = http://a/feed.xml\nfeed = http://a/f2.xml\n"
-				   "seed = http://a/\ndepth = 1\nutc_offset = +08:00\n"
-				   "[source other]\nsitemap = http://b/sitemap.xml\n",
-				   &cfg, err),
-			 GZ_OK);
+	assert_int_equal(
+		load_text("; comment\n"
+			  "[index]\npath = /tmp/x\nno_sync = yes\nshard_by = "
+			  "month\n"
+			  "[crawl]\ndelay_ms = 250\nallow_address = 127.0.0.1 "
+			  "::1\n"
+			  "allow_address = 10.0.0.1\n"
+			  "[searchd]\nlisten = 127.0.0.1:9000\nworkers = 4\n"
+			  "[source gt]\noutlet = Global Times\n"
+			  "feed = http://a/feed.xml\nfeed = http://a/f2.xml\n"
+			  "seed = http://a/\ndepth = 1\nutc_offset = +08:00\n"
+			  "[source other]\nsitemap = http://b/sitemap.xml\n",
+			  &cfg, err),
+		GZ_OK);
 	assert_string_equal(cfg.index_path, "/tmp/x");
 	assert_int_equal(cfg.no_sync, 1);
 	assert_int_equal(cfg.delay_ms, 250);
@@ -114,9 +117,11 @@ static void test_bad_lines(void **state)
 		{ "[nowhere]\nx = 1\n", ":2:", "unknown section" },
 		{ "[crawl]\ndelay_ms = 5\njust words\n", ":3:", "key = value" },
 		{ "[source x]\nutc_offset = +25:00\n", ":2:", "offset" },
-		{ "[index]\nshard_by = weekly\n", ":2:", "one of none|year|month|host|id" },
+		{ "[index]\nshard_by = weekly\n",
+		  ":2:", "one of none|year|month|host|id" },
 		{ "[source ]\nfeed = http://a/\n", ":2:", "needs a name" },
-		{ "[crawl]\ndelay_ms = 1\ndelay_ms = x\ntimeout = y\n", ":3:", "delay_ms" },
+		{ "[crawl]\ndelay_ms = 1\ndelay_ms = x\ntimeout = y\n",
+		  ":3:", "delay_ms" },
 	};
 	struct gz_config cfg;
 	char err[GZ_ERRLEN];
@@ -125,7 +130,8 @@ static void test_bad_lines(void **state)
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		err[0] = '\0';
-		assert_int_equal(load_text(cases[i].text, &cfg, err), GZ_ECONFIG);
+		assert_int_equal(load_text(cases[i].text, &cfg, err),
+				 GZ_ECONFIG);
 		if (!strstr(err, cases[i].line) || !strstr(err, cases[i].words))
 			fail_msg("case %zu: message \"%s\"", i, err);
 		config_free(&cfg);
@@ -139,7 +145,8 @@ static void test_missing_file(void **state)
 
 	(void)state;
 	assert_int_equal(config_defaults(&cfg, err), GZ_OK);
-	assert_int_equal(config_load(&cfg, "/nonexistent/gazette.conf", err), GZ_EIO);
+	assert_int_equal(config_load(&cfg, "/nonexistent/gazette.conf", err),
+			 GZ_EIO);
 	assert_non_null(strstr(err, "/nonexistent/gazette.conf"));
 	config_free(&cfg);
 }
@@ -182,7 +189,8 @@ static void test_example_documents_every_key(void **state)
 
 		snprintf(needle, sizeof needle, "%s ", key);
 		if (!strstr(text, needle))
-			fail_msg("[%s] %s is not documented in %s", section, key, path);
+			fail_msg("[%s] %s is not documented in %s", section,
+				 key, path);
 	}
 	free(text);
 	/* and the example itself loads */

@@ -106,8 +106,8 @@ static int run_manifest(const char *mpath, const char *base, struct tally *t)
 			if (!strcmp(got, want))
 				t->right++;
 			else
-				printf("  miss     %-40s want %s got %s\n", file,
-				       want, got[0] ? got : "none");
+				printf("  miss     %-40s want %s got %s\n",
+				       file, want, got[0] ? got : "none");
 		}
 		article_free(&a);
 		buf_release(&b);
@@ -121,7 +121,8 @@ static void check(const char *what, const struct tally *t)
 	double acc = t->stated ? (double)t->right / (double)t->stated : 0;
 
 	printf("  %s: %zu/%zu = %.3f exact day; %zu/%zu undated pages given a "
-	       "date\n", what, t->right, t->stated, acc, t->invented, t->none);
+	       "date\n",
+	       what, t->right, t->stated, acc, t->invented, t->none);
 	assert_true(t->stated > 0);
 	assert_true(acc >= DATES_TARGET);
 	assert_int_equal(t->invented, 0);

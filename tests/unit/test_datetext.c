@@ -71,11 +71,11 @@ static const struct dt_case parse_cases[] = {
 	/* trailing remarks */
 	{ "2013-07-16 (updated)", "2013-07-16" },
 	/* refused */
-	{ "07/08/2013", NULL },  /* ambiguous day and month */
+	{ "07/08/2013", NULL }, /* ambiguous day and month */
 	{ "2013-02-29", NULL },
 	{ "2012-02-30", NULL },
 	{ "2013-13-01", NULL },
-	{ "1985-07-16", NULL },  /* before DATETEXT_MIN_YEAR */
+	{ "1985-07-16", NULL }, /* before DATETEXT_MIN_YEAR */
 	{ "2101-01-01", NULL },
 	{ "2013", NULL },
 	{ "July 2013", NULL },
@@ -102,7 +102,8 @@ static void test_parse_table(void **state)
 		if (!parse_cases[i].iso) {
 			if (rc == GZ_OK) {
 				gz_time_iso(&t, iso);
-				fail_msg("\"%s\" gave %s", parse_cases[i].in, iso);
+				fail_msg("\"%s\" gave %s", parse_cases[i].in,
+					 iso);
 			}
 			continue;
 		}
@@ -110,18 +111,22 @@ static void test_parse_table(void **state)
 			fail_msg("\"%s\" did not parse", parse_cases[i].in);
 		gz_time_iso(&t, iso);
 		if (strcmp(iso, parse_cases[i].iso))
-			fail_msg("\"%s\" gave %s, want %s", parse_cases[i].in, iso,
-				 parse_cases[i].iso);
+			fail_msg("\"%s\" gave %s, want %s", parse_cases[i].in,
+				 iso, parse_cases[i].iso);
 	}
 }
 
 static const struct dt_case find_cases[] = {
-	{ "Source:Global Times Published: 2013-7-16 18:53:02", "2013-07-16T18:53:02" },
-	{ "By Jane Doe | July 22, 2013 6:00 AM | 3 comments", "2013-07-22T06:00:00" },
+	{ "Source:Global Times Published: 2013-7-16 18:53:02",
+	  "2013-07-16T18:53:02" },
+	{ "By Jane Doe | July 22, 2013 6:00 AM | 3 comments",
+	  "2013-07-22T06:00:00" },
 	{ "Posted on Tuesday, 16 July 2013", "2013-07-16" },
-	{ "Published 10.04.2014, 16:45 | Updated 11.04.2014", "2014-04-10T16:45:00" },
+	{ "Published 10.04.2014, 16:45 | Updated 11.04.2014",
+	  "2014-04-10T16:45:00" },
 	{ "2013年7月18日 09:30来源：东方观察报", "2013-07-18T09:30:00" },
-	{ "Copyright © 2013-2014 Global Times. Updated July 16, 2013", "2013-07-16" },
+	{ "Copyright © 2013-2014 Global Times. Updated July 16, 2013",
+	  "2013-07-16" },
 	{ "© 2013 Global Times. All rights reserved.", NULL },
 	{ "Copyright 2013, the paper", NULL },
 	{ "Call 0800 000 000 or visit room 12.10.", NULL },
@@ -153,7 +158,8 @@ static void test_find_table(void **state)
 			fail_msg("no date found in \"%s\"", s);
 		gz_time_iso(&t, iso);
 		if (strcmp(iso, find_cases[i].iso))
-			fail_msg("\"%s\" gave %s, want %s", s, iso, find_cases[i].iso);
+			fail_msg("\"%s\" gave %s, want %s", s, iso,
+				 find_cases[i].iso);
 	}
 }
 

@@ -89,10 +89,10 @@ struct page_case {
 	const char *content_type;
 	const char *title;
 	const char *source;
-	const char *published;   /* ISO, "" for none */
+	const char *published; /* ISO, "" for none */
 	const char *modified;
 	const char *section;
-	const char *authors;     /* joined by ";", "" for none */
+	const char *authors; /* joined by ";", "" for none */
 	const char *language;
 	enum page_kind kind;
 	const char *text_has;    /* must be in the text */
@@ -101,56 +101,161 @@ struct page_case {
 
 static const struct page_case page_cases[] = {
 	{ "pages/globaltimes-seed.html",
-	  "http://www.globaltimes.cn/content/797127.shtml", NULL,
+	  "http://www.globaltimes.cn/content/797127.shtml",
+	  NULL,
 	  "City diplomacy integral to boosting economic, cultural exchanges",
-	  "Global Times", "2013-07-16T18:53:02", "", "Viewpoint", "", "en",
-	  PAGE_ARTICLE, "The core of city diplomacy is how to expand",
+	  "Global Times",
+	  "2013-07-16T18:53:02",
+	  "",
+	  "Viewpoint",
+	  "",
+	  "en",
+	  PAGE_ARTICLE,
+	  "The core of city diplomacy is how to expand",
 	  { "Disqus", "Most popular", "Posted in", "Source:" } },
-	{ "pages/jsonld-graph.html", "https://courier.example/news/tunnel", NULL,
+	{ "pages/jsonld-graph.html",
+	  "https://courier.example/news/tunnel",
+	  NULL,
 	  "Harbour tunnel opens two years late & over budget",
-	  "Northwind Courier", "2015-03-02T07:30:00+01:00",
-	  "2015-03-02T09:05:00+01:00", "Transport", "Elin Strand;Oskar Berg",
-	  "en", PAGE_ARTICLE, "two years later than planned",
+	  "Northwind Courier",
+	  "2015-03-02T07:30:00+01:00",
+	  "2015-03-02T09:05:00+01:00",
+	  "Transport",
+	  "Elin Strand;Oskar Berg",
+	  "en",
+	  PAGE_ARTICLE,
+	  "two years later than planned",
 	  { "harbourwatcher", "scandal", "Home", NULL } },
-	{ "pages/opengraph.html", "http://bay.example/news/x", NULL,
-	  "Storm closes coastal road for third day", "The Bay Chronicle",
-	  "2014-06-12T14:25:00+10:00", "2014-06-12T19:50:00+10:00", "Local",
-	  "Jane Doe;John Smith", "en", PAGE_ARTICLE, "three separate slips",
+	{ "pages/opengraph.html",
+	  "http://bay.example/news/x",
+	  NULL,
+	  "Storm closes coastal road for third day",
+	  "The Bay Chronicle",
+	  "2014-06-12T14:25:00+10:00",
+	  "2014-06-12T19:50:00+10:00",
+	  "Local",
+	  "Jane Doe;John Smith",
+	  "en",
+	  PAGE_ARTICLE,
+	  "three separate slips",
 	  { "cookies", "newsletter", "Related stories", "Photo: Bay" } },
-	{ "pages/dublincore.html", "http://campus.example/n/1", NULL,
-	  "University library reopens after flood repairs", "Campus Weekly",
-	  "2016-02-19", "", NULL, "Hannah Wexford", "en", PAGE_ARTICLE,
-	  "burst water main", { "Events", "Campus Weekly", NULL, NULL } },
-	{ "pages/itemprop.html", "http://island.example/ferry", NULL,
-	  "Ferry fares to rise in April", "Island Times",
-	  "2015-01-22T08:10:00-08:00", "", "Business", "Rosa Alvarez", "en",
-	  PAGE_ARTICLE, "six percent from April 1",
+	{ "pages/dublincore.html",
+	  "http://campus.example/n/1",
+	  NULL,
+	  "University library reopens after flood repairs",
+	  "Campus Weekly",
+	  "2016-02-19",
+	  "",
+	  NULL,
+	  "Hannah Wexford",
+	  "en",
+	  PAGE_ARTICLE,
+	  "burst water main",
+	  { "Events", "Campus Weekly", NULL, NULL } },
+	{ "pages/itemprop.html",
+	  "http://island.example/ferry",
+	  NULL,
+	  "Ferry fares to rise in April",
+	  "Island Times",
+	  "2015-01-22T08:10:00-08:00",
+	  "",
+	  "Business",
+	  "Rosa Alvarez",
+	  "en",
+	  PAGE_ARTICLE,
+	  "six percent from April 1",
 	  { "Grumpy", "late half the time", NULL, NULL } },
-	{ "pages/metanames.html", "http://city.example/cycle", NULL,
-	  "Council approves new cycle lanes", "city.example",
-	  "2013-05-14T09:00:00Z", "", "Transport", "Peter Quince", "en",
-	  PAGE_ARTICLE, "protected cycle lanes", { NULL } },
-	{ "pages/time-element.html", "http://town.example/choir", NULL,
-	  "Choir wins national title", "town.example", "2014-11-03T18:00:00",
-	  "", NULL, "", "en", PAGE_ARTICLE, "standing ovation",
-	  { "Archive", "Copyright", NULL, NULL } },
-	{ "pages/listing.html", "http://valley.example/", NULL,
-	  NULL, "valley.example", "", "", NULL, "", "en", PAGE_LISTING, NULL,
+	{ "pages/metanames.html",
+	  "http://city.example/cycle",
+	  NULL,
+	  "Council approves new cycle lanes",
+	  "city.example",
+	  "2013-05-14T09:00:00Z",
+	  "",
+	  "Transport",
+	  "Peter Quince",
+	  "en",
+	  PAGE_ARTICLE,
+	  "protected cycle lanes",
 	  { NULL } },
-	{ "pages/french.html", "http://port.example/terminal", NULL,
-	  "Le port agrandit son terminal", NULL, "", "", NULL, "", "fr",
-	  PAGE_ARTICLE, "centaine d'emplois", { NULL } },
-	{ "pages/gb2312.html", "http://dongfang.example/c_1.htm", NULL,
-	  "青港举办国际友好城市论坛", "东方观察报", "2013-07-18T09:30:00", "",
-	  NULL, "王晓峰", "zh", PAGE_ARTICLE, "国际友好城市论坛",
+	{ "pages/time-element.html",
+	  "http://town.example/choir",
+	  NULL,
+	  "Choir wins national title",
+	  "town.example",
+	  "2014-11-03T18:00:00",
+	  "",
+	  NULL,
+	  "",
+	  "en",
+	  PAGE_ARTICLE,
+	  "standing ovation",
+	  { "Archive", "Copyright", NULL, NULL } },
+	{ "pages/listing.html",
+	  "http://valley.example/",
+	  NULL,
+	  NULL,
+	  "valley.example",
+	  "",
+	  "",
+	  NULL,
+	  "",
+	  "en",
+	  PAGE_LISTING,
+	  NULL,
+	  { NULL } },
+	{ "pages/french.html",
+	  "http://port.example/terminal",
+	  NULL,
+	  "Le port agrandit son terminal",
+	  NULL,
+	  "",
+	  "",
+	  NULL,
+	  "",
+	  "fr",
+	  PAGE_ARTICLE,
+	  "centaine d'emplois",
+	  { NULL } },
+	{ "pages/gb2312.html",
+	  "http://dongfang.example/c_1.htm",
+	  NULL,
+	  "青港举办国际友好城市论坛",
+	  "东方观察报",
+	  "2013-07-18T09:30:00",
+	  "",
+	  NULL,
+	  "王晓峰",
+	  "zh",
+	  PAGE_ARTICLE,
+	  "国际友好城市论坛",
 	  { "责任编辑", "李娜", NULL, NULL } },
-	{ "pages/latin1.html", "http://cafe.example/rules",
+	{ "pages/latin1.html",
+	  "http://cafe.example/rules",
 	  "text/html; charset=ISO-8859-1",
-	  "Café owners protest new rules", NULL, "", "", NULL, "", "en",
-	  PAGE_ARTICLE, "Café owners in the old town", { NULL } },
-	{ "pages/ldbody.html", "http://county.example/bridge", NULL,
-	  "Bridge repairs to start in May", NULL, "2016-04-01", "", NULL, "",
-	  "en", PAGE_ARTICLE, "temporary crossing", { "Loading", NULL, NULL, NULL } },
+	  "Café owners protest new rules",
+	  NULL,
+	  "",
+	  "",
+	  NULL,
+	  "",
+	  "en",
+	  PAGE_ARTICLE,
+	  "Café owners in the old town",
+	  { NULL } },
+	{ "pages/ldbody.html",
+	  "http://county.example/bridge",
+	  NULL,
+	  "Bridge repairs to start in May",
+	  NULL,
+	  "2016-04-01",
+	  "",
+	  NULL,
+	  "",
+	  "en",
+	  PAGE_ARTICLE,
+	  "temporary crossing",
+	  { "Loading", NULL, NULL, NULL } },
 };
 
 static void check_str(const char *file, const char *what, const char *want,
@@ -161,7 +266,8 @@ static void check_str(const char *file, const char *what, const char *want,
 	if (!got)
 		got = "";
 	if (strcmp(want, got))
-		fail_msg("%s: %s is \"%s\", want \"%s\"", file, what, got, want);
+		fail_msg("%s: %s is \"%s\", want \"%s\"", file, what, got,
+			 want);
 }
 
 static void test_page_table(void **state)
@@ -185,18 +291,23 @@ static void test_page_table(void **state)
 		assert_int_equal(run(b.ptr, b.len, &o, &a, &kind), GZ_OK);
 		check_str(c->file, "title", c->title, a.title);
 		check_str(c->file, "source", c->source, a.source);
-		check_str(c->file, "published", c->published, iso(&a.published, t));
-		check_str(c->file, "modified", c->modified, iso(&a.modified, t));
+		check_str(c->file, "published", c->published,
+			  iso(&a.published, t));
+		check_str(c->file, "modified", c->modified,
+			  iso(&a.modified, t));
 		check_str(c->file, "section", c->section, a.section);
-		check_str(c->file, "authors", c->authors, authors(&a, au, sizeof au));
+		check_str(c->file, "authors", c->authors,
+			  authors(&a, au, sizeof au));
 		check_str(c->file, "language", c->language, a.language);
 		if (kind != c->kind)
-			fail_msg("%s: kind %d, want %d", c->file, kind, c->kind);
+			fail_msg("%s: kind %d, want %d", c->file, kind,
+				 c->kind);
 		if (c->text_has && (!a.text || !strstr(a.text, c->text_has)))
 			fail_msg("%s: text lacks \"%s\"", c->file, c->text_has);
 		for (k = 0; k < 4 && c->text_not[k]; k++)
 			if (a.text && strstr(a.text, c->text_not[k]))
-				fail_msg("%s: text has \"%s\"", c->file, c->text_not[k]);
+				fail_msg("%s: text has \"%s\"", c->file,
+					 c->text_not[k]);
 		article_free(&a);
 		buf_release(&b);
 	}
@@ -209,8 +320,9 @@ static void check_seed(const char *html, size_t len, const char *url)
 	struct article a;
 	enum page_kind kind;
 	char t[GZ_TIME_ISOLEN];
-	const char *nav[] = { "Home", "Sports", "Contact us", "Share this",
-			      "Copyright", "Most popular", "Search" };
+	const char *nav[] = { "Home",       "Sports",    "Contact us",
+			      "Share this", "Copyright", "Most popular",
+			      "Search" };
 	size_t i;
 
 	memset(&o, 0, sizeof o);
@@ -218,7 +330,8 @@ static void check_seed(const char *html, size_t len, const char *url)
 	assert_int_equal(run(html, len, &o, &a, &kind), GZ_OK);
 	assert_int_equal(kind, PAGE_ARTICLE);
 	assert_string_equal(a.title,
-		"City diplomacy integral to boosting economic, cultural exchanges");
+			    "City diplomacy integral to boosting economic, "
+			    "cultural exchanges");
 	assert_string_equal(a.source, "Global Times");
 	assert_string_equal(iso(&a.published, t), "2013-07-16T18:53:02");
 	assert_false(a.published.has_tz);
@@ -255,7 +368,8 @@ static void test_seed_fixture(void **state)
 
 	(void)state;
 	read_fixture("pages/globaltimes-seed.html", &b);
-	check_seed(b.ptr, b.len, "http://www.globaltimes.cn/content/797127.shtml");
+	check_seed(b.ptr, b.len,
+		   "http://www.globaltimes.cn/content/797127.shtml");
 	buf_release(&b);
 }
 
@@ -264,8 +378,8 @@ static void test_seed_demo_site(void **state)
 	struct buf b;
 
 	(void)state;
-	if (!read_from("GZ_DATA", "data", "site/globaltimes/content/797127.shtml",
-		       &b)) {
+	if (!read_from("GZ_DATA", "data",
+		       "site/globaltimes/content/797127.shtml", &b)) {
 		buf_release(&b);
 		skip(); /* the demo site's seed page is not there (set GZ_DATA) */
 		return;
@@ -283,7 +397,8 @@ static const struct {
 } demo_pages[] = {
 	{ "site/globaltimes/content/797127.shtml", PAGE_ARTICLE, "" },
 	{ "site/globaltimes/viewpoint/index.html", PAGE_LISTING, NULL },
-	{ "site/dongfang/guoji/2013-07/18/c_1185234.htm", PAGE_ARTICLE, "王晓峰" },
+	{ "site/dongfang/guoji/2013-07/18/c_1185234.htm", PAGE_ARTICLE,
+	  "王晓峰" },
 	{ "site/dongfang/index.html", PAGE_LISTING, NULL },
 	{ "site/pacificledger/politics/"
 	  "governor-trade-mission-signs-twelve-agreements-in-asia-6610.html",
@@ -316,8 +431,8 @@ static void test_demo_site_kinds(void **state)
 		o.url = url;
 		assert_int_equal(run(b.ptr, b.len, &o, &a, &kind), GZ_OK);
 		if (kind != demo_pages[i].kind)
-			fail_msg("%s: kind %d, want %d", demo_pages[i].path, kind,
-				 demo_pages[i].kind);
+			fail_msg("%s: kind %d, want %d", demo_pages[i].path,
+				 kind, demo_pages[i].kind);
 		check_str(demo_pages[i].path, "authors", demo_pages[i].authors,
 			  authors(&a, au, sizeof au));
 		article_free(&a);
@@ -424,11 +539,15 @@ static void test_links_capped(void **state)
 static void test_br_paragraphs_and_sanitising(void **state)
 {
 	static const char html[] =
-		"<html><head><title>Br test</title></head><body><div class=\"content\">"
-		"First paragraph of the story, long enough to be counted as text.<br><br>"
-		"Second paragraph\xff with a bad byte, also long enough to count here.<br>"
+		"<html><head><title>Br test</title></head><body><div "
+		"class=\"content\">"
+		"First paragraph of the story, long enough to be counted as "
+		"text.<br><br>"
+		"Second paragraph\xff with a bad byte, also long enough to "
+		"count here.<br>"
 		"same paragraph after one break.<br /><br />"
-		"Third paragraph with a NUL\0byte inside it and more words after it."
+		"Third paragraph with a NUL\0byte inside it and more words "
+		"after it."
 		"</div></body></html>";
 	struct extract_opts o;
 	struct article a;
@@ -449,13 +568,17 @@ static void test_br_paragraphs_and_sanitising(void **state)
 
 static void test_dates_rejected(void **state)
 {
-	static const char html[] =
-		"<html><head><title>Future</title>"
-		"<meta property=\"article:published_time\" content=\"2031-05-05T10:00:00Z\">"
-		"<meta property=\"article:modified_time\" content=\"2013-05-05T10:00:00Z\">"
-		"</head><body><article><p>A story with a date from the future in its "
-		"markup and only a copyright year in its footer, which is no date.</p>"
-		"</article><footer>&copy; 2013 Example. Copyright 2013</footer></body></html>";
+	static const char html[] = "<html><head><title>Future</title>"
+				   "<meta property=\"article:published_time\" "
+				   "content=\"2031-05-05T10:00:00Z\">"
+				   "<meta property=\"article:modified_time\" "
+				   "content=\"2013-05-05T10:00:00Z\">"
+				   "</head><body><article><p>A story with a "
+				   "date from the future in its "
+				   "markup and only a copyright year in its "
+				   "footer, which is no date.</p>"
+				   "</article><footer>&copy; 2013 Example. "
+				   "Copyright 2013</footer></body></html>";
 	struct extract_opts o;
 	struct article a;
 	enum page_kind kind;
@@ -477,9 +600,12 @@ static void test_default_source_and_url_date(void **state)
 {
 	static const char html[] =
 		"<html><head><title>Quiet day - Some Paper</title></head><body>"
-		"<p>Nothing happened today in the town, and the paper reports it in "
-		"two long paragraphs so that the page counts as an article at all.</p>"
-		"<p>The second paragraph repeats that nothing happened, at length, "
+		"<p>Nothing happened today in the town, and the paper reports "
+		"it in "
+		"two long paragraphs so that the page counts as an article at "
+		"all.</p>"
+		"<p>The second paragraph repeats that nothing happened, at "
+		"length, "
 		"for the benefit of those readers who missed the first one.</p>"
 		"</body></html>";
 	struct extract_opts o;
@@ -513,15 +639,24 @@ static void test_degenerate_inputs(void **state)
 		{ "\0\0\0\0", 4 },
 		{ "<", 1 },
 		{ "<html><body><p>trunc", 20 },
-		{ "<html><head><title>t</title><meta charset=\"x-unknown-charset\">"
-		  "</head><body><p>unknown charset</p></body></html>", 106 },
+		{ "<html><head><title>t</title><meta "
+		  "charset=\"x-unknown-charset\">"
+		  "</head><body><p>unknown charset</p></body></html>",
+		  106 },
 		{ "\xFF\xFE<\0h\0t\0m\0l\0>\0", 14 },
-		{ "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
-		  "\"headline\":\"Only JSON\"", 80 },
-		{ "<script type=\"application/ld+json\">[[[[[[[[[[[[[[[[[[[[[]]]]]]"
-		  "]]]]]]]]]]]]]]]</script>", 84 },
-		{ "<a href=\"http://[::1\">x</a><a href=\"http://a b/\">y</a>", 52 },
-		{ "<p>\xC3</p><p>\xE2\x82</p><p>\xF0\x9F\x98</p><p>\xED\xA0\x80</p>", 34 },
+		{ "<script "
+		  "type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		  "\"headline\":\"Only JSON\"",
+		  80 },
+		{ "<script "
+		  "type=\"application/ld+json\">[[[[[[[[[[[[[[[[[[[[[]]]]]]"
+		  "]]]]]]]]]]]]]]]</script>",
+		  84 },
+		{ "<a href=\"http://[::1\">x</a><a href=\"http://a b/\">y</a>",
+		  52 },
+		{ "<p>\xC3</p><p>\xE2\x82</p><p>\xF0\x9F\x98</"
+		  "p><p>\xED\xA0\x80</p>",
+		  34 },
 	};
 	size_t i;
 
@@ -539,7 +674,8 @@ static void test_degenerate_inputs(void **state)
 		o.on_link = count_link;
 		o.link_ctx = &n;
 		article_init(&a);
-		rc = extract_html(cases[i].html, cases[i].len, &o, &a, &kind, err);
+		rc = extract_html(cases[i].html, cases[i].len, &o, &a, &kind,
+				  err);
 		assert_true(rc == GZ_OK || rc == GZ_EPARSE);
 		if (rc == GZ_EPARSE)
 			assert_true(err[0] != '\0');
@@ -569,7 +705,8 @@ static void test_binary_garbage(void **state)
 	o.url = "http://x.example/";
 	assert_true(run(b.ptr, b.len, &o, &a, &kind) == GZ_OK);
 	if (a.text)
-		assert_non_null(a.text); /* valid UTF-8 is checked by jansson below */
+		assert_non_null(
+			a.text); /* valid UTF-8 is checked by jansson below */
 	{
 		char *json = article_to_json(&a, 1);
 
@@ -617,8 +754,9 @@ static void test_too_big(void **state)
 	memset(big, 'a', GZ_MAX_PAGE_BYTES + 1);
 	memset(&o, 0, sizeof o);
 	article_init(&a);
-	assert_int_equal(extract_html(big, GZ_MAX_PAGE_BYTES + 1, &o, &a, &kind,
-				      err), GZ_ETOOBIG);
+	assert_int_equal(
+		extract_html(big, GZ_MAX_PAGE_BYTES + 1, &o, &a, &kind, err),
+		GZ_ETOOBIG);
 	assert_int_equal(kind, PAGE_OTHER);
 	assert_non_null(strstr(err, "exceeds"));
 	assert_null(a.title);
@@ -637,10 +775,14 @@ static void test_big_page_is_bounded(void **state)
 
 	(void)state;
 	buf_init(&b, GZ_MAX_PAGE_BYTES);
-	buf_adds(&b, "<html><head><title>Big</title></head><body><div class=\"story\">");
+	buf_adds(&b,
+		 "<html><head><title>Big</title></head><body><div "
+		 "class=\"story\">");
 	for (i = 0; b.len + 200 < GZ_MAX_PAGE_BYTES; i++)
-		buf_addf(&b, "<p>A long paragraph (number %zu) of ordinary text, "
-			 "with commas, repeated to fill the page.</p>", i);
+		buf_addf(&b,
+			 "<p>A long paragraph (number %zu) of ordinary text, "
+			 "with commas, repeated to fill the page.</p>",
+			 i);
 	buf_adds(&b, "</div></body></html>");
 	memset(&o, 0, sizeof o);
 	assert_int_equal(run(b.ptr, b.len, &o, &a, &kind), GZ_OK);
@@ -694,7 +836,8 @@ static void test_truncated_and_nul(void **state)
 	static const char html[] =
 		"<html><head><title>Quay</title></head><body><article>"
 		"<p>The harbour board voted to extend the quay by two hundred "
-		"metres\0 after a long debate that lasted for most of the night.</p>"
+		"metres\0 after a long debate that lasted for most of the "
+		"night.</p>"
 		"<p>Work will begin next spring, the board said, and last three"
 		" years <b>in all<i> the <a href=\"/x\" class=\"";
 	struct extract_opts o;
@@ -737,22 +880,25 @@ static void test_no_external_entities(void **state)
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 
 	buf_init(&b, 1 << 16);
-	buf_addf(&b,
-		 "<?xml version=\"1.0\"?>\n"
-		 "<!DOCTYPE html SYSTEM \"http://127.0.0.1:%d/evil.dtd\" [\n"
-		 "<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n"
-		 "<!ENTITY net SYSTEM \"http://127.0.0.1:%d/net\">\n"
-		 "<!ENTITY %% pe SYSTEM \"http://127.0.0.1:%d/pe\"> %%pe;\n]>\n"
-		 "<html><head><title>Entities &xxe;</title>"
-		 "<link rel=\"stylesheet\" href=\"http://127.0.0.1:%d/s.css\">"
-		 "</head><body><article><p>The harbour board voted to extend the "
-		 "quay &xxe; by two hundred metres &net; after a long debate.</p>"
-		 "<p>Work will begin next spring, the board said, and last for "
-		 "three years in all.</p><img src=\"http://127.0.0.1:%d/i.png\">"
-		 "<iframe src=\"http://127.0.0.1:%d/f\"></iframe>"
-		 "</article></body></html>",
-		 ntohs(sa.sin_port), ntohs(sa.sin_port), ntohs(sa.sin_port),
-		 ntohs(sa.sin_port), ntohs(sa.sin_port), ntohs(sa.sin_port));
+	buf_addf(
+		&b,
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE html SYSTEM \"http://127.0.0.1:%d/evil.dtd\" [\n"
+		"<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n"
+		"<!ENTITY net SYSTEM \"http://127.0.0.1:%d/net\">\n"
+		"<!ENTITY %% pe SYSTEM \"http://127.0.0.1:%d/pe\"> %%pe;\n]>\n"
+		"<html><head><title>Entities &xxe;</title>"
+		"<link rel=\"stylesheet\" href=\"http://127.0.0.1:%d/s.css\">"
+		"</head><body><article><p>The harbour board voted to extend "
+		"the "
+		"quay &xxe; by two hundred metres &net; after a long "
+		"debate.</p>"
+		"<p>Work will begin next spring, the board said, and last for "
+		"three years in all.</p><img src=\"http://127.0.0.1:%d/i.png\">"
+		"<iframe src=\"http://127.0.0.1:%d/f\"></iframe>"
+		"</article></body></html>",
+		ntohs(sa.sin_port), ntohs(sa.sin_port), ntohs(sa.sin_port),
+		ntohs(sa.sin_port), ntohs(sa.sin_port), ntohs(sa.sin_port));
 	memset(&o, 0, sizeof o);
 	o.url = "http://news.example/x";
 	assert_int_equal(run(b.ptr, b.len, &o, &a, &kind), GZ_OK);

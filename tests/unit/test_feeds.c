@@ -22,12 +22,12 @@
 
 /* What the callback saw. */
 struct got {
-	size_t n;                      /* entries */
-	char *url[MAX_GOT];            /* copies */
-	char *title[MAX_GOT];          /* copies; NULL when none */
+	size_t n;                           /* entries */
+	char *url[MAX_GOT];                 /* copies */
+	char *title[MAX_GOT];               /* copies; NULL when none */
 	char date[MAX_GOT][GZ_TIME_ISOLEN]; /* ISO date, "" when none */
-	int is_sitemap[MAX_GOT];       /* flag */
-	size_t stop_after;             /* return 1 after this many; 0 never */
+	int is_sitemap[MAX_GOT];            /* flag */
+	size_t stop_after; /* return 1 after this many; 0 never */
 };
 
 /* feed_entry_fn collecting into a struct got. */
@@ -98,13 +98,17 @@ static void test_rss2(void **state)
 	assert_int_equal(g.n, 3);
 	assert_int_equal(info.entries, 3);
 	assert_int_equal(info.skipped, 1);
-	assert_string_equal(g.url[0], "https://www.example.com/opinion/2013/07/16/city.html");
-	assert_string_equal(g.title[0], "City diplomacy integral to boosting exchanges");
+	assert_string_equal(
+		g.url[0],
+		"https://www.example.com/opinion/2013/07/16/city.html");
+	assert_string_equal(g.title[0],
+			    "City diplomacy integral to boosting exchanges");
 	assert_string_equal(g.date[0], "2013-07-16T10:53:02Z");
 	assert_string_equal(g.url[1], "/business/rates.html");
 	assert_string_equal(g.title[1], "Rates & <b>markets</b>");
 	assert_string_equal(g.date[1], "2013-07-17T08:00:00+08:00");
-	assert_string_equal(g.url[2], "https://www.example.com/world/guid-only.html");
+	assert_string_equal(g.url[2],
+			    "https://www.example.com/world/guid-only.html");
 	assert_string_equal(g.date[2], "");
 	assert_false(g.is_sitemap[0]);
 	got_free(&g);
@@ -133,10 +137,12 @@ static void test_atom(void **state)
 	(void)state;
 	assert_int_equal(info.kind, FEED_ATOM);
 	assert_int_equal(g.n, 2);
-	assert_string_equal(g.url[0], "https://atom.example.net/2013/port.html");
+	assert_string_equal(g.url[0],
+			    "https://atom.example.net/2013/port.html");
 	assert_string_equal(g.title[0], "Port & harbour");
 	assert_string_equal(g.date[0], "2013-07-16T18:53:02+08:00");
-	assert_string_equal(g.url[1], "https://atom.example.net/2013/updated.html");
+	assert_string_equal(g.url[1],
+			    "https://atom.example.net/2013/updated.html");
 	assert_string_equal(g.date[1], "2013-07-18T09:00:00Z");
 	got_free(&g);
 }
@@ -167,7 +173,8 @@ static void test_sitemapindex(void **state)
 	assert_int_equal(g.n, 2);
 	assert_true(g.is_sitemap[0]);
 	assert_true(g.is_sitemap[1]);
-	assert_string_equal(g.url[0], "https://www.example.com/sitemap-2013-07.xml.gz");
+	assert_string_equal(g.url[0],
+			    "https://www.example.com/sitemap-2013-07.xml.gz");
 	assert_string_equal(g.date[0], "2013-07-31T00:00:00Z");
 	got_free(&g);
 }
@@ -179,7 +186,8 @@ static void test_news_sitemap(void **state)
 	(void)state;
 	parse_fixture("news-sitemap.xml", &g, GZ_OK);
 	assert_int_equal(g.n, 1);
-	assert_string_equal(g.url[0], "https://www.example.com/world/summit.html");
+	assert_string_equal(g.url[0],
+			    "https://www.example.com/world/summit.html");
 	assert_string_equal(g.title[0], "Summit opens in the city");
 	/* The publication date wins over lastmod. */
 	assert_string_equal(g.date[0], "2013-07-16T18:53:02+08:00");
@@ -195,14 +203,16 @@ static void gzip_buf(const char *data, size_t n, struct buf *out)
 
 	memset(&z, 0, sizeof z);
 	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
-				      Z_DEFAULT_STRATEGY), Z_OK);
+				      Z_DEFAULT_STRATEGY),
+			 Z_OK);
 	z.next_in = (unsigned char *)(uintptr_t)data;
 	z.avail_in = (uInt)n;
 	do {
 		z.next_out = chunk;
 		z.avail_out = sizeof chunk;
 		zr = deflate(&z, Z_FINISH);
-		assert_int_equal(buf_add(out, chunk, sizeof chunk - z.avail_out), GZ_OK);
+		assert_int_equal(
+			buf_add(out, chunk, sizeof chunk - z.avail_out), GZ_OK);
 	} while (zr == Z_OK);
 	assert_int_equal(zr, Z_STREAM_END);
 	deflateEnd(&z);
@@ -218,7 +228,8 @@ static void test_gzip_sitemap(void **state)
 	fixture("urlset.xml", &plain);
 	buf_init(&gz, 1u << 20);
 	gzip_buf(plain.ptr, plain.len, &gz);
-	assert_int_equal(feed_parse(gz.ptr, gz.len, collect, &g, &info, NULL), GZ_OK);
+	assert_int_equal(feed_parse(gz.ptr, gz.len, collect, &g, &info, NULL),
+			 GZ_OK);
 	assert_true(info.gzip);
 	assert_int_equal(info.kind, FEED_URLSET);
 	assert_int_equal(g.n, 2);
@@ -226,8 +237,9 @@ static void test_gzip_sitemap(void **state)
 	got_free(&g);
 
 	/* Truncated gzip: an error, not a crash. */
-	assert_int_equal(feed_parse(gz.ptr, gz.len / 2, collect, &g, &info, NULL),
-			 GZ_EPARSE);
+	assert_int_equal(
+		feed_parse(gz.ptr, gz.len / 2, collect, &g, &info, NULL),
+		GZ_EPARSE);
 	got_free(&g);
 	buf_release(&plain);
 	buf_release(&gz);
@@ -278,7 +290,8 @@ static void test_malformed_keeps_prefix(void **state)
 
 	(void)state;
 	fixture("broken.xml", &b);
-	assert_int_equal(feed_parse(b.ptr, b.len, collect, &g, NULL, err), GZ_EPARSE);
+	assert_int_equal(feed_parse(b.ptr, b.len, collect, &g, NULL, err),
+			 GZ_EPARSE);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.url[0], "https://www.example.com/ok1.html");
 	assert_string_equal(g.url[1], "https://www.example.com/ok2.html");
@@ -327,7 +340,10 @@ static void test_not_a_feed(void **state)
 {
 	static const char *const bad[] = {
 		"<html><body><a href='x'>x</a></body></html>",
-		"", "   \n", "<", "<?xml version='1.0'?>",
+		"",
+		"   \n",
+		"<",
+		"<?xml version='1.0'?>",
 		"<rss><channel><item><link>http://a/</link>",
 	};
 	size_t i;
@@ -338,7 +354,8 @@ static void test_not_a_feed(void **state)
 		char err[GZ_ERRLEN] = "";
 
 		assert_int_equal(feed_parse(bad[i], strlen(bad[i]), collect, &g,
-					    NULL, err), GZ_EPARSE);
+					    NULL, err),
+				 GZ_EPARSE);
 		assert_true(err[0] != '\0');
 		assert_int_equal(g.n, 0);
 		got_free(&g);

@@ -84,15 +84,22 @@ static void test_address_allowlist(void **state)
 	size_t n = sizeof allow / sizeof allow[0];
 
 	(void)state;
-	assert_int_equal(fetch_address_check_text("127.0.0.1", allow, n), GZ_OK);
-	assert_int_equal(fetch_address_check_text("::ffff:127.0.0.1", allow, n), GZ_OK);
-	assert_int_equal(fetch_address_check_text("127.0.0.2", allow, n), GZ_EDENIED);
-	assert_int_equal(fetch_address_check_text("10.1.200.3", allow, n), GZ_OK);
-	assert_int_equal(fetch_address_check_text("10.2.0.1", allow, n), GZ_EDENIED);
+	assert_int_equal(fetch_address_check_text("127.0.0.1", allow, n),
+			 GZ_OK);
+	assert_int_equal(fetch_address_check_text("::ffff:127.0.0.1", allow, n),
+			 GZ_OK);
+	assert_int_equal(fetch_address_check_text("127.0.0.2", allow, n),
+			 GZ_EDENIED);
+	assert_int_equal(fetch_address_check_text("10.1.200.3", allow, n),
+			 GZ_OK);
+	assert_int_equal(fetch_address_check_text("10.2.0.1", allow, n),
+			 GZ_EDENIED);
 	assert_int_equal(fetch_address_check_text("::1", allow, n), GZ_OK);
 	assert_int_equal(fetch_address_check_text("fd12::1", allow, n), GZ_OK);
-	assert_int_equal(fetch_address_check_text("fc00::1", allow, n), GZ_EDENIED);
-	assert_int_equal(fetch_address_check_text("192.168.0.1", allow, n), GZ_EDENIED);
+	assert_int_equal(fetch_address_check_text("fc00::1", allow, n),
+			 GZ_EDENIED);
+	assert_int_equal(fetch_address_check_text("192.168.0.1", allow, n),
+			 GZ_EDENIED);
 	assert_int_equal(fetch_address_check_text("8.8.8.8", allow, n), GZ_OK);
 }
 
@@ -122,7 +129,8 @@ static void test_address_sockaddr(void **state)
 
 	/* A truncated sockaddr is not an address. */
 	assert_int_equal(fetch_address_check((struct sockaddr *)&s6, 8, NULL, 0,
-					     text, sizeof text), GZ_EINVAL);
+					     text, sizeof text),
+			 GZ_EINVAL);
 }
 
 /* fetch_new validates the allow-list; fetch_add refuses other schemes. */
@@ -197,37 +205,40 @@ static void test_fetch_denied_name(void **state)
 
 static void test_head_decoded(void **state)
 {
-	static const char head[] =
-		"HTTP/1.1 200 OK\r\n"
-		"Content-Type: text/html\r\n"
-		"Content-Encoding: gzip\r\n"
-		"transfer-encoding: chunked\n"
-		"Content-Length: 42\r\n"
-		"ETag: \"x\"\r\n"
-		"\r\n";
+	static const char head[] = "HTTP/1.1 200 OK\r\n"
+				   "Content-Type: text/html\r\n"
+				   "Content-Encoding: gzip\r\n"
+				   "transfer-encoding: chunked\n"
+				   "Content-Length: 42\r\n"
+				   "ETag: \"x\"\r\n"
+				   "\r\n";
 	struct buf out;
 
 	(void)state;
 	buf_init(&out, 4096);
-	assert_int_equal(fetch_head_decoded(head, sizeof head - 1, 1234, &out), GZ_OK);
+	assert_int_equal(fetch_head_decoded(head, sizeof head - 1, 1234, &out),
+			 GZ_OK);
 	assert_string_equal(out.ptr,
-		"HTTP/1.1 200 OK\r\n"
-		"Content-Type: text/html\r\n"
-		"X-Archive-Orig-Content-Encoding: gzip\r\n"
-		"X-Archive-Orig-transfer-encoding: chunked\r\n"
-		"X-Archive-Orig-Content-Length: 42\r\n"
-		"ETag: \"x\"\r\n"
-		"Content-Length: 1234\r\n"
-		"\r\n");
+			    "HTTP/1.1 200 OK\r\n"
+			    "Content-Type: text/html\r\n"
+			    "X-Archive-Orig-Content-Encoding: gzip\r\n"
+			    "X-Archive-Orig-transfer-encoding: chunked\r\n"
+			    "X-Archive-Orig-Content-Length: 42\r\n"
+			    "ETag: \"x\"\r\n"
+			    "Content-Length: 1234\r\n"
+			    "\r\n");
 	buf_reset(&out);
 	/* A head cut short (past FETCH_MAX_HEAD) still ends properly. */
 	{
-		static const char cut[] = "HTTP/1.1 304 Not Modified\r\nETag: \"x\"";
+		static const char cut[] =
+			"HTTP/1.1 304 Not Modified\r\nETag: \"x\"";
 
-		assert_int_equal(fetch_head_decoded(cut, sizeof cut - 1, 0, &out),
-				 GZ_OK);
+		assert_int_equal(
+			fetch_head_decoded(cut, sizeof cut - 1, 0, &out),
+			GZ_OK);
 	}
-	assert_string_equal(out.ptr, "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n"
+	assert_string_equal(out.ptr,
+			    "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n"
 			    "Content-Length: 0\r\n\r\n");
 	buf_reset(&out);
 	assert_int_equal(fetch_head_decoded("garbage", 7, 0, &out), GZ_EPARSE);

@@ -123,17 +123,18 @@ static void replay_target(const char *name, replay_fn fn)
 	snprintf(dir, sizeof dir, "%s/corpus/%s", base, name);
 	n = replay_dir(fn, dir);
 	if (n == 0)
-		fail_msg("no seed inputs in %s (run from the repository root)", dir);
+		fail_msg("no seed inputs in %s (run from the repository root)",
+			 dir);
 	snprintf(dir, sizeof dir, "%s/regressions/%s", base, name);
 	n += replay_dir(fn, dir);
 	replay_total += n;
 }
 
-#define REPLAY_TEST(name)                                      \
-	static void test_replay_##name(void **state)           \
-	{                                                      \
-		(void)state;                                   \
-		replay_target(#name, fuzz_##name##_one);       \
+#define REPLAY_TEST(name)                                \
+	static void test_replay_##name(void **state)     \
+	{                                                \
+		(void)state;                             \
+		replay_target(#name, fuzz_##name##_one); \
 	}
 
 REPLAY_TEST(extract)

@@ -14,9 +14,9 @@
 
 /* One ISO string, whether it parses and what gz_time_iso writes back. */
 struct iso_case {
-	const char *in;   /* input */
-	int ok;           /* 1 when it must parse */
-	const char *out;  /* gz_time_iso of the result */
+	const char *in;  /* input */
+	int ok;          /* 1 when it must parse */
+	const char *out; /* gz_time_iso of the result */
 };
 
 static const struct iso_case iso_cases[] = {
@@ -83,7 +83,8 @@ static void test_sortkey(void **state)
 	char key[15];
 
 	(void)state;
-	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02+08:00", &t), GZ_OK);
+	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02+08:00", &t),
+			 GZ_OK);
 	gz_time_sortkey(&t, key);
 	assert_string_equal(key, "20130716185302");
 	assert_int_equal(gz_time_parse_iso("2013-07-16", &t), GZ_OK);
@@ -103,7 +104,8 @@ static void test_human(void **state)
 	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02", &t), GZ_OK);
 	gz_time_human(&t, out, sizeof out);
 	assert_string_equal(out, "16 Jul 2013 18:53");
-	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02+08:00", &t), GZ_OK);
+	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02+08:00", &t),
+			 GZ_OK);
 	gz_time_human(&t, out, sizeof out);
 	assert_string_equal(out, "16 Jul 2013 18:53 +08:00");
 	assert_int_equal(gz_time_parse_iso("2013-07-06", &t), GZ_OK);
@@ -140,7 +142,8 @@ static void test_unix(void **state)
 	gz_time_iso(&t, out);
 	assert_string_equal(out, "2013-07-16T10:53:02Z");
 	assert_int_equal(gz_time_to_unix(&t), 1373971982);
-	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02+08:00", &t), GZ_OK);
+	assert_int_equal(gz_time_parse_iso("2013-07-16T18:53:02+08:00", &t),
+			 GZ_OK);
 	assert_int_equal(gz_time_to_unix(&t), 1373971982);
 	gz_time_from_unix(0, &t);
 	gz_time_iso(&t, out);

@@ -17,8 +17,9 @@
 
 static void test_head_complete(void **state)
 {
-	static const char h[] = "GET /search?q=city+diplomacy HTTP/1.1\r\n"
-				"Host: x\r\nAuthorization: Bearer s3cret\r\n\r\nextra";
+	static const char h[] =
+		"GET /search?q=city+diplomacy HTTP/1.1\r\n"
+		"Host: x\r\nAuthorization: Bearer s3cret\r\n\r\nextra";
 	struct http_request r;
 	size_t n = 0;
 
@@ -31,17 +32,20 @@ static void test_head_complete(void **state)
 	assert_string_equal(r.bearer, "s3cret");
 	http_request_free(&r);
 
-	assert_int_equal(http_parse_head("GET /health HTTP/1.0\n\n", 22, &n, &r,
-					 NULL), GZ_OK);
+	assert_int_equal(
+		http_parse_head("GET /health HTTP/1.0\n\n", 22, &n, &r, NULL),
+		GZ_OK);
 	assert_int_equal(r.route, HTTP_ROUTE_HEALTH);
 	assert_null(r.query);
 	http_request_free(&r);
 	assert_int_equal(http_parse_head("GET /metrics?x HTTP/1.1\r\n\r\n", 27,
-					 &n, &r, NULL), GZ_OK);
+					 &n, &r, NULL),
+			 GZ_OK);
 	assert_int_equal(r.route, HTTP_ROUTE_METRICS);
 	http_request_free(&r);
-	assert_int_equal(http_parse_head("GET /nope HTTP/1.1\r\n\r\n", 22, &n,
-					 &r, NULL), GZ_OK);
+	assert_int_equal(
+		http_parse_head("GET /nope HTTP/1.1\r\n\r\n", 22, &n, &r, NULL),
+		GZ_OK);
 	assert_int_equal(r.route, HTTP_ROUTE_NONE);
 	http_request_free(&r);
 }
@@ -49,8 +53,11 @@ static void test_head_complete(void **state)
 static void test_head_partial_big_bad(void **state)
 {
 	static const char *bad[] = {
-		"GET\r\n\r\n", "GET /x\r\n\r\n", "GET /x HTTP/2.0\r\n\r\n",
-		" /x HTTP/1.1\r\n\r\n", "GET /x HTTP/1.1\r\nno colon\r\n\r\n",
+		"GET\r\n\r\n",
+		"GET /x\r\n\r\n",
+		"GET /x HTTP/2.0\r\n\r\n",
+		" /x HTTP/1.1\r\n\r\n",
+		"GET /x HTTP/1.1\r\nno colon\r\n\r\n",
 		"GET /a\x01b HTTP/1.1\r\n\r\n",
 	};
 	struct http_request r;
@@ -59,11 +66,13 @@ static void test_head_partial_big_bad(void **state)
 
 	(void)state;
 	assert_int_equal(http_parse_head("GET / HTTP/1.1\r\nHost: x\r\n", 25,
-					 &n, &r, NULL), GZ_EAGAIN);
+					 &n, &r, NULL),
+			 GZ_EAGAIN);
 	http_request_free(&r);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		assert_int_equal(http_parse_head(bad[i], strlen(bad[i]), &n, &r,
-						 NULL), GZ_EPARSE);
+		assert_int_equal(
+			http_parse_head(bad[i], strlen(bad[i]), &n, &r, NULL),
+			GZ_EPARSE);
 		http_request_free(&r);
 	}
 	big = malloc(HTTP_MAX_HEAD + 10);
@@ -82,13 +91,17 @@ static void test_query_string(void **state)
 
 	(void)state;
 	search_request_init(&req);
-	assert_int_equal(http_query_to_request(
-		"q=%22sister+cities%22&limit=3&facets=source,month&collapse=false"
-		"&sort=-date&id=r9&from=2013", &req, err), GZ_OK);
+	assert_int_equal(
+		http_query_to_request("q=%22sister+cities%22&limit=3&facets="
+				      "source,month&collapse=false"
+				      "&sort=-date&id=r9&from=2013",
+				      &req, err),
+		GZ_OK);
 	assert_string_equal(req.q, "\"sister cities\"");
 	assert_int_equal(req.limit, 3);
-	assert_int_equal(req.facets, SEARCH_FACET_BIT(SEARCH_FACET_SOURCE) |
-			 SEARCH_FACET_BIT(SEARCH_FACET_MONTH));
+	assert_int_equal(req.facets,
+			 SEARCH_FACET_BIT(SEARCH_FACET_SOURCE) |
+				 SEARCH_FACET_BIT(SEARCH_FACET_MONTH));
 	assert_int_equal(req.collapse, 0);
 	assert_int_equal(req.sort, SEARCH_SORT_DATE_DESC);
 	assert_string_equal(req.id_json, "\"r9\"");
@@ -98,11 +111,14 @@ static void test_query_string(void **state)
 	assert_int_equal(http_query_to_request(NULL, &req, err), GZ_OK);
 	assert_int_equal(http_query_to_request("q=%zz", &req, err), GZ_EINVAL);
 	search_request_free(&req);
-	assert_int_equal(http_query_to_request("q=a%00b", &req, err), GZ_EINVAL);
+	assert_int_equal(http_query_to_request("q=a%00b", &req, err),
+			 GZ_EINVAL);
 	search_request_free(&req);
-	assert_int_equal(http_query_to_request("q=a&q=b", &req, err), GZ_EINVAL);
+	assert_int_equal(http_query_to_request("q=a&q=b", &req, err),
+			 GZ_EINVAL);
 	search_request_free(&req);
-	assert_int_equal(http_query_to_request("limit=ten", &req, err), GZ_EINVAL);
+	assert_int_equal(http_query_to_request("limit=ten", &req, err),
+			 GZ_EINVAL);
 	search_request_free(&req);
 	assert_int_equal(http_query_to_request("limit=1000", &req, err),
 			 GZ_ETOOBIG);

@@ -55,13 +55,18 @@ static void make_seed(struct article *a)
 {
 	article_init(a);
 	article_set(&a->url, "http://www.globaltimes.cn/content/797127.shtml");
-	article_set(&a->title, "City diplomacy integral to boosting economic, cultural exchanges");
+	article_set(&a->title,
+		    "City diplomacy integral to boosting economic, cultural "
+		    "exchanges");
 	article_set(&a->source, "Global Times");
 	article_set(&a->section, "Viewpoint");
 	article_set(&a->language, "en");
-	article_set(&a->text, "Along with China's increasing involvement in the international "
-			      "community, city diplomacy has become one of the most important "
-			      "elements.\n\nSister cities matter.");
+	article_set(&a->text,
+		    "Along with China's increasing involvement in the "
+		    "international "
+		    "community, city diplomacy has become one of the most "
+		    "important "
+		    "elements.\n\nSister cities matter.");
 	article_add_author(a, "Xiong Wei");
 	a->published.year = 2013;
 	a->published.month = 7;
@@ -134,8 +139,11 @@ static void test_stored_record_and_values(void **state)
 	assert_int_equal(index_close(w, err), GZ_OK);
 
 	assert_int_equal(xsh_db_open(f->path, &db, err), GZ_OK);
-	assert_int_equal(xsh_db_find_term(db, "Qhttp://www.globaltimes.cn/content/797127.shtml",
-					  &docid, err), GZ_OK);
+	assert_int_equal(
+		xsh_db_find_term(
+			db, "Qhttp://www.globaltimes.cn/content/797127.shtml",
+			&docid, err),
+		GZ_OK);
 	assert_int_equal(xsh_db_get_data(db, docid, &data, &len, err), GZ_OK);
 	article_init(&back);
 	assert_int_equal(article_from_json(data, len, &back, err), GZ_OK);
@@ -143,10 +151,14 @@ static void test_stored_record_and_values(void **state)
 	assert_string_equal(back.source, "Global Times");
 	assert_int_equal(back.published.hour, 18);
 	free(data);
-	assert_int_equal(xsh_db_get_value(db, docid, SLOT_PUBLISHED, &value, &len, err), GZ_OK);
+	assert_int_equal(
+		xsh_db_get_value(db, docid, SLOT_PUBLISHED, &value, &len, err),
+		GZ_OK);
 	assert_string_equal(value, "20130716185302");
 	free(value);
-	assert_int_equal(xsh_db_get_value(db, docid, SLOT_MONTH, &value, &len, err), GZ_OK);
+	assert_int_equal(
+		xsh_db_get_value(db, docid, SLOT_MONTH, &value, &len, err),
+		GZ_OK);
 	assert_string_equal(value, "2013-07");
 	free(value);
 	xsh_db_close(db);
@@ -165,7 +177,8 @@ static void test_gone_page_is_kept(void **state)
 	assert_int_equal(index_open(f->path, INDEX_NO_SYNC, &w, err), GZ_OK);
 	assert_int_equal(index_put(w, &a, NULL, err), GZ_OK);
 	assert_int_equal(index_mark_gone(w, a.url, err), GZ_OK);
-	assert_int_equal(index_mark_gone(w, "http://nowhere.example/x", err), GZ_ENOTFOUND);
+	assert_int_equal(index_mark_gone(w, "http://nowhere.example/x", err),
+			 GZ_ENOTFOUND);
 	assert_int_equal(index_close(w, err), GZ_OK);
 	assert_int_equal(count_term(f->path, TERM_GONE), 1);
 	assert_int_equal(count_term(f->path, "XSOURCEglobal times"), 1);
@@ -179,7 +192,8 @@ static void test_second_writer_is_locked_out(void **state)
 	char err[GZ_ERRLEN];
 
 	assert_int_equal(index_open(f->path, INDEX_NO_SYNC, &w, err), GZ_OK);
-	assert_int_equal(index_open(f->path, INDEX_NO_SYNC, &w2, err), GZ_ELOCKED);
+	assert_int_equal(index_open(f->path, INDEX_NO_SYNC, &w2, err),
+			 GZ_ELOCKED);
 	assert_null(w2);
 	assert_int_equal(index_close(w, err), GZ_OK);
 }
@@ -222,7 +236,8 @@ static char *doc_value(const char *path, const char *idterm, unsigned slot)
 
 	assert_int_equal(xsh_db_open(path, &db, NULL), GZ_OK);
 	assert_int_equal(xsh_db_find_term(db, idterm, &docid, NULL), GZ_OK);
-	assert_int_equal(xsh_db_get_value(db, docid, slot, &v, NULL, NULL), GZ_OK);
+	assert_int_equal(xsh_db_get_value(db, docid, slot, &v, NULL, NULL),
+			 GZ_OK);
 	xsh_db_close(db);
 	return v;
 }
@@ -242,10 +257,12 @@ static void test_gone_date_kept_and_cleared(void **state)
 	assert_int_equal(index_open(f->path, INDEX_NO_SYNC, &w, err), GZ_OK);
 	assert_int_equal(index_put(w, &a, NULL, err), GZ_OK);
 	/* 2014-11-20T12:00:00Z */
-	assert_int_equal(index_mark_gone_at(w, a.url, 1416484800, &changed, err), GZ_OK);
+	assert_int_equal(
+		index_mark_gone_at(w, a.url, 1416484800, &changed, err), GZ_OK);
 	assert_int_equal(changed, 1);
 	/* A second 404 later keeps the first date and writes nothing. */
-	assert_int_equal(index_mark_gone_at(w, a.url, 1500000000, &changed, err), GZ_OK);
+	assert_int_equal(
+		index_mark_gone_at(w, a.url, 1500000000, &changed, err), GZ_OK);
 	assert_int_equal(changed, 0);
 	assert_int_equal(index_commit(w, err), GZ_OK);
 	v = doc_value(f->path, id, SLOT_GONE);
@@ -287,11 +304,14 @@ static void test_url_state_roundtrip(void **state)
 	assert_non_null(text);
 	assert_int_equal(index_url_state_parse(text, url, &back, err), GZ_OK);
 	assert_string_equal(back.etag, "\"abc\"");
-	assert_int_equal(index_url_state_parse(text, "http://other/", &back, err),
-			 GZ_ENOTFOUND);
-	assert_int_equal(index_url_state_parse("v2\tx", NULL, &back, err), GZ_EPARSE);
-	assert_int_equal(index_url_state_parse("v1\tu\tx\t1\t1\t1\t\t\t\t", NULL,
-					       &back, err), GZ_EPARSE);
+	assert_int_equal(
+		index_url_state_parse(text, "http://other/", &back, err),
+		GZ_ENOTFOUND);
+	assert_int_equal(index_url_state_parse("v2\tx", NULL, &back, err),
+			 GZ_EPARSE);
+	assert_int_equal(index_url_state_parse("v1\tu\tx\t1\t1\t1\t\t\t\t",
+					       NULL, &back, err),
+			 GZ_EPARSE);
 	free(text);
 
 	assert_int_equal(index_open(f->path, INDEX_NO_SYNC, &w, err), GZ_OK);
@@ -306,7 +326,8 @@ static void test_url_state_roundtrip(void **state)
 	assert_int_equal(back.status, 200);
 	assert_string_equal(back.body_hash, "0123456789abcdef");
 	assert_string_equal(back.etag, "\"abc\"");
-	assert_string_equal(back.last_modified, "Sat, 28 Nov 2026 13:37:21 GMT");
+	assert_string_equal(back.last_modified,
+			    "Sat, 28 Nov 2026 13:37:21 GMT");
 	assert_string_equal(back.doc_url, "http://example.com/news/a");
 	/* A value with a line break is stored as absent, never injected. */
 	free(s.etag);
@@ -358,11 +379,14 @@ static void test_near_duplicates_share_collapse_key(void **state)
 	char *ka, *kb, *kc, *sa, *sb;
 	static const char body[] =
 		"Trade ministers from eleven Pacific Rim economies agreed on "
-		"Thursday to phase out tariffs on most farm goods over the next "
+		"Thursday to phase out tariffs on most farm goods over the "
+		"next "
 		"eight years, in a deal officials described as the most "
 		"significant step on agricultural trade in the region for a "
-		"decade. The agreement, reached after two days of talks, covers "
-		"grains, dairy, fresh fruit and processed meat. Tariffs on about "
+		"decade. The agreement, reached after two days of talks, "
+		"covers "
+		"grains, dairy, fresh fruit and processed meat. Tariffs on "
+		"about "
 		"80 percent of those products will fall to zero by 2022, with "
 		"longer transition periods for rice and sugar, which several "
 		"governments consider politically sensitive. Farm lobby groups "
@@ -375,15 +399,21 @@ static void test_near_duplicates_share_collapse_key(void **state)
 	article_set(&a.title, "Trade ministers agree to phase out tariffs");
 	article_set(&a.text, body);
 	article_set(&b.url, "http://meridian.example/business/tariffs.html");
-	article_set(&b.title, "Pacific Rim ministers agree to cut farm tariffs");
+	article_set(&b.title,
+		    "Pacific Rim ministers agree to cut farm tariffs");
 	article_set(&b.source, "Meridian Daily");
 	article_set(&b.text, body);
-	article_set(&b.text, "Trade ministers from eleven Pacific Rim economies agreed on "
-		"Thursday to phase out tariffs on most farm goods over the next "
+	article_set(
+		&b.text,
+		"Trade ministers from eleven Pacific Rim economies agreed on "
+		"Thursday to phase out tariffs on most farm goods over the "
+		"next "
 		"eight years, in a deal officials called the most "
 		"significant step on agricultural trade in the region for a "
-		"decade. The agreement, reached after two days of talks, covers "
-		"grains, dairy, fresh fruit and processed meat. Tariffs on about "
+		"decade. The agreement, reached after two days of talks, "
+		"covers "
+		"grains, dairy, fresh fruit and processed meat. Tariffs on "
+		"about "
 		"80 percent of those products will fall to zero by 2022, with "
 		"longer transition periods for rice and sugar, which several "
 		"governments consider politically sensitive. Farm lobby groups "
@@ -402,10 +432,10 @@ static void test_near_duplicates_share_collapse_key(void **state)
 	sa = doc_value(f->path, ida, SLOT_SIMHASH);
 	sb = doc_value(f->path, idb, SLOT_SIMHASH);
 	assert_int_equal(strlen(ka), 16);
-	assert_string_equal(ka, kb);      /* the wire copy folds into a */
-	assert_string_equal(ka, sa);      /* a started the cluster */
-	assert_string_not_equal(sa, sb);  /* though the texts differ */
-	assert_string_not_equal(ka, kc);  /* a different story does not */
+	assert_string_equal(ka, kb);     /* the wire copy folds into a */
+	assert_string_equal(ka, sa);     /* a started the cluster */
+	assert_string_not_equal(sa, sb); /* though the texts differ */
+	assert_string_not_equal(ka, kc); /* a different story does not */
 	free(ka);
 	free(kb);
 	free(kc);
@@ -419,16 +449,26 @@ static void test_near_duplicates_share_collapse_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_put_new_unchanged_updated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stored_record_and_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gone_page_is_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_second_writer_is_locked_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_article_without_url_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_new_unchanged_updated,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stored_record_and_values,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone_page_is_kept, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_second_writer_is_locked_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_article_without_url_is_refused, setup, teardown),
 		cmocka_unit_test(test_long_url_gets_hashed_id),
-		cmocka_unit_test_setup_teardown(test_gone_date_kept_and_cleared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_url_state_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exact_duplicate_not_added, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_near_duplicates_share_collapse_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone_date_kept_and_cleared,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_url_state_roundtrip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_exact_duplicate_not_added,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_near_duplicates_share_collapse_key, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,14 +23,12 @@ struct ext_case {
 static void test_ext_kind(void **state)
 {
 	static const struct ext_case cases[] = {
-		{ "a.html", 1 },          { "dir/b.HTM", 1 },
-		{ "x/y/z.shtml", 1 },     { "page.php", 1 },
-		{ "photo.jpg", 0 },       { "logo.PNG", 0 },
-		{ "site.css", 0 },        { "notes.txt", 0 },
-		{ "feed.xml", 0 },        { "a.tar.gz", 0 },
-		{ "noext", -1 },          { "dir.d/noext", -1 },
-		{ ".hidden", -1 },        { "trailing.", -1 },
-		{ "weird.qqq", -1 },      { "", -1 },
+		{ "a.html", 1 },   { "dir/b.HTM", 1 },  { "x/y/z.shtml", 1 },
+		{ "page.php", 1 }, { "photo.jpg", 0 },  { "logo.PNG", 0 },
+		{ "site.css", 0 }, { "notes.txt", 0 },  { "feed.xml", 0 },
+		{ "a.tar.gz", 0 }, { "noext", -1 },     { "dir.d/noext", -1 },
+		{ ".hidden", -1 }, { "trailing.", -1 }, { "weird.qqq", -1 },
+		{ "", -1 },
 	};
 	size_t i;
 
@@ -53,9 +51,9 @@ static void test_sniff(void **state)
 		{ "\xef\xbb\xbf  \n<html lang=en>", 20, 1 },
 		{ "<HEAD><TITLE>x</TITLE>", 22, 1 },
 		{ "<p>just a paragraph", 19, 1 },
-		{ "hello <html>", 12, 0 },          /* text first */
+		{ "hello <html>", 12, 0 }, /* text first */
 		{ "<?xml version=\"1.0\"?><rss>", 26, 0 },
-		{ "<html>\0binary", 13, 0 },        /* a NUL byte */
+		{ "<html>\0binary", 13, 0 }, /* a NUL byte */
 		{ "", 0, 0 },
 		{ "   ", 3, 0 },
 		{ "<notatag>", 9, 0 },
@@ -86,18 +84,22 @@ static void test_join_url(void **state)
 
 	(void)state;
 	assert_int_equal(ingest_join_url("http://a.example/", "x/y.html", out,
-					 sizeof out), 0);
+					 sizeof out),
+			 0);
 	assert_string_equal(out, "http://a.example/x/y.html");
-	assert_int_equal(ingest_join_url("http://a.example/", "with space#1?.html",
-					 out, sizeof out), 0);
+	assert_int_equal(ingest_join_url("http://a.example/",
+					 "with space#1?.html", out, sizeof out),
+			 0);
 	assert_string_equal(out, "http://a.example/with%20space%231%3F.html");
-	assert_int_equal(ingest_join_url("p/", "caf\xc3\xa9", out, sizeof out), 0);
+	assert_int_equal(ingest_join_url("p/", "caf\xc3\xa9", out, sizeof out),
+			 0);
 	assert_string_equal(out, "p/caf%C3%A9");
 	assert_int_equal(ingest_join_url("p/", "100%", out, sizeof out), 0);
 	assert_string_equal(out, "p/100%25");
 	/* Too long: -1 and "". */
-	assert_int_equal(ingest_join_url("http://a.example/", "0123456789", out, 20),
-			 -1);
+	assert_int_equal(
+		ingest_join_url("http://a.example/", "0123456789", out, 20),
+		-1);
 	assert_string_equal(out, "");
 	/* An escape that would straddle the end does not fit either. */
 	assert_int_equal(ingest_join_url("ab", " ", out, 5), -1);
@@ -132,10 +134,14 @@ static void test_summary(void **state)
 	st.bytes = 2500000;
 	st.seconds = 1.5;
 	ingest_summary(&st, line, sizeof line);
-	assert_string_equal(line, "files=12 new=5 updated=0 unchanged=2 "
-			    "duplicates=0 skipped=4 failed=1 mb=2.5 seconds=1.5");
-	assert_string_equal(ingest_skip_name(INGEST_SKIP_EXTENSION), "extension");
-	assert_string_equal(ingest_skip_name(INGEST_SKIP_WARC_TYPE), "warc_type");
+	assert_string_equal(
+		line,
+		"files=12 new=5 updated=0 unchanged=2 "
+		"duplicates=0 skipped=4 failed=1 mb=2.5 seconds=1.5");
+	assert_string_equal(ingest_skip_name(INGEST_SKIP_EXTENSION),
+			    "extension");
+	assert_string_equal(ingest_skip_name(INGEST_SKIP_WARC_TYPE),
+			    "warc_type");
 }
 
 int main(void)

@@ -87,14 +87,14 @@ static void test_plain_lines(void **state)
 static void test_plain_invalid_utf8(void **state)
 {
 	static const char *bad[] = {
-		"caf\xe9",            /* Latin-1 */
-		"\xff",               /* never valid */
-		"\xc0\xaf",           /* overlong '/' */
-		"\xe0\x80\xaf",       /* overlong, 3 bytes */
-		"\xed\xa0\x80",       /* surrogate */
-		"\xf4\x90\x80\x80",   /* above U+10FFFF */
-		"ok \xe2\x82",        /* truncated */
-		"\x80 stray",         /* continuation first */
+		"caf\xe9",          /* Latin-1 */
+		"\xff",             /* never valid */
+		"\xc0\xaf",         /* overlong '/' */
+		"\xe0\x80\xaf",     /* overlong, 3 bytes */
+		"\xed\xa0\x80",     /* surrogate */
+		"\xf4\x90\x80\x80", /* above U+10FFFF */
+		"ok \xe2\x82",      /* truncated */
+		"\x80 stray",       /* continuation first */
 	};
 	struct search_request req;
 	char err[GZ_ERRLEN];
@@ -119,15 +119,17 @@ static void test_json_every_field(void **state)
 	char err[GZ_ERRLEN];
 
 	(void)state;
-	assert_int_equal(parse("{\"v\":1,\"id\":\"r-17\",\"cmd\":\"search\","
-			       "\"q\":\"city diplomacy\",\"source\":\"Global Times\","
-			       "\"section\":\"Viewpoint\",\"lang\":\"en\","
-			       "\"from\":\"2013-01-01\",\"to\":\"2013-12\","
-			       "\"sort\":\"-date\",\"offset\":20,\"limit\":5,"
-			       "\"facets\":[\"source\",\"month\",\"year\","
-			       "\"section\"],\"collapse\":false,\"snippet\":120,"
-			       "\"like\":\"http://a.example/x\",\"token\":\"s3cret\"}",
-			       &req, err), GZ_OK);
+	assert_int_equal(
+		parse("{\"v\":1,\"id\":\"r-17\",\"cmd\":\"search\","
+		      "\"q\":\"city diplomacy\",\"source\":\"Global Times\","
+		      "\"section\":\"Viewpoint\",\"lang\":\"en\","
+		      "\"from\":\"2013-01-01\",\"to\":\"2013-12\","
+		      "\"sort\":\"-date\",\"offset\":20,\"limit\":5,"
+		      "\"facets\":[\"source\",\"month\",\"year\","
+		      "\"section\"],\"collapse\":false,\"snippet\":120,"
+		      "\"like\":\"http://a.example/x\",\"token\":\"s3cret\"}",
+		      &req, err),
+		GZ_OK);
 	assert_int_equal(req.cmd, SEARCH_CMD_SEARCH);
 	assert_string_equal(req.q, "city diplomacy");
 	assert_string_equal(req.source, "Global Times");
@@ -148,7 +150,8 @@ static void test_json_every_field(void **state)
 
 	/* Defaults, other enum values, like as a number, null as absent. */
 	assert_int_equal(parse("  {\"q\":\"x\",\"sort\":\"date\",\"like\":42,"
-			       "\"source\":null,\"facets\":[]}", &req, err),
+			       "\"source\":null,\"facets\":[]}",
+			       &req, err),
 			 GZ_OK);
 	assert_int_equal(req.sort, SEARCH_SORT_DATE);
 	assert_string_equal(req.like, "42");
@@ -162,7 +165,8 @@ static void test_json_every_field(void **state)
 	assert_int_equal(parse("{\"cmd\":\"stats\"}", &req, err), GZ_OK);
 	assert_int_equal(req.cmd, SEARCH_CMD_STATS);
 	search_request_free(&req);
-	assert_int_equal(parse("{\"cmd\":\"ping\",\"id\":7}", &req, err), GZ_OK);
+	assert_int_equal(parse("{\"cmd\":\"ping\",\"id\":7}", &req, err),
+			 GZ_OK);
 	assert_int_equal(req.cmd, SEARCH_CMD_PING);
 	assert_string_equal(req.id_json, "7");
 	search_request_free(&req);
@@ -217,7 +221,8 @@ static void test_json_wrong_types(void **state)
 	expect_fail("{\"collapse\":1}", GZ_EINVAL, "collapse");
 	expect_fail("{\"facets\":\"source\"}", GZ_EINVAL, "facets");
 	expect_fail("{\"facets\":[1]}", GZ_EINVAL, "facets");
-	expect_fail("{\"facets\":[\"source\",\"colour\"]}", GZ_EINVAL, "colour");
+	expect_fail("{\"facets\":[\"source\",\"colour\"]}", GZ_EINVAL,
+		    "colour");
 	expect_fail("{\"sort\":\"up\"}", GZ_EINVAL, "sort");
 	expect_fail("{\"sort\":1}", GZ_EINVAL, "sort");
 	expect_fail("{\"cmd\":\"drop\"}", GZ_EINVAL, "cmd");
@@ -352,7 +357,8 @@ static void make_hit(struct search_hit *h, unsigned rank, const char *title,
 	h->score = 87;
 	h->docid = 12;
 	h->collapsed = 2;
-	article_set(&h->art.url, "http://www.globaltimes.cn/content/797127.shtml");
+	article_set(&h->art.url,
+		    "http://www.globaltimes.cn/content/797127.shtml");
 	article_set(&h->art.title, title);
 	article_set(&h->art.source, "Global Times");
 	article_set(&h->art.section, "Viewpoint");
@@ -382,15 +388,17 @@ static void test_reply_result_roundtrip(void **state)
 	res.hits = calloc(2, sizeof *res.hits);
 	assert_non_null(res.hits);
 	make_hit(&res.hits[0], 1,
-		 "City diplomacy integral to boosting economic, cultural exchanges",
+		 "City diplomacy integral to boosting economic, cultural "
+		 "exchanges",
 		 "\xe2\x80\xa6the core of <mark>city</mark> "
 		 "<mark>diplomacy</mark> is AT&amp;T\xe2\x80\xa6");
 	make_hit(&res.hits[1], 2, "城市外交\t\"quoted\"", NULL);
 	res.hits[1].published[0] = '\0';
 	res.facets = SEARCH_FACET_BIT(SEARCH_FACET_SOURCE) |
-		     SEARCH_FACET_BIT(SEARCH_FACET_MONTH);
+		SEARCH_FACET_BIT(SEARCH_FACET_MONTH);
 	res.facet[SEARCH_FACET_SOURCE].n = 2;
-	res.facet[SEARCH_FACET_SOURCE].values = calloc(2, sizeof(struct search_facet_value));
+	res.facet[SEARCH_FACET_SOURCE].values =
+		calloc(2, sizeof(struct search_facet_value));
 	res.facet[SEARCH_FACET_SOURCE].values[0].value = strdup("Global Times");
 	res.facet[SEARCH_FACET_SOURCE].values[0].count = 3;
 	res.facet[SEARCH_FACET_SOURCE].values[1].value = strdup("Xinhua");
@@ -400,12 +408,16 @@ static void test_reply_result_roundtrip(void **state)
 	line = proto_reply_result(&req, &res);
 	r = load_line(line);
 	/* The documented key order starts the line. */
-	assert_true(strncmp(line, "{\"v\":1,\"id\":\"q-1\",\"total\":{\"estimate\":3,"
-			    "\"lower\":2,\"upper\":4},\"took_ms\":0.4,", 70) == 0);
+	assert_true(strncmp(line,
+			    "{\"v\":1,\"id\":\"q-1\",\"total\":{\"estimate\":3,"
+			    "\"lower\":2,\"upper\":4},\"took_ms\":0.4,",
+			    70) == 0);
 	assert_string_equal(json_string_value(json_object_get(r, "id")), "q-1");
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(r, "total"), "estimate")), 3);
-	assert_int_equal(json_integer_value(json_object_get(r, "revision")), 17);
+				 json_object_get(r, "total"), "estimate")),
+			 3);
+	assert_int_equal(json_integer_value(json_object_get(r, "revision")),
+			 17);
 	assert_true(json_real_value(json_object_get(r, "took_ms")) == 0.4);
 	hits = json_object_get(r, "hits");
 	assert_int_equal(json_array_size(hits), 2);
@@ -413,7 +425,8 @@ static void test_reply_result_roundtrip(void **state)
 	assert_int_equal(json_integer_value(json_object_get(h, "rank")), 1);
 	assert_int_equal(json_integer_value(json_object_get(h, "score")), 87);
 	assert_int_equal(json_integer_value(json_object_get(h, "id")), 12);
-	assert_int_equal(json_integer_value(json_object_get(h, "collapsed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(h, "collapsed")),
+			 2);
 	assert_string_equal(json_string_value(json_object_get(h, "title")),
 			    res.hits[0].art.title);
 	assert_string_equal(json_string_value(json_object_get(h, "url")),
@@ -428,7 +441,8 @@ static void test_reply_result_roundtrip(void **state)
 			    res.hits[0].snippet);
 	assert_int_equal(json_array_size(json_object_get(h, "authors")), 2);
 	assert_string_equal(json_string_value(json_array_get(
-		json_object_get(h, "authors"), 1)), "Li \"Lee\" Na");
+				    json_object_get(h, "authors"), 1)),
+			    "Li \"Lee\" Na");
 	h = json_array_get(hits, 1);
 	assert_string_equal(json_string_value(json_object_get(h, "title")),
 			    "城市外交\t\"quoted\"");
@@ -437,10 +451,12 @@ static void test_reply_result_roundtrip(void **state)
 	facets = json_object_get(r, "facets");
 	assert_int_equal(json_object_size(facets), 2);
 	src = json_object_get(facets, "source");
-	assert_string_equal(json_string_value(json_array_get(
-		json_array_get(src, 0), 0)), "Global Times");
-	assert_int_equal(json_integer_value(json_array_get(
-		json_array_get(src, 0), 1)), 3);
+	assert_string_equal(
+		json_string_value(json_array_get(json_array_get(src, 0), 0)),
+		"Global Times");
+	assert_int_equal(
+		json_integer_value(json_array_get(json_array_get(src, 0), 1)),
+		3);
 	assert_int_equal(json_array_size(json_object_get(facets, "month")), 0);
 	assert_string_equal(json_string_value(json_object_get(r, "suggestion")),
 			    "city diplomacy");
@@ -459,8 +475,10 @@ static void test_reply_result_roundtrip(void **state)
 	assert_null(json_object_get(r, "id"));
 	assert_null(json_object_get(r, "suggestion"));
 	assert_int_equal(json_object_size(json_object_get(r, "facets")), 0);
-	assert_string_equal(json_string_value(json_object_get(
-		json_array_get(json_object_get(r, "hits"), 1), "title")),
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(r, "hits"), 1),
+			"title")),
 		"bad \xef\xbf\xbd byte");
 	json_decref(r);
 	free(line);
@@ -476,8 +494,8 @@ static void test_reply_error(void **state)
 		const char *name;
 	} rows[] = {
 		{ GZ_EQUERY, "bad_query" }, { GZ_EINVAL, "bad_request" },
-		{ GZ_ETOOBIG, "too_big" }, { GZ_EBUSY, "busy" },
-		{ GZ_EPARSE, "parse" }, { GZ_EDENIED, "denied" },
+		{ GZ_ETOOBIG, "too_big" },  { GZ_EBUSY, "busy" },
+		{ GZ_EPARSE, "parse" },     { GZ_EDENIED, "denied" },
 		{ GZ_ETIMEOUT, "timeout" }, { GZ_ENOTFOUND, "not_found" },
 	};
 	json_t *r, *e;
@@ -489,17 +507,21 @@ static void test_reply_error(void **state)
 		line = proto_reply_error(rows[i].code, "it \"failed\"\n badly",
 					 "42");
 		r = load_line(line);
-		assert_int_equal(json_integer_value(json_object_get(r, "id")), 42);
+		assert_int_equal(json_integer_value(json_object_get(r, "id")),
+				 42);
 		e = json_object_get(r, "error");
-		assert_string_equal(json_string_value(json_object_get(e, "code")),
-				    rows[i].name);
-		assert_string_equal(json_string_value(json_object_get(e, "message")),
-				    "it \"failed\"\n badly");
+		assert_string_equal(
+			json_string_value(json_object_get(e, "code")),
+			rows[i].name);
+		assert_string_equal(
+			json_string_value(json_object_get(e, "message")),
+			"it \"failed\"\n badly");
 		json_decref(r);
 		free(line);
 	}
 	line = proto_reply_error(GZ_EBUSY, NULL, NULL);
-	assert_string_equal(line, "{\"v\":1,\"error\":{\"code\":\"busy\","
+	assert_string_equal(line,
+			    "{\"v\":1,\"error\":{\"code\":\"busy\","
 			    "\"message\":\"busy, retry later\"}}\n");
 	free(line);
 }
@@ -513,9 +535,11 @@ static void test_reply_stats_ping(void **state)
 	(void)state;
 	line = proto_reply_stats(&st, "/var/lib/gazette/index", 12.7, "\"s\"");
 	r = load_line(line);
-	assert_int_equal(json_integer_value(json_object_get(r, "documents")), 8);
+	assert_int_equal(json_integer_value(json_object_get(r, "documents")),
+			 8);
 	assert_int_equal(json_integer_value(json_object_get(r, "revision")), 3);
-	assert_int_equal(json_integer_value(json_object_get(r, "uptime_s")), 12);
+	assert_int_equal(json_integer_value(json_object_get(r, "uptime_s")),
+			 12);
 	assert_string_equal(json_string_value(json_object_get(r, "index")),
 			    "/var/lib/gazette/index");
 	assert_null(json_object_get(r, "last_run"));
@@ -526,7 +550,8 @@ static void test_reply_stats_ping(void **state)
 	line = proto_reply_stats(&st, "idx", 0, NULL);
 	r = load_line(line);
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(r, "last_run"), "fetched")), 21);
+				 json_object_get(r, "last_run"), "fetched")),
+			 21);
 	json_decref(r);
 	free(line);
 
@@ -541,7 +566,9 @@ static void test_reply_stats_ping(void **state)
 /* Form fields (the HTTP query string) take each field's type. */
 static void test_parse_form(void **state)
 {
-	const char *k1[] = { "q", "offset", "facets", "collapse", "like", "id" };
+	const char *k1[] = {
+		"q", "offset", "facets", "collapse", "like", "id"
+	};
 	const char *v1[] = { "city", "20", "year,,month", "no", "42", "7" };
 	const char *k2[] = { "limit" };
 	const char *v2[] = { "-1" };
@@ -557,8 +584,9 @@ static void test_parse_form(void **state)
 	assert_int_equal(proto_parse_form(k1, v1, 6, &req, err), GZ_OK);
 	assert_string_equal(req.q, "city");
 	assert_int_equal(req.offset, 20);
-	assert_int_equal(req.facets, SEARCH_FACET_BIT(SEARCH_FACET_YEAR) |
-			 SEARCH_FACET_BIT(SEARCH_FACET_MONTH));
+	assert_int_equal(req.facets,
+			 SEARCH_FACET_BIT(SEARCH_FACET_YEAR) |
+				 SEARCH_FACET_BIT(SEARCH_FACET_MONTH));
 	assert_int_equal(req.collapse, 0);
 	assert_string_equal(req.like, "42");
 	assert_string_equal(req.id_json, "\"7\"");
@@ -585,13 +613,16 @@ static void test_stats_last_run_text(void **state)
 	line = proto_reply_stats(&st, "idx", 1, NULL);
 	r = load_line(line);
 	lr = json_object_get(r, "last_run");
-	assert_int_equal(json_integer_value(json_object_get(lr, "fetched")), 53);
+	assert_int_equal(json_integer_value(json_object_get(lr, "fetched")),
+			 53);
 	assert_true(json_real_value(json_object_get(lr, "seconds")) > 0.09);
-	assert_string_equal(json_string_value(json_object_get(lr, "note")), "ok");
+	assert_string_equal(json_string_value(json_object_get(lr, "note")),
+			    "ok");
 	assert_string_equal(json_string_value(json_object_get(lr, "summary")),
 			    st.last_run);
-	assert_string_equal(json_string_value(json_object_get(r, "last_update")),
-			    "2023-11-14T22:13:20Z");
+	assert_string_equal(
+		json_string_value(json_object_get(r, "last_update")),
+		"2023-11-14T22:13:20Z");
 	json_decref(r);
 	free(line);
 
@@ -608,7 +639,8 @@ static void test_stats_last_run_text(void **state)
 	line = proto_reply_health(&st, GZ_EOPEN, "gone", 5, 0, &healthy);
 	r = load_line(line);
 	assert_int_equal(healthy, 0);
-	assert_string_equal(json_string_value(json_object_get(r, "error")), "open");
+	assert_string_equal(json_string_value(json_object_get(r, "error")),
+			    "open");
 	json_decref(r);
 	free(line);
 }
@@ -621,10 +653,12 @@ static void test_id_echo_roundtrip(void **state)
 	char *line;
 
 	(void)state;
-	assert_int_equal(parse("{\"cmd\":\"ping\",\"id\":\"\\u2603 x\"}", &req,
-			       err), GZ_OK);
+	assert_int_equal(
+		parse("{\"cmd\":\"ping\",\"id\":\"\\u2603 x\"}", &req, err),
+		GZ_OK);
 	line = proto_reply_ping(req.id_json);
-	assert_string_equal(line, "{\"v\":1,\"id\":\"\xe2\x98\x83 x\",\"ok\":true}\n");
+	assert_string_equal(
+		line, "{\"v\":1,\"id\":\"\xe2\x98\x83 x\",\"ok\":true}\n");
 	free(line);
 	search_request_free(&req);
 }

@@ -25,7 +25,8 @@ struct robots_case {
 	int allowed;       /* expected answer */
 };
 
-#define RFC_PAGE "User-agent: foobot\nAllow: /example/page/\n" \
+#define RFC_PAGE                                      \
+	"User-agent: foobot\nAllow: /example/page/\n" \
 	"Disallow: /example/page/disallowed.gif\n"
 
 static const struct robots_case robots_cases[] = {
@@ -40,7 +41,8 @@ static const struct robots_case robots_cases[] = {
 	/* Allow wins a tie of equal length. */
 	{ "User-agent: *\nDisallow: /page\nAllow: /page\n", "x", "/page", 1 },
 	{ "User-agent: *\nAllow: /page\nDisallow: /page\n", "x", "/page", 1 },
-	{ "User-agent: *\nDisallow: /*.html\nAllow: /a.html\n", "x", "/a.html", 1 },
+	{ "User-agent: *\nDisallow: /*.html\nAllow: /a.html\n", "x", "/a.html",
+	  1 },
 	/* '$' anchors the end; without it a pattern is a prefix. */
 	{ "User-agent: *\nDisallow: /*.php$\n", "x", "/index.php", 0 },
 	{ "User-agent: *\nDisallow: /*.php$\n", "x", "/index.php?x=1", 1 },
@@ -61,8 +63,10 @@ static const struct robots_case robots_cases[] = {
 	{ "User-agent: *\nDisallow: /search?q=\n", "x", "/search?q=cats", 0 },
 	{ "User-agent: *\nDisallow: /search?q=\n", "x", "/search", 1 },
 	/* RFC 9309 2.2.2: escapes normalised on both sides. */
-	{ "User-agent: *\nDisallow: /foo/bar/%62%61%7A\n", "x", "/foo/bar/baz", 0 },
-	{ "User-agent: *\nDisallow: /foo/bar/baz\n", "x", "/foo/bar/%62%61%7A", 0 },
+	{ "User-agent: *\nDisallow: /foo/bar/%62%61%7A\n", "x", "/foo/bar/baz",
+	  0 },
+	{ "User-agent: *\nDisallow: /foo/bar/baz\n", "x", "/foo/bar/%62%61%7A",
+	  0 },
 	{ "User-agent: *\nDisallow: /foo/bar/\xe3\x83\x84\n", "x",
 	  "/foo/bar/%E3%83%84", 0 },
 	{ "User-agent: *\nDisallow: /foo/bar/%e3%83%84\n", "x",
@@ -75,9 +79,11 @@ static const struct robots_case robots_cases[] = {
 	/* /robots.txt itself is always allowed. */
 	{ "User-agent: *\nDisallow: /\n", "x", "/robots.txt", 1 },
 	/* Groups: product token, case-insensitive, version ignored. */
-	{ "User-agent: GazetteBot\nDisallow: /g\n\nUser-agent: *\nDisallow: /s\n",
+	{ "User-agent: GazetteBot\nDisallow: /g\n\nUser-agent: *\nDisallow: "
+	  "/s\n",
 	  "gazettebot/1.0 (+https://example.org/bot)", "/g", 0 },
-	{ "User-agent: GazetteBot\nDisallow: /g\n\nUser-agent: *\nDisallow: /s\n",
+	{ "User-agent: GazetteBot\nDisallow: /g\n\nUser-agent: *\nDisallow: "
+	  "/s\n",
 	  "GazetteBot/1.0", "/s", 1 },
 	{ "User-agent: gazettebot/2.0\nDisallow: /g\n", "GAZETTEBOT", "/g", 0 },
 	{ "User-agent: GazetteBotX\nDisallow: /g\n", "GazetteBot", "/g", 1 },
@@ -92,21 +98,27 @@ static const struct robots_case robots_cases[] = {
 	{ "User-agent: other\nDisallow: /\n", "x", "/a", 1 },
 	/* Consecutive User-agent lines share a group. */
 	{ "User-agent: a\nUser-agent: x\nDisallow: /p\n", "x", "/p", 0 },
-	{ "User-agent: a\nDisallow: /p\nUser-agent: x\nDisallow: /q\n", "x", "/p", 1 },
+	{ "User-agent: a\nDisallow: /p\nUser-agent: x\nDisallow: /q\n", "x",
+	  "/p", 1 },
 	/* Several groups for one agent are merged. */
 	{ "User-agent: x\nDisallow: /p\n\nUser-agent: y\nDisallow: /r\n\n"
-	  "User-agent: x\nDisallow: /q\n", "x", "/q", 0 },
+	  "User-agent: x\nDisallow: /q\n",
+	  "x", "/q", 0 },
 	{ "User-agent: x\nDisallow: /p\n\nUser-agent: y\nDisallow: /r\n\n"
-	  "User-agent: x\nDisallow: /q\n", "x", "/p", 0 },
+	  "User-agent: x\nDisallow: /q\n",
+	  "x", "/p", 0 },
 	/* Comments, odd spacing, CR line ends, key case, a BOM. */
-	{ "\xef\xbb\xbfuser-AGENT :  *  # all\r\nDISALLOW:/p # no\r\n", "x", "/p", 0 },
+	{ "\xef\xbb\xbfuser-AGENT :  *  # all\r\nDISALLOW:/p # no\r\n", "x",
+	  "/p", 0 },
 	{ "User-agent: *\rDisallow: /p\r", "x", "/p", 0 },
 	{ "User-agent: *\n# Disallow: /p\n", "x", "/p", 1 },
 	/* Lines that are not rules are skipped without ending the group. */
-	{ "User-agent: *\nnonsense line\nFoo: bar\nDisallow: /p\n", "x", "/p", 0 },
+	{ "User-agent: *\nnonsense line\nFoo: bar\nDisallow: /p\n", "x", "/p",
+	  0 },
 	/* Sitemap lines do not end a group. */
 	{ "User-agent: a\nSitemap: http://e.com/s.xml\nUser-agent: x\n"
-	  "Disallow: /p\n", "x", "/p", 0 },
+	  "Disallow: /p\n",
+	  "x", "/p", 0 },
 };
 
 /* Every row of robots_cases. */
@@ -121,11 +133,13 @@ static void test_robots_table(void **state)
 		int got;
 
 		robots_init(&r);
-		assert_int_equal(robots_parse(c->file, strlen(c->file), c->agent,
-					      &r, NULL), GZ_OK);
+		assert_int_equal(robots_parse(c->file, strlen(c->file),
+					      c->agent, &r, NULL),
+				 GZ_OK);
 		got = robots_allowed(&r, c->path);
 		if (got != c->allowed)
-			fail_msg("case %zu: agent '%s' path '%s': got %d, want %d",
+			fail_msg("case %zu: agent '%s' path '%s': got %d, want "
+				 "%d",
 				 i, c->agent, c->path, got, c->allowed);
 		robots_free(&r);
 	}
@@ -137,8 +151,8 @@ static void robots_fixture(const char *name, struct buf *b)
 	const char *dir = getenv("GZ_FIXTURES");
 	char path[1024], err[GZ_ERRLEN];
 
-	snprintf(path, sizeof path, "%s/robots/%s", dir ? dir : "tests/fixtures",
-		 name);
+	snprintf(path, sizeof path, "%s/robots/%s",
+		 dir ? dir : "tests/fixtures", name);
 	buf_init(b, 1u << 20);
 	if (buf_read_file(b, path, err) != GZ_OK)
 		fail_msg("%s", err);
@@ -175,15 +189,18 @@ static void test_robots_rfc_example(void **state)
 		struct robots r;
 
 		robots_init(&r);
-		assert_int_equal(robots_parse(b.ptr, b.len, q[i].agent, &r, NULL),
-				 GZ_OK);
+		assert_int_equal(
+			robots_parse(b.ptr, b.len, q[i].agent, &r, NULL),
+			GZ_OK);
 		if (robots_allowed(&r, q[i].path) != q[i].allowed)
 			fail_msg("%s %s: want %d", q[i].agent, q[i].path,
 				 q[i].allowed);
 		assert_int_equal(r.n_sitemaps, 2);
-		assert_string_equal(r.sitemaps[0], "https://www.example.com/sitemap.xml");
-		assert_string_equal(r.sitemaps[1],
-				    "https://www.example.com/news-sitemap.xml.gz");
+		assert_string_equal(r.sitemaps[0],
+				    "https://www.example.com/sitemap.xml");
+		assert_string_equal(
+			r.sitemaps[1],
+			"https://www.example.com/news-sitemap.xml.gz");
 		if (strcmp(q[i].agent, "otherbot") == 0) {
 			assert_int_equal(r.crawl_delay_ms, 2000);
 			assert_false(r.matched_agent);
@@ -208,8 +225,12 @@ static void test_robots_crawl_delay(void **state)
 		{ "User-agent: *\nCrawl-delay: soon\n", -1 },
 		{ "User-agent: *\nCrawl-delay: -3\n", -1 },
 		{ "User-agent: *\nCrawl-delay: 1e300\n", 86400L * 1000 },
-		{ "User-agent: *\nCrawl-delay: 9\n\nUser-agent: x\nCrawl-delay: 3\n", 3000 },
-		{ "User-agent: x\nDisallow: /\n\nUser-agent: *\nCrawl-delay: 9\n", -1 },
+		{ "User-agent: *\nCrawl-delay: 9\n\nUser-agent: "
+		  "x\nCrawl-delay: 3\n",
+		  3000 },
+		{ "User-agent: x\nDisallow: /\n\nUser-agent: *\nCrawl-delay: "
+		  "9\n",
+		  -1 },
 	};
 	size_t i;
 
@@ -219,7 +240,8 @@ static void test_robots_crawl_delay(void **state)
 
 		robots_init(&r);
 		assert_int_equal(robots_parse(c[i].file, strlen(c[i].file), "x",
-					      &r, NULL), GZ_OK);
+					      &r, NULL),
+				 GZ_OK);
 		if (r.crawl_delay_ms != c[i].ms)
 			fail_msg("case %zu: %ld, want %ld", i, r.crawl_delay_ms,
 				 c[i].ms);
@@ -237,8 +259,9 @@ static void test_robots_size_limit(void **state)
 	buf_init(&b, 2u << 20);
 	assert_int_equal(buf_adds(&b, "User-agent: *\n"), GZ_OK);
 	while (b.len < 500u * 1024)
-		assert_int_equal(buf_adds(&b, "# padding padding padding padding\n"),
-				 GZ_OK);
+		assert_int_equal(
+			buf_adds(&b, "# padding padding padding padding\n"),
+			GZ_OK);
 	assert_int_equal(buf_adds(&b, "Disallow: /late\n"), GZ_OK);
 	while (b.len < GZ_MAX_ROBOTS_BYTES + 10)
 		assert_int_equal(buf_adds(&b, "# more padding\n"), GZ_OK);
@@ -302,10 +325,12 @@ static void test_robots_match(void **state)
 	assert_true(robots_match("*", 1, "/"));
 	assert_true(robots_match("", 0, "/"));
 	assert_true(robots_match("/a*$", 4, "/abc"));
-	assert_int_equal(robots_normalize("/%7e%2f a\xc3\xa9**", 13, &n), GZ_OK);
+	assert_int_equal(robots_normalize("/%7e%2f a\xc3\xa9**", 13, &n),
+			 GZ_OK);
 	assert_string_equal(n, "/~%2F%20a%C3%A9*");
 	free(n);
-	assert_int_equal(robots_product_token("GazetteBot/1.0 (+x)", (char[32]){ 0 }, 32),
+	assert_int_equal(robots_product_token("GazetteBot/1.0 (+x)",
+					      (char[32]){ 0 }, 32),
 			 10);
 }
 

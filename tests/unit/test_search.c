@@ -31,10 +31,10 @@ struct fixture_article {
 	const char *section;
 	const char *author;
 	const char *lang;
-	const char *published;   /* ISO, as stated */
+	const char *published; /* ISO, as stated */
 	const char *description;
 	const char *text;
-	const char *collapse;    /* SLOT_COLLAPSE key */
+	const char *collapse; /* SLOT_COLLAPSE key */
 };
 
 static const struct fixture_article articles[] = {
@@ -51,52 +51,43 @@ static const struct fixture_article articles[] = {
 	  "The round table met in 2013.",
 	  "c1" },
 	{ "http://news.example.org/world/sister-cities.html",
-	  "Sister cities forge new ties across the Pacific",
-	  "Xinhua", "World", "Li Na", "en", "2014-03-02T09:00:00",
-	  NULL,
+	  "Sister cities forge new ties across the Pacific", "Xinhua", "World",
+	  "Li Na", "en", "2014-03-02T09:00:00", NULL,
 	  "Sister cities on both sides of the Pacific signed agreements on "
 	  "trade and student exchanges, a form of public diplomacy that "
 	  "mayors say brings quick results.",
 	  "c2" },
 	{ "http://wire.example.com/sister-cities-copy.html",
-	  "Sister cities forge new ties across the Pacific",
-	  "Wire Daily", "World", NULL, "en", "2014-03-02T10:30:00",
-	  NULL,
+	  "Sister cities forge new ties across the Pacific", "Wire Daily",
+	  "World", NULL, "en", "2014-03-02T10:30:00", NULL,
 	  "Sister cities on both sides of the Pacific signed agreements on "
 	  "trade and student exchanges, a form of public diplomacy that "
 	  "mayors say brings quick results.",
 	  "c2" },
 	{ "http://thediplomat.example.net/2012/11/public-diplomacy",
-	  "Public diplomacy in the digital age",
-	  "The Diplomat", "Opinion", "Anna Berg", "en", "2012-11-20",
-	  NULL,
+	  "Public diplomacy in the digital age", "The Diplomat", "Opinion",
+	  "Anna Berg", "en", "2012-11-20", NULL,
 	  "Embassies now speak to foreign publics directly. Public diplomacy "
 	  "has moved online, and governments compete for attention.",
 	  "c3" },
 	{ "http://www.globaltimes.cn/content/811111.shtml",
-	  "Harbour city expands trade links",
-	  "Global Times", "Business", NULL, "en", "2013-12-31T23:00:00",
-	  NULL,
+	  "Harbour city expands trade links", "Global Times", "Business", NULL,
+	  "en", "2013-12-31T23:00:00", NULL,
 	  "The harbour city opened two new shipping routes this year, "
 	  "doubling its container trade with Southeast Asia.",
 	  "c4" },
 	{ "http://harbourpost.example.com/2015/01/mayors",
-	  "Mayors meet to discuss urban cooperation",
-	  "Harbour Post", "World", NULL, "en", "2015-01-10T08:15:00",
+	  "Mayors meet to discuss urban cooperation", "Harbour Post", "World",
+	  NULL, "en", "2015-01-10T08:15:00",
 	  "Forty mayors met in the harbour city to talk about cooperation "
 	  "between cities.",
-	  NULL,
-	  "c5" },
-	{ "http://cn.example.cn/2013/08/city-diplomacy",
-	  "城市外交的新时代",
-	  "China Daily", "观点", NULL, "zh", "2013-08-05T12:00:00",
-	  NULL,
-	  "城市外交是国家总体外交的重要组成部分。",
-	  "c6" },
+	  NULL, "c5" },
+	{ "http://cn.example.cn/2013/08/city-diplomacy", "城市外交的新时代",
+	  "China Daily", "观点", NULL, "zh", "2013-08-05T12:00:00", NULL,
+	  "城市外交是国家总体外交的重要组成部分。", "c6" },
 	{ "http://news.example.org/tech/ampersand.html",
-	  "AT&T and <Partners> report results",
-	  "Xinhua", "Business", NULL, "en", "2011-05-04T07:00:00",
-	  NULL,
+	  "AT&T and <Partners> report results", "Xinhua", "Business", NULL,
+	  "en", "2011-05-04T07:00:00", NULL,
 	  "Quarterly results at AT&T beat <expectations> as partners grew.",
 	  "c7" },
 };
@@ -178,21 +169,25 @@ static void put_article(struct xsh_wdb *w, struct xsh_tg *tg,
 	assert_int_equal(xsh_tg_set_language(tg, fa->lang, NULL), GZ_OK);
 	assert_int_equal(xsh_tg_set_document(tg, d, NULL), GZ_OK);
 	assert_int_equal(xsh_tg_index_text(tg, fa->title, strlen(fa->title), 1,
-					   PFX_TITLE, NULL), GZ_OK);
+					   PFX_TITLE, NULL),
+			 GZ_OK);
 	assert_int_equal(xsh_tg_increase_termpos(tg, 100, NULL), GZ_OK);
 	assert_int_equal(xsh_tg_index_text(tg, fa->title, strlen(fa->title), 3,
-					   "", NULL), GZ_OK);
+					   "", NULL),
+			 GZ_OK);
 	if (fa->description) {
 		assert_int_equal(xsh_tg_increase_termpos(tg, 100, NULL), GZ_OK);
 		assert_int_equal(xsh_tg_index_text(tg, fa->description,
 						   strlen(fa->description), 1,
-						   "", NULL), GZ_OK);
+						   "", NULL),
+				 GZ_OK);
 	}
 	if (fa->text) {
 		assert_int_equal(xsh_tg_increase_termpos(tg, 100, NULL), GZ_OK);
 		assert_int_equal(xsh_tg_index_text(tg, fa->text,
 						   strlen(fa->text), 1, "",
-						   NULL), GZ_OK);
+						   NULL),
+				 GZ_OK);
 	}
 	if (xsh_wdb_replace(w, idterm, d, NULL, err) != GZ_OK)
 		fail_msg("replace: %s", err);
@@ -207,11 +202,14 @@ static void open_writer(const char *path, struct xsh_wdb **w,
 {
 	char err[GZ_ERRLEN] = "";
 
-	if (xsh_wdb_open(path, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, w, err) != GZ_OK)
+	if (xsh_wdb_open(path, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, w, err) !=
+	    GZ_OK)
 		fail_msg("wdb_open: %s", err);
-	assert_int_equal(xsh_tg_new(*w, "en", XSH_TG_POSITIONS |
-				    XSH_TG_SPELLING | XSH_TG_CJK, tg, NULL),
-			 GZ_OK);
+	assert_int_equal(
+		xsh_tg_new(*w, "en",
+			   XSH_TG_POSITIONS | XSH_TG_SPELLING | XSH_TG_CJK, tg,
+			   NULL),
+		GZ_OK);
 }
 
 static int group_setup(void **state)
@@ -282,7 +280,8 @@ static int has_url(const struct search_result *res, const char *url)
 	size_t i;
 
 	for (i = 0; i < res->n_hits; i++)
-		if (res->hits[i].art.url && strcmp(res->hits[i].art.url, url) == 0)
+		if (res->hits[i].art.url &&
+		    strcmp(res->hits[i].art.url, url) == 0)
 			return 1;
 	return 0;
 }
@@ -512,16 +511,19 @@ static void test_date_bound(void **state)
 	assert_string_equal(out, "20130731235959");
 	assert_int_equal(search_date_bound("2012-2", 1, out, sizeof out), 0);
 	assert_string_equal(out, "20120229235959");
-	assert_int_equal(search_date_bound("2013-07-16T18:53", 0, out,
-					   sizeof out), 0);
+	assert_int_equal(
+		search_date_bound("2013-07-16T18:53", 0, out, sizeof out), 0);
 	assert_string_equal(out, "20130716185300");
-	assert_int_equal(search_date_bound("2013-07-16 18:53:02", 1, out,
-					   sizeof out), 0);
+	assert_int_equal(
+		search_date_bound("2013-07-16 18:53:02", 1, out, sizeof out),
+		0);
 	assert_string_equal(out, "20130716185302");
 	assert_int_equal(search_date_bound("13", 0, out, sizeof out), -1);
 	assert_int_equal(search_date_bound("2013-13", 0, out, sizeof out), -1);
-	assert_int_equal(search_date_bound("2013-02-30", 0, out, sizeof out), -1);
-	assert_int_equal(search_date_bound("2013-07-01x", 0, out, sizeof out), -1);
+	assert_int_equal(search_date_bound("2013-02-30", 0, out, sizeof out),
+			 -1);
+	assert_int_equal(search_date_bound("2013-07-01x", 0, out, sizeof out),
+			 -1);
 	assert_int_equal(search_date_bound("20130", 0, out, sizeof out), -1);
 	assert_int_equal(search_date_bound("", 0, out, sizeof out), -1);
 	assert_int_equal(search_date_bound("2013", 0, out, 8), -1);
@@ -568,8 +570,8 @@ static void test_facets(void **state)
 	req.collapse = 0;
 	req.limit = 0;
 	req.facets = SEARCH_FACET_BIT(SEARCH_FACET_SOURCE) |
-		     SEARCH_FACET_BIT(SEARCH_FACET_MONTH) |
-		     SEARCH_FACET_BIT(SEARCH_FACET_YEAR);
+		SEARCH_FACET_BIT(SEARCH_FACET_MONTH) |
+		SEARCH_FACET_BIT(SEARCH_FACET_YEAR);
 	run(*state, &req, &res);
 	assert_int_equal(res.n_hits, 0);
 	assert_true(res.estimate >= N_ARTICLES); /* test_fresh_revision adds */
@@ -722,8 +724,9 @@ static void test_like(void **state)
 
 	request(&req, NULL);
 	req.like = strdup("http://nowhere.example/none");
-	assert_int_equal(search_run(((struct fixture *)*state)->s, &req, &res,
-				    NULL), GZ_ENOTFOUND);
+	assert_int_equal(
+		search_run(((struct fixture *)*state)->s, &req, &res, NULL),
+		GZ_ENOTFOUND);
 	search_request_free(&req);
 }
 
@@ -778,10 +781,17 @@ static void test_fresh_revision(void **state)
 	struct fixture *f = *state;
 	static const struct fixture_article extra = {
 		"http://late.example.com/news/zeppelin.html",
-		"Zeppelin returns to the harbour", "Late News", "World", NULL,
-		"en", "2016-02-02T02:02:02", NULL,
-		"A zeppelin moored in the harbour for the first time in decades.",
-		"c9" };
+		"Zeppelin returns to the harbour",
+		"Late News",
+		"World",
+		NULL,
+		"en",
+		"2016-02-02T02:02:02",
+		NULL,
+		"A zeppelin moored in the harbour for the first time in "
+		"decades.",
+		"c9"
+	};
 	struct search_request req;
 	struct search_result res;
 	struct xsh_wdb *w = NULL;
@@ -843,9 +853,12 @@ static void test_rewrite_query(void **state)
 	static const struct {
 		const char *in, *out, *lang;
 	} cases[] = {
-		{ "site:www.globaltimes.cn city", "site:globaltimes.cn city", "" },
-		{ "a site:\"https://WWW.X.com:8080/p\" b", "a site:\"x.com\" b", "" },
-		{ "(site:www.x.org OR site:y.org)", "(site:x.org OR site:y.org)", "" },
+		{ "site:www.globaltimes.cn city", "site:globaltimes.cn city",
+		  "" },
+		{ "a site:\"https://WWW.X.com:8080/p\" b", "a site:\"x.com\" b",
+		  "" },
+		{ "(site:www.x.org OR site:y.org)",
+		  "(site:x.org OR site:y.org)", "" },
 		{ "website:www.x.org", "website:www.x.org", "" },
 		{ "site:", "site:", "" },
 		{ "site:\"www.x.org", "site:\"x.org\"", "" },

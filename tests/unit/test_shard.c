@@ -108,8 +108,10 @@ static void test_shard_names(void **state)
 	index_shard_name("month", 0, &t, "http://a.example/x", out, sizeof out);
 	assert_string_equal(out, SHARD_UNDATED);
 	/* Host: by the host (no www., no port), stable, within the count. */
-	index_shard_name("host", 4, &t, "http://www.a.example:8080/x", out, sizeof out);
-	index_shard_name("host", 4, &t, "https://a.example/y", again, sizeof again);
+	index_shard_name("host", 4, &t, "http://www.a.example:8080/x", out,
+			 sizeof out);
+	index_shard_name("host", 4, &t, "https://a.example/y", again,
+			 sizeof again);
 	assert_string_equal(out, again);
 	assert_int_equal(strncmp(out, "host-0", 6), 0);
 	assert_true(out[6] >= '0' && out[6] <= '3' && out[7] == '\0');
@@ -127,8 +129,9 @@ static void test_routed_moved_and_stub(void **state)
 	unsigned n;
 	FILE *fp;
 
-	assert_int_equal(index_open_layout(f->path, INDEX_NO_SYNC, "year", 0, &w,
-					   NULL), GZ_OK);
+	assert_int_equal(
+		index_open_layout(f->path, INDEX_NO_SYNC, "year", 0, &w, NULL),
+		GZ_OK);
 	make(&a, "http://a.example/1", 2013, 7, 16, "city diplomacy");
 	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
 	assert_int_equal(res, INDEX_NEW);
@@ -139,7 +142,8 @@ static void test_routed_moved_and_stub(void **state)
 	make(&a, "http://a.example/3", 0, 0, 0, "no date at all");
 	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
 	article_free(&a);
-	assert_int_equal(index_set_meta(w, "gazette.test", "kept", NULL), GZ_OK);
+	assert_int_equal(index_set_meta(w, "gazette.test", "kept", NULL),
+			 GZ_OK);
 	/* One lock for the whole index. */
 	assert_int_equal(index_open_layout(f->path, 0, "year", 0, &w2, NULL),
 			 GZ_ELOCKED);
@@ -261,7 +265,9 @@ static void test_build_in_threads_put_in_order(void **state)
 	for (k = 0; k < 2; k++) {
 		jobs[k].first = k * 16;
 		jobs[k].n = 16;
-		assert_int_equal(pthread_create(&th[k], NULL, build_thread, &jobs[k]), 0);
+		assert_int_equal(
+			pthread_create(&th[k], NULL, build_thread, &jobs[k]),
+			0);
 	}
 	for (k = 0; k < 2; k++) {
 		pthread_join(th[k], NULL);
@@ -271,7 +277,8 @@ static void test_build_in_threads_put_in_order(void **state)
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < 16; i++) {
 			assert_non_null(index_built_key(jobs[k].built[i]));
-			assert_int_equal(index_put_built(w, jobs[k].built[i], &res, NULL),
+			assert_int_equal(index_put_built(w, jobs[k].built[i],
+							 &res, NULL),
 					 GZ_OK);
 			assert_int_equal(res, INDEX_NEW);
 			index_built_free(jobs[k].built[i]);
@@ -297,27 +304,33 @@ static void test_id_layout_parallel_writers(void **state)
 	unsigned n, c0, c1;
 	int i, round;
 
-	index_shard_name("id", 2, NULL, "http://c.example/1", name, sizeof name);
-	index_shard_name("id", 2, NULL, "http://c.example/1", again, sizeof again);
+	index_shard_name("id", 2, NULL, "http://c.example/1", name,
+			 sizeof name);
+	index_shard_name("id", 2, NULL, "http://c.example/1", again,
+			 sizeof again);
 	assert_string_equal(name, again);
 	assert_int_equal(strncmp(name, SHARD_PART_PREFIX "0", 6), 0);
-	assert_int_equal(index_open_layout(f->path, INDEX_NO_SYNC, "id", 2, &w,
-					   NULL), GZ_OK);
+	assert_int_equal(
+		index_open_layout(f->path, INDEX_NO_SYNC, "id", 2, &w, NULL),
+		GZ_OK);
 	assert_string_equal(index_layout(w, &n), "id");
 	assert_int_equal(n, 2);
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 200; i++) {
 			snprintf(url, sizeof url, "http://c.example/%d", i);
-			snprintf(words, sizeof words, "report w%d on harbour trade", i);
+			snprintf(words, sizeof words,
+				 "report w%d on harbour trade", i);
 			make(&a, url, 2015, 1 + i % 12, 1, words);
 			assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
-			assert_int_equal(res, round ? INDEX_UNCHANGED : INDEX_NEW);
+			assert_int_equal(res,
+					 round ? INDEX_UNCHANGED : INDEX_NEW);
 			article_free(&a);
 		}
 		/* Same content under a new URL: a duplicate, whatever its shard. */
 		for (i = 0; i < 20; i++) {
 			snprintf(url, sizeof url, "http://copy.example/%d", i);
-			snprintf(words, sizeof words, "report w%d on harbour trade", i);
+			snprintf(words, sizeof words,
+				 "report w%d on harbour trade", i);
 			make(&a, url, 2015, 1 + i % 12, 1, words);
 			assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
 			assert_int_equal(res, INDEX_DUPLICATE);
@@ -348,7 +361,8 @@ static void test_id_layout_parallel_writers(void **state)
 	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
 	assert_int_equal(res, INDEX_UNCHANGED);
 	article_free(&a);
-	make(&a, "http://c.example/8", 2015, 9, 1, "report w8 on harbour trade");
+	make(&a, "http://c.example/8", 2015, 9, 1,
+	     "report w8 on harbour trade");
 	assert_int_equal(index_put(w, &a, &res, NULL), GZ_OK);
 	assert_int_equal(res, INDEX_UPDATED); /* clears the gone mark */
 	article_free(&a);
@@ -365,13 +379,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shard_names),
-		cmocka_unit_test_setup_teardown(test_routed_moved_and_stub, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_single_index_not_resharded, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_build_in_threads_put_in_order, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_id_layout_parallel_writers, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_routed_moved_and_stub,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_index_not_resharded,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_build_in_threads_put_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_id_layout_parallel_writers,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

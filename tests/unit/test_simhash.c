@@ -51,7 +51,8 @@ static const char *other =
 	"elements of the country's foreign relations. Sister cities promote "
 	"exchanges in culture, education and trade, and mayors now travel "
 	"abroad to attract investment and tourists to their regions, while "
-	"local governments sign agreements of their own with partners overseas.";
+	"local governments sign agreements of their own with partners "
+	"overseas.";
 
 static void test_deterministic_and_case_blind(void **state)
 {
@@ -60,8 +61,9 @@ static void test_deterministic_and_case_blind(void **state)
 
 	(void)state;
 	for (i = 0; story[i] && i < sizeof upper - 1; i++)
-		upper[i] = (story[i] >= 'a' && story[i] <= 'z') ?
-			   (char)(story[i] - 'a' + 'A') : story[i];
+		upper[i] = (story[i] >= 'a' && story[i] <= 'z')
+			? (char)(story[i] - 'a' + 'A')
+			: story[i];
 	upper[i] = '\0';
 	assert_int_equal(simhash_text(story, strlen(story), &words),
 			 simhash_text(story, strlen(story), NULL));

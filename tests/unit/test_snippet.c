@@ -46,8 +46,8 @@ static long toy_lower(void *ctx, const char *w, size_t len, char *out, size_t n)
 			out[o++] = (char)0xa9;
 			i++;
 		} else {
-			out[o++] = (char)(w[i] >= 'A' && w[i] <= 'Z' ?
-					  w[i] + 32 : w[i]);
+			out[o++] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32
+								     : w[i]);
 		}
 	}
 	out[o] = '\0';
@@ -89,8 +89,11 @@ static int utf8_ok(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		int n = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 :
-			*p >= 0xc2 ? 2 : 0;
+		int n = *p < 0x80    ? 1
+			: *p >= 0xf0 ? 4
+			: *p >= 0xe0 ? 3
+			: *p >= 0xc2 ? 2
+				     : 0;
 
 		if (n == 0)
 			return 0;
@@ -109,7 +112,8 @@ static void test_exact_stem_escape(void **state)
 
 	(void)state;
 	s = snip(q, "AT&T said <expectations> for the City grew.", 200, 0);
-	assert_string_equal(s, "AT&amp;T said &lt;<mark>expectations</mark>&gt; "
+	assert_string_equal(s,
+			    "AT&amp;T said &lt;<mark>expectations</mark>&gt; "
 			    "for the <mark>City</mark> grew.");
 	free(s);
 }
@@ -137,7 +141,8 @@ static void test_best_window(void **state)
 	size_t n = 0;
 
 	(void)state;
-	n += (size_t)snprintf(text + n, sizeof text - n, "The trade talks began. ");
+	n += (size_t)snprintf(text + n, sizeof text - n,
+			      "The trade talks began. ");
 	for (int i = 0; i < 30; i++)
 		n += (size_t)snprintf(text + n, sizeof text - n,
 				      "Filler words here and there. ");
@@ -192,10 +197,11 @@ static void test_cut_at_words(void **state)
 static void test_utf8_whole(void **state)
 {
 	static const char *const q[] = { "\xc3\xa9t\xc3\xa9", NULL };
-	const char *text = "\xc3\xa0\xc3\xa0\xc3\xa0\xc3\xa0\xc3\xa0\xc3\xa0"
-			   "\xc3\xa0\xc3\xa0 \xc3\x89T\xc3\x89 \xe2\x80\x94 "
-			   "\xc3\xa8\xc3\xa8\xc3\xa8\xc3\xa8\xc3\xa8\xc3\xa8\xc3"
-			   "\xa8\xc3\xa8\xc3\xa8\xc3\xa8";
+	const char *text =
+		"\xc3\xa0\xc3\xa0\xc3\xa0\xc3\xa0\xc3\xa0\xc3\xa0"
+		"\xc3\xa0\xc3\xa0 \xc3\x89T\xc3\x89 \xe2\x80\x94 "
+		"\xc3\xa8\xc3\xa8\xc3\xa8\xc3\xa8\xc3\xa8\xc3\xa8\xc3"
+		"\xa8\xc3\xa8\xc3\xa8\xc3\xa8";
 	char *s;
 	size_t len;
 
@@ -213,14 +219,18 @@ static void test_utf8_whole(void **state)
 static void test_cjk(void **state)
 {
 	/* The query 城市 gives its characters and the bigram. */
-	static const char *const q[] = { "\xe5\x9f\x8e", "\xe5\x9f\x8e\xe5\xb8\x82",
+	static const char *const q[] = { "\xe5\x9f\x8e",
+					 "\xe5\x9f\x8e\xe5\xb8\x82",
 					 "\xe5\xb8\x82", NULL };
 	char *s;
 
 	(void)state;
-	s = snip(q, "\xe5\x8c\x97\xe4\xba\xac\xe5\x9f\x8e\xe5\xb8\x82\xe5\xa4"
-		 "\x96\xe4\xba\xa4", 200, 0);
-	assert_string_equal(s, "\xe5\x8c\x97\xe4\xba\xac<mark>\xe5\x9f\x8e\xe5"
+	s = snip(q,
+		 "\xe5\x8c\x97\xe4\xba\xac\xe5\x9f\x8e\xe5\xb8\x82\xe5\xa4"
+		 "\x96\xe4\xba\xa4",
+		 200, 0);
+	assert_string_equal(s,
+			    "\xe5\x8c\x97\xe4\xba\xac<mark>\xe5\x9f\x8e\xe5"
 			    "\xb8\x82</mark>\xe5\xa4\x96\xe4\xba\xa4");
 	assert_true(utf8_ok(s));
 	free(s);
@@ -257,15 +267,18 @@ static void test_cache(void **state)
 
 	(void)state;
 	assert_int_equal(snippet_cache_new(&c), GZ_OK);
-	assert_int_equal(snippet_make(t, text, strlen(text), 200, &lang, c, 0,
-				      &out), GZ_OK);
-	assert_string_equal(out, "<mark>banks</mark> and <mark>banks</mark> and "
+	assert_int_equal(
+		snippet_make(t, text, strlen(text), 200, &lang, c, 0, &out),
+		GZ_OK);
+	assert_string_equal(out,
+			    "<mark>banks</mark> and <mark>banks</mark> and "
 			    "more <mark>banks</mark>");
 	free(out);
 	first = calls;
 	assert_true(first <= 3); /* banks, and, more: once each */
-	assert_int_equal(snippet_make(t, text, strlen(text), 200, &lang, c, 0,
-				      &out), GZ_OK);
+	assert_int_equal(
+		snippet_make(t, text, strlen(text), 200, &lang, c, 0, &out),
+		GZ_OK);
 	free(out);
 	assert_int_equal(calls, first);
 	snippet_cache_free(c);

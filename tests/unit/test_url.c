@@ -34,17 +34,21 @@ static const struct url_case url_cases[] = {
 	/* a stray '%' is escaped, so no new escape forms (B1) */
 	{ NULL, "http://a/%7%41", GZ_OK, "http://a/%257A" },
 	{ NULL, "https://example.com:80/a", GZ_OK, "https://example.com:80/a" },
-	{ NULL, "http://example.com:8080/a", GZ_OK, "http://example.com:8080/a" },
+	{ NULL, "http://example.com:8080/a", GZ_OK,
+	  "http://example.com:8080/a" },
 	{ NULL, "http://example.com/a#frag", GZ_OK, "http://example.com/a" },
-	{ NULL, "http://example.com/a?b=2&a=1", GZ_OK, "http://example.com/a?a=1&b=2" },
+	{ NULL, "http://example.com/a?b=2&a=1", GZ_OK,
+	  "http://example.com/a?a=1&b=2" },
 	{ NULL, "http://example.com/a?utm_source=x&id=7&utm_medium=y", GZ_OK,
 	  "http://example.com/a?id=7" },
-	{ NULL, "http://example.com/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4", GZ_OK,
-	  "http://example.com/a" },
+	{ NULL, "http://example.com/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4",
+	  GZ_OK, "http://example.com/a" },
 	{ NULL, "http://example.com/a?UTM_Campaign=x&z=1", GZ_OK,
 	  "http://example.com/a?z=1" },
-	{ NULL, "http://example.com/a?&&x=1&", GZ_OK, "http://example.com/a?x=1" },
-	{ NULL, "http://example.com/a/./b/../c", GZ_OK, "http://example.com/a/c" },
+	{ NULL, "http://example.com/a?&&x=1&", GZ_OK,
+	  "http://example.com/a?x=1" },
+	{ NULL, "http://example.com/a/./b/../c", GZ_OK,
+	  "http://example.com/a/c" },
 	{ NULL, "http://example.com/%7euser/%2f%3A", GZ_OK,
 	  "http://example.com/~user/%2F%3A" },
 	{ NULL, "  http://example.com/x\n ", GZ_OK, "http://example.com/x" },
@@ -62,7 +66,8 @@ static const struct url_case url_cases[] = {
 	  "http://example.com/news/b.html" },
 	{ "http://example.com/news/a.html", "../b.html?utm_x=1#top", GZ_OK,
 	  "http://example.com/b.html" },
-	{ "http://example.com/news/a.html", "/c", GZ_OK, "http://example.com/c" },
+	{ "http://example.com/news/a.html", "/c", GZ_OK,
+	  "http://example.com/c" },
 	{ "http://example.com/news/a.html", "//Other.org/x", GZ_OK,
 	  "http://other.org/x" },
 	{ "https://example.com/news/a.html", "?p=2", GZ_OK,
@@ -70,8 +75,10 @@ static const struct url_case url_cases[] = {
 	{ "http://example.com/news/a.html", "#top", GZ_OK,
 	  "http://example.com/news/a.html" },
 	{ "http://example.com/news/a.html", "mailto:x@y", GZ_EDENIED, NULL },
-	{ "http://example.com/news/a.html", "file:///etc/passwd", GZ_EDENIED, NULL },
-	{ "http://example.com/", "a b.html", GZ_OK, "http://example.com/a%20b.html" },
+	{ "http://example.com/news/a.html", "file:///etc/passwd", GZ_EDENIED,
+	  NULL },
+	{ "http://example.com/", "a b.html", GZ_OK,
+	  "http://example.com/a%20b.html" },
 };
 
 /* Every row of url_cases. */
@@ -92,8 +99,8 @@ static void test_url_table(void **state)
 		if (c->out) {
 			assert_non_null(out);
 			if (strcmp(out, c->out) != 0)
-				fail_msg("case %zu '%s': got '%s', want '%s'", i,
-					 c->in, out, c->out);
+				fail_msg("case %zu '%s': got '%s', want '%s'",
+					 i, c->in, out, c->out);
 		} else {
 			assert_null(out);
 			assert_true(err[0] != '\0');
@@ -108,8 +115,10 @@ static void test_url_idempotent(void **state)
 	char *a = NULL, *b = NULL;
 
 	(void)state;
-	assert_int_equal(url_normalize("HTTP://A.com:80/x/../y?utm_a=1&b=2&a=1#f",
-				       &a, NULL), GZ_OK);
+	assert_int_equal(
+		url_normalize("HTTP://A.com:80/x/../y?utm_a=1&b=2&a=1#f", &a,
+			      NULL),
+		GZ_OK);
 	assert_int_equal(url_normalize(a, &b, NULL), GZ_OK);
 	assert_string_equal(a, b);
 	assert_string_equal(a, "http://a.com/y?a=1&b=2");
@@ -140,17 +149,26 @@ static void test_url_parts(void **state)
 	char *pq = NULL;
 
 	(void)state;
-	assert_int_equal(url_host("http://Example.com:8080/x", out, sizeof out), GZ_OK);
+	assert_int_equal(url_host("http://Example.com:8080/x", out, sizeof out),
+			 GZ_OK);
 	assert_string_equal(out, "example.com");
-	assert_int_equal(url_host("http://[::1]:8080/x", out, sizeof out), GZ_OK);
+	assert_int_equal(url_host("http://[::1]:8080/x", out, sizeof out),
+			 GZ_OK);
 	assert_string_equal(out, "::1");
-	assert_int_equal(url_authority("http://Example.com:8080/x", out, sizeof out), GZ_OK);
+	assert_int_equal(
+		url_authority("http://Example.com:8080/x", out, sizeof out),
+		GZ_OK);
 	assert_string_equal(out, "example.com:8080");
-	assert_int_equal(url_authority("https://example.com:443/x", out, sizeof out), GZ_OK);
+	assert_int_equal(
+		url_authority("https://example.com:443/x", out, sizeof out),
+		GZ_OK);
 	assert_string_equal(out, "example.com");
-	assert_int_equal(url_origin("https://example.com:8443/x?y", out, sizeof out), GZ_OK);
+	assert_int_equal(
+		url_origin("https://example.com:8443/x?y", out, sizeof out),
+		GZ_OK);
 	assert_string_equal(out, "https://example.com:8443");
-	assert_int_equal(url_origin("http://example.com/x", out, 5), GZ_ETOOBIG);
+	assert_int_equal(url_origin("http://example.com/x", out, 5),
+			 GZ_ETOOBIG);
 	assert_int_equal(url_host("no url", out, sizeof out), GZ_EPARSE);
 	assert_int_equal(url_path_query("http://a.com/x/y?b=1", &pq), GZ_OK);
 	assert_string_equal(pq, "/x/y?b=1");
@@ -168,9 +186,12 @@ static void test_url_scope(void **state)
 	size_t n = sizeof scope / sizeof scope[0];
 
 	(void)state;
-	assert_true(url_in_scope("https://news.example.com/world/a.html", scope, n));
-	assert_false(url_in_scope("https://news.example.com/sport/a.html", scope, n));
-	assert_false(url_in_scope("http://news.example.com/world/a.html", scope, n));
+	assert_true(url_in_scope("https://news.example.com/world/a.html", scope,
+				 n));
+	assert_false(url_in_scope("https://news.example.com/sport/a.html",
+				  scope, n));
+	assert_false(
+		url_in_scope("http://news.example.com/world/a.html", scope, n));
 	assert_true(url_in_scope("http://example.org/x", scope, n));
 	assert_true(url_in_scope("https://example.org:8443/x", scope, n));
 	assert_false(url_in_scope("http://www.example.org/x", scope, n));

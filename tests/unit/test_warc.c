@@ -50,9 +50,11 @@ static void rm_rf(const char *path)
 		d = opendir(path);
 		if (d) {
 			while ((de = readdir(d)) != NULL) {
-				if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				if (!strcmp(de->d_name, ".") ||
+				    !strcmp(de->d_name, ".."))
 					continue;
-				snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+				snprintf(sub, sizeof sub, "%s/%s", path,
+					 de->d_name);
 				rm_rf(sub);
 			}
 			closedir(d);
@@ -118,7 +120,9 @@ static void gz_append(struct buf *out, const void *p, size_t n)
 	int zr;
 
 	memset(&zs, 0, sizeof zs);
-	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8,
+				      Z_DEFAULT_STRATEGY),
+			 Z_OK);
 	zs.next_in = (Bytef *)(uintptr_t)p;
 	zs.avail_in = (uInt)n;
 	do {
@@ -126,7 +130,9 @@ static void gz_append(struct buf *out, const void *p, size_t n)
 		zs.avail_out = sizeof chunk;
 		zr = deflate(&zs, Z_FINISH);
 		assert_true(zr == Z_OK || zr == Z_STREAM_END);
-		assert_int_equal(buf_add(out, chunk, sizeof chunk - zs.avail_out), GZ_OK);
+		assert_int_equal(
+			buf_add(out, chunk, sizeof chunk - zs.avail_out),
+			GZ_OK);
 	} while (zr != Z_STREAM_END);
 	deflateEnd(&zs);
 }
@@ -139,7 +145,9 @@ static void z_append(struct buf *out, const void *p, size_t n, int wbits)
 	int zr;
 
 	memset(&zs, 0, sizeof zs);
-	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	assert_int_equal(
+		deflateInit2(&zs, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY),
+		Z_OK);
 	zs.next_in = (Bytef *)(uintptr_t)p;
 	zs.avail_in = (uInt)n;
 	do {
@@ -147,7 +155,9 @@ static void z_append(struct buf *out, const void *p, size_t n, int wbits)
 		zs.avail_out = sizeof chunk;
 		zr = deflate(&zs, Z_FINISH);
 		assert_true(zr == Z_OK || zr == Z_STREAM_END);
-		assert_int_equal(buf_add(out, chunk, sizeof chunk - zs.avail_out), GZ_OK);
+		assert_int_equal(
+			buf_add(out, chunk, sizeof chunk - zs.avail_out),
+			GZ_OK);
 	} while (zr != Z_STREAM_END);
 	deflateEnd(&zs);
 }
@@ -162,13 +172,20 @@ static size_t rec_add(struct buf *b, const char *type, const char *uri,
 {
 	size_t off = b->len;
 
-	assert_int_equal(buf_addf(b, "WARC/1.0\r\nWARC-Type: %s\r\n"
-				  "WARC-Record-ID: <urn:uuid:%08zx-0000-4000-8000-000000000000>\r\n"
-				  "WARC-Date: 2026-11-28T13:00:00Z\r\n", type, off), GZ_OK);
+	assert_int_equal(
+		buf_addf(b,
+			 "WARC/1.0\r\nWARC-Type: %s\r\n"
+			 "WARC-Record-ID: "
+			 "<urn:uuid:%08zx-0000-4000-8000-000000000000>\r\n"
+			 "WARC-Date: 2026-11-28T13:00:00Z\r\n",
+			 type, off),
+		GZ_OK);
 	if (uri)
-		assert_int_equal(buf_addf(b, "WARC-Target-URI: %s\r\n", uri), GZ_OK);
+		assert_int_equal(buf_addf(b, "WARC-Target-URI: %s\r\n", uri),
+				 GZ_OK);
 	if (ctype)
-		assert_int_equal(buf_addf(b, "Content-Type: %s\r\n", ctype), GZ_OK);
+		assert_int_equal(buf_addf(b, "Content-Type: %s\r\n", ctype),
+				 GZ_OK);
 	if (extra)
 		assert_int_equal(buf_adds(b, extra), GZ_OK);
 	assert_int_equal(buf_addf(b, "Content-Length: %zu\r\n\r\n", n), GZ_OK);
@@ -215,7 +232,8 @@ static void next_bad(struct warc_reader *r, const char *want)
 	int rc = warc_reader_next(r, &rec, err);
 
 	if (rc != GZ_EPARSE || !strstr(err, want))
-		fail_msg("expected EPARSE \"%s\", got %d \"%s\"", want, rc, err);
+		fail_msg("expected EPARSE \"%s\", got %d \"%s\"", want, rc,
+			 err);
 	assert_string_equal(rec.record_id, "");
 }
 
@@ -246,11 +264,18 @@ static void make_page(struct buf *b, int n)
 	int i;
 
 	buf_reset(b);
-	assert_int_equal(buf_addf(b, "<!DOCTYPE html><html><head><title>Story %d</title>"
-				  "</head><body><h1>Story %d</h1>", n, n), GZ_OK);
+	assert_int_equal(
+		buf_addf(b,
+			 "<!DOCTYPE html><html><head><title>Story %d</title>"
+			 "</head><body><h1>Story %d</h1>",
+			 n, n),
+		GZ_OK);
 	for (i = 0; i < 20 + n * 7; i++)
-		assert_int_equal(buf_addf(b, "<p>Paragraph %d of story %d, words words.</p>\n",
-					  i, n), GZ_OK);
+		assert_int_equal(buf_addf(b,
+					  "<p>Paragraph %d of story %d, words "
+					  "words.</p>\n",
+					  i, n),
+				 GZ_OK);
 	assert_int_equal(buf_adds(b, "</body></html>\n"), GZ_OK);
 }
 
@@ -258,8 +283,8 @@ static void make_page(struct buf *b, int n)
 
 /* One SHA-1 vector (FIPS 180 examples). */
 struct sha1_case {
-	const char *in; /* input */
-	size_t repeat;  /* times the input is repeated */
+	const char *in;  /* input */
+	size_t repeat;   /* times the input is repeated */
 	const char *hex; /* expected digest */
 };
 
@@ -271,8 +296,9 @@ static void test_sha1_vectors(void **state)
 		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
 		  "84983e441c3bd26ebaae4aa1f95129e5e54670f1" },
 		{ "a", 1000000, "34aa973cd4c4daa4f61eeb2bdbad27316534016f" },
-		{ "0123456701234567012345670123456701234567012345670123456701234567", 10,
-		  "dea356a2cddd90c7a7ecedc5ebb563934f460452" },
+		{ "012345670123456701234567012345670123456701234567012345670123"
+		  "4567",
+		  10, "dea356a2cddd90c7a7ecedc5ebb563934f460452" },
 	};
 	struct buf b;
 	unsigned char d[WARC_SHA1_BYTES];
@@ -311,13 +337,15 @@ static void test_base32_vectors(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		n = warc_base32((const unsigned char *)cases[i][0], strlen(cases[i][0]),
-				out, sizeof out);
+		n = warc_base32((const unsigned char *)cases[i][0],
+				strlen(cases[i][0]), out, sizeof out);
 		assert_int_equal(n, strlen(cases[i][1]));
 		assert_string_equal(out, cases[i][1]);
 	}
 	/* Too small an output: 0 and "". */
-	assert_int_equal(warc_base32((const unsigned char *)"foo", 3, small, sizeof small), 0);
+	assert_int_equal(warc_base32((const unsigned char *)"foo", 3, small,
+				     sizeof small),
+			 0);
 	assert_string_equal(small, "");
 	warc_sha1_digest("abc", 3, dig);
 	assert_string_equal(dig, "sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5");
@@ -372,7 +400,8 @@ static void test_writer_roundtrip(void **state)
 		"https://news.example.com/world/two?id=2&x=y",
 		"http://127.0.0.1:8080/three",
 	};
-	static const char *const ips[3] = { "93.184.216.34", NULL, "127.0.0.1" };
+	static const char *const ips[3] = { "93.184.216.34", NULL,
+					    "127.0.0.1" };
 	struct warc_location locs[3];
 	char dir[512], path[2048], err[GZ_ERRLEN] = "";
 	char names[4][WARC_NAME_LEN], reqs[3][256], heads[3][256];
@@ -388,7 +417,8 @@ static void test_writer_roundtrip(void **state)
 
 	path_in(state, "roundtrip", dir, sizeof dir);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_int_equal(warc_writer_open(dir, "test", "9.9.9", 0, 0, &w, err), GZ_OK);
+	assert_int_equal(warc_writer_open(dir, "test", "9.9.9", 0, 0, &w, err),
+			 GZ_OK);
 	/* While it is being written, the file has its .open name only. */
 	list_dir(dir, names, 4, &nwarc, &nopen);
 	assert_int_equal(nwarc, 0);
@@ -398,9 +428,11 @@ static void test_writer_roundtrip(void **state)
 		make_page(&bodies[i], i);
 		snprintf(reqs[i], sizeof reqs[i],
 			 "GET /%d HTTP/1.1\r\nHost: news.example.com\r\n"
-			 "User-Agent: Gazette/9.9.9\r\n\r\n", i);
+			 "User-Agent: Gazette/9.9.9\r\n\r\n",
+			 i);
 		snprintf(heads[i], sizeof heads[i],
-			 "HTTP/1.1 %d OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+			 "HTTP/1.1 %d OK\r\nContent-Type: text/html; "
+			 "charset=utf-8\r\n"
 			 "Content-Length: %zu\r\nETag: \"e%d\"\r\n"
 			 "Last-Modified: Sat, 28 Nov 2026 12:00:00 GMT\r\n\r\n",
 			 i == 2 ? 404 : 200, bodies[i].len, i);
@@ -438,7 +470,8 @@ static void test_writer_roundtrip(void **state)
 	assert_string_equal(warc_record_get(&rec, "WARC-Filename"), names[0]);
 	assert_non_null(strstr(rec.block, "software: Gazette/9.9.9\r\n"));
 	assert_non_null(strstr(rec.block, "format: WARC File Format 1.1\r\n"));
-	assert_non_null(strstr(rec.block, "conformsTo: http://iipc.github.io/"));
+	assert_non_null(
+		strstr(rec.block, "conformsTo: http://iipc.github.io/"));
 	assert_int_equal(warc_record_verify(&rec, err), GZ_OK);
 	assert_int_equal(strlen(rec.record_id), WARC_ID_LEN - 1);
 	assert_memory_equal(rec.record_id, "<urn:uuid:", 10);
@@ -448,7 +481,8 @@ static void test_writer_roundtrip(void **state)
 		assert_int_equal(rec.type, WARC_TYPE_REQUEST);
 		assert_string_equal(rec.target_uri, urls[i]);
 		assert_string_equal(rec.ip_address, ips[i] ? ips[i] : "");
-		assert_string_equal(rec.content_type, "application/http; msgtype=request");
+		assert_string_equal(rec.content_type,
+				    "application/http; msgtype=request");
 		assert_int_equal(rec.block_len, strlen(reqs[i]));
 		assert_memory_equal(rec.block, reqs[i], rec.block_len);
 		assert_int_equal(rec.date_time, when + i);
@@ -463,20 +497,28 @@ static void test_writer_roundtrip(void **state)
 		assert_string_equal(rec.ip_address, ips[i] ? ips[i] : "");
 		assert_string_equal(rec.record_id, locs[i].record_id);
 		assert_string_equal(rec.concurrent_to, req_id);
-		assert_string_equal(rec.content_type, "application/http; msgtype=response");
-		assert_int_equal(rec.content_length, strlen(heads[i]) + bodies[i].len);
+		assert_string_equal(rec.content_type,
+				    "application/http; msgtype=response");
+		assert_int_equal(rec.content_length,
+				 strlen(heads[i]) + bodies[i].len);
 		assert_int_equal(rec.date_time, when + i);
-		assert_string_equal(rec.date, i == 0 ? "2026-11-28T13:00:00Z"
-					     : i == 1 ? "2026-11-28T13:00:01Z"
-						      : "2026-11-28T13:00:02Z");
+		assert_string_equal(rec.date,
+				    i == 0           ? "2026-11-28T13:00:00Z"
+					    : i == 1 ? "2026-11-28T13:00:01Z"
+						     : "2026-11-28T13:00:02Z");
 		assert_true(rec.flags & WARC_REC_HTTP);
 		assert_int_equal(rec.flags & ~(unsigned)WARC_REC_HTTP, 0);
 		assert_int_equal(rec.http.status, i == 2 ? 404 : 200);
-		assert_string_equal(rec.http.content_type, "text/html; charset=utf-8");
-		assert_string_equal(rec.http.last_modified, "Sat, 28 Nov 2026 12:00:00 GMT");
+		assert_string_equal(rec.http.content_type,
+				    "text/html; charset=utf-8");
+		assert_string_equal(rec.http.last_modified,
+				    "Sat, 28 Nov 2026 12:00:00 GMT");
 		assert_int_equal(rec.http.head_len, strlen(heads[i]));
 		assert_int_equal(rec.http.nfields, 4);
-		assert_string_equal(warc_http_get(&rec, "etag"), i == 0 ? "\"e0\"" : i == 1 ? "\"e1\"" : "\"e2\"");
+		assert_string_equal(warc_http_get(&rec, "etag"),
+				    i == 0           ? "\"e0\""
+					    : i == 1 ? "\"e1\""
+						     : "\"e2\"");
 		assert_null(warc_http_get(&rec, "Set-Cookie"));
 		assert_int_equal(rec.payload_len, bodies[i].len);
 		assert_memory_equal(rec.payload, bodies[i].ptr, bodies[i].len);
@@ -503,12 +545,15 @@ static void test_writer_rotation(void **state)
 	size_t nwarc, nopen, i;
 	int total = 0;
 	uint32_t seed = 12345;
-	static const char head[] = "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n";
+	static const char head[] = "HTTP/1.0 200 OK\r\nContent-Type: "
+				   "application/octet-stream\r\n\r\n";
 
 	path_in(state, "rotation", dir, sizeof dir);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_int_equal(warc_writer_open(dir, "rot", "1.0", WARC_MIN_ROTATE_BYTES,
-					  WARC_W_NO_FSYNC, &w, err), GZ_OK);
+	assert_int_equal(warc_writer_open(dir, "rot", "1.0",
+					  WARC_MIN_ROTATE_BYTES,
+					  WARC_W_NO_FSYNC, &w, err),
+			 GZ_OK);
 	for (i = 0; i < 5; i++) {
 		size_t j;
 
@@ -527,10 +572,11 @@ static void test_writer_rotation(void **state)
 		assert_true(loc.offset > 0 && loc.offset < 1024);
 	}
 	/* A metadata record starts a sixth file. */
-	assert_int_equal(warc_writer_add_record(w, "metadata", "http://example.com/noise",
-						"application/warc-fields", 0,
-						"via: test\r\n", 11,
-						"WARC-Concurrent-To: <urn:uuid:x>\r\n", &loc, err),
+	assert_int_equal(warc_writer_add_record(
+				 w, "metadata", "http://example.com/noise",
+				 "application/warc-fields", 0, "via: test\r\n",
+				 11, "WARC-Concurrent-To: <urn:uuid:x>\r\n",
+				 &loc, err),
 			 GZ_OK);
 	assert_int_equal(warc_writer_close(w, err), GZ_OK);
 	list_dir(dir, names, 8, &nwarc, &nopen);
@@ -541,9 +587,11 @@ static void test_writer_rotation(void **state)
 		r = open_ok(path);
 		next_ok(r, &rec);
 		assert_int_equal(rec.type, WARC_TYPE_WARCINFO);
-		assert_string_equal(warc_record_get(&rec, "WARC-Filename"), names[i]);
+		assert_string_equal(warc_record_get(&rec, "WARC-Filename"),
+				    names[i]);
 		next_ok(r, &rec);
-		assert_true(rec.type == WARC_TYPE_RESPONSE || rec.type == WARC_TYPE_METADATA);
+		assert_true(rec.type == WARC_TYPE_RESPONSE ||
+			    rec.type == WARC_TYPE_METADATA);
 		if (rec.type == WARC_TYPE_RESPONSE) {
 			assert_int_equal(rec.payload_len, sizeof noise);
 			assert_int_equal(rec.http.status, 200);
@@ -567,11 +615,13 @@ static void test_writer_single_file(void **state)
 	struct warc_record rec;
 	struct warc_exchange x;
 	struct stat st;
-	static const char head[] = "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n";
+	static const char head[] =
+		"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n";
 
 	path_in(state, "single.warc.gz", path, sizeof path);
 	snprintf(openp, sizeof openp, "%s.open", path);
-	assert_int_equal(warc_writer_open(path, NULL, "2.0", 0, 0, &w, err), GZ_OK);
+	assert_int_equal(warc_writer_open(path, NULL, "2.0", 0, 0, &w, err),
+			 GZ_OK);
 	assert_int_equal(stat(openp, &st), 0);
 	assert_int_not_equal(stat(path, &st), 0);
 	memset(&x, 0, sizeof x);
@@ -583,20 +633,23 @@ static void test_writer_single_file(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_not_equal(stat(openp, &st), 0);
 	/* An existing file is never overwritten. */
-	assert_int_equal(warc_writer_open(path, NULL, "2.0", 0, 0, &w, err), GZ_EIO);
+	assert_int_equal(warc_writer_open(path, NULL, "2.0", 0, 0, &w, err),
+			 GZ_EIO);
 	assert_null(w);
 	assert_non_null(strstr(err, "exists"));
 
 	r = open_ok(path);
 	next_ok(r, &rec);
 	assert_int_equal(rec.type, WARC_TYPE_WARCINFO);
-	assert_string_equal(warc_record_get(&rec, "WARC-Filename"), "single.warc.gz");
+	assert_string_equal(warc_record_get(&rec, "WARC-Filename"),
+			    "single.warc.gz");
 	next_ok(r, &rec);
 	assert_int_equal(rec.type, WARC_TYPE_RESPONSE);
 	assert_string_equal(rec.concurrent_to, "");
 	assert_int_equal(rec.http.status, 304);
 	assert_int_equal(rec.payload_len, 0);
-	assert_string_equal(rec.payload_digest, "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
+	assert_string_equal(rec.payload_digest,
+			    "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
 	next_eof(r);
 	warc_reader_close(r);
 }
@@ -622,7 +675,9 @@ static void test_writer_write_failure(void **state)
 		big[i] = (char)(seed >> 16);
 	}
 	path_in(state, "fail.warc.gz", path, sizeof path);
-	assert_int_equal(warc_writer_open(path, NULL, "1.0", 0, WARC_W_NO_FSYNC, &w, err), GZ_OK);
+	assert_int_equal(warc_writer_open(path, NULL, "1.0", 0, WARC_W_NO_FSYNC,
+					  &w, err),
+			 GZ_OK);
 	memset(&x, 0, sizeof x);
 	x.url = "http://example.com/1";
 	x.response_head = head;
@@ -679,14 +734,22 @@ static void test_writer_bad_args(void **state)
 
 	path_in(state, "badargs", dir, sizeof dir);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_int_equal(warc_writer_open(dir, "a/b", "1.0", 0, 0, &w, err), GZ_EINVAL);
-	assert_int_equal(warc_writer_open(dir, "", "1.0", 0, 0, &w, err), GZ_EINVAL);
-	assert_int_equal(warc_writer_open(dir, "ok", "1.0\r\nX: y", 0, 0, &w, err), GZ_EINVAL);
-	assert_int_equal(warc_writer_open(dir, "ok", "1.0", 10, 0, &w, err), GZ_EINVAL);
-	assert_int_equal(warc_writer_open("/nonexistent/dir/x.warc.gz", NULL, "1.0", 0, 0,
-					  &w, err), GZ_EIO);
+	assert_int_equal(warc_writer_open(dir, "a/b", "1.0", 0, 0, &w, err),
+			 GZ_EINVAL);
+	assert_int_equal(warc_writer_open(dir, "", "1.0", 0, 0, &w, err),
+			 GZ_EINVAL);
+	assert_int_equal(
+		warc_writer_open(dir, "ok", "1.0\r\nX: y", 0, 0, &w, err),
+		GZ_EINVAL);
+	assert_int_equal(warc_writer_open(dir, "ok", "1.0", 10, 0, &w, err),
+			 GZ_EINVAL);
+	assert_int_equal(warc_writer_open("/nonexistent/dir/x.warc.gz", NULL,
+					  "1.0", 0, 0, &w, err),
+			 GZ_EIO);
 	assert_null(w);
-	assert_int_equal(warc_writer_open(dir, "ok", "1.0", 0, WARC_W_NO_FSYNC, &w, err), GZ_OK);
+	assert_int_equal(
+		warc_writer_open(dir, "ok", "1.0", 0, WARC_W_NO_FSYNC, &w, err),
+		GZ_OK);
 	memset(&x, 0, sizeof x);
 	x.response_head = head;
 	x.response_head_len = sizeof head - 1;
@@ -700,13 +763,17 @@ static void test_writer_bad_args(void **state)
 	x.ip = NULL;
 	x.response_head = NULL;
 	assert_int_equal(warc_writer_add(w, &x, NULL, err), GZ_EINVAL);
-	assert_int_equal(warc_writer_add_record(w, "meta data", NULL, NULL, 0, "x", 1,
-						NULL, NULL, err), GZ_EINVAL);
-	assert_int_equal(warc_writer_add_record(w, "metadata", NULL, NULL, 0, "x", 1,
-						"X-Bad: a\nX-Injected: b\r\n", NULL, err),
+	assert_int_equal(warc_writer_add_record(w, "meta data", NULL, NULL, 0,
+						"x", 1, NULL, NULL, err),
 			 GZ_EINVAL);
-	assert_int_equal(warc_writer_add_record(w, "metadata", NULL, "text/plain\r\n", 0,
-						"x", 1, NULL, NULL, err), GZ_EINVAL);
+	assert_int_equal(warc_writer_add_record(
+				 w, "metadata", NULL, NULL, 0, "x", 1,
+				 "X-Bad: a\nX-Injected: b\r\n", NULL, err),
+			 GZ_EINVAL);
+	assert_int_equal(warc_writer_add_record(w, "metadata", NULL,
+						"text/plain\r\n", 0, "x", 1,
+						NULL, NULL, err),
+			 GZ_EINVAL);
 	assert_int_equal(warc_writer_close(w, err), GZ_OK);
 	assert_int_equal(warc_writer_close(NULL, err), GZ_OK);
 }
@@ -734,37 +801,51 @@ static void build_mixed(struct buf *b, size_t off[8])
 		seed = seed * 1103515245 + 12345;
 		cut[i] = (char)('a' + (seed >> 16) % 26);
 	}
-	off[0] = rec_adds(b, "warcinfo", NULL, "application/warc-fields", NULL,
-			  "software: other/1.0\r\nformat: WARC File Format 1.0\r\n");
+	off[0] = rec_adds(
+		b, "warcinfo", NULL, "application/warc-fields", NULL,
+		"software: other/1.0\r\nformat: WARC File Format 1.0\r\n");
 	off[1] = rec_adds(b, "request", "<http://example.com/a>",
 			  "application/http; msgtype=request", NULL,
 			  "GET /a HTTP/1.1\r\nHost: example.com\r\n\r\n");
 	off[2] = rec_adds(b, "response", "<http://example.com/a>",
 			  "application/http; msgtype=response",
 			  "WARC-IP-Address: 192.0.2.1\r\n"
-			  "WARC-Payload-Digest: sha1:AAAA\r\n", resp);
-	off[3] = rec_adds(b, "revisit", "http://example.com/a",
-			  "application/http; msgtype=response",
-			  "WARC-Refers-To: <urn:uuid:00000000-0000-4000-8000-000000000001>\r\n"
-			  "WARC-Refers-To-Target-URI: <http://example.com/a>\r\n"
-			  "WARC-Refers-To-Date: 2026-11-27T10:00:00Z\r\n"
-			  "WARC-Profile: http://netpreserve.org/warc/1.0/revisit/identical-payload-digest\r\n",
-			  revisit);
-	off[4] = rec_adds(b, "metadata", "http://example.com/a", "application/warc-fields",
-			  "WARC-Concurrent-To: <urn:uuid:00000000-0000-4000-8000-000000000002>\r\n",
+			  "WARC-Payload-Digest: sha1:AAAA\r\n",
+			  resp);
+	off[3] =
+		rec_adds(b, "revisit", "http://example.com/a",
+			 "application/http; msgtype=response",
+			 "WARC-Refers-To: "
+			 "<urn:uuid:00000000-0000-4000-8000-000000000001>\r\n"
+			 "WARC-Refers-To-Target-URI: <http://example.com/a>\r\n"
+			 "WARC-Refers-To-Date: 2026-11-27T10:00:00Z\r\n"
+			 "WARC-Profile: "
+			 "http://netpreserve.org/warc/1.0/revisit/"
+			 "identical-payload-digest\r\n",
+			 revisit);
+	off[4] = rec_adds(b, "metadata", "http://example.com/a",
+			  "application/warc-fields",
+			  "WARC-Concurrent-To: "
+			  "<urn:uuid:00000000-0000-4000-8000-000000000002>\r\n",
 			  "outlinks: http://example.com/b\r\n");
-	off[5] = rec_adds(b, "resource", "http://example.com/c.txt", "text/plain", NULL,
-			  "plain resource text\n");
-	off[6] = rec_adds(b, "conversion", "http://example.com/c.txt", "text/plain",
-			  "WARC-Refers-To: <urn:uuid:00000000-0000-4000-8000-000000000003>\r\n",
+	off[5] = rec_adds(b, "resource", "http://example.com/c.txt",
+			  "text/plain", NULL, "plain resource text\n");
+	off[6] = rec_adds(b, "conversion", "http://example.com/c.txt",
+			  "text/plain",
+			  "WARC-Refers-To: "
+			  "<urn:uuid:00000000-0000-4000-8000-000000000003>\r\n",
 			  "converted text\n");
 	off[7] = b->len;
-	assert_int_equal(buf_addf(b, "WARC/1.0\r\nWARC-Type: response\r\n"
-				  "WARC-Target-URI: http://example.com/cut\r\n"
-				  "WARC-Date: 2026-11-28T13:00:00Z\r\n"
-				  "WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-0000000000ff>\r\n"
-				  "Content-Type: application/http; msgtype=response\r\n"
-				  "Content-Length: 5000\r\n\r\n"), GZ_OK);
+	assert_int_equal(
+		buf_addf(b,
+			 "WARC/1.0\r\nWARC-Type: response\r\n"
+			 "WARC-Target-URI: http://example.com/cut\r\n"
+			 "WARC-Date: 2026-11-28T13:00:00Z\r\n"
+			 "WARC-Record-ID: "
+			 "<urn:uuid:00000000-0000-4000-8000-0000000000ff>\r\n"
+			 "Content-Type: application/http; msgtype=response\r\n"
+			 "Content-Length: 5000\r\n\r\n"),
+		GZ_OK);
 	assert_int_equal(buf_add(b, cut, sizeof cut), GZ_OK);
 }
 
@@ -777,7 +858,8 @@ static void check_mixed(struct warc_reader *r, const size_t off[8])
 	assert_int_equal(rec.offset, off[0]);
 	assert_int_equal(rec.type, WARC_TYPE_WARCINFO);
 	assert_string_equal(rec.version, "WARC/1.0");
-	payload_is(&rec, "software: other/1.0\r\nformat: WARC File Format 1.0\r\n");
+	payload_is(&rec,
+		   "software: other/1.0\r\nformat: WARC File Format 1.0\r\n");
 	assert_int_equal(warc_record_verify(&rec, NULL), GZ_ENOTFOUND);
 
 	next_ok(r, &rec);
@@ -805,11 +887,13 @@ static void check_mixed(struct warc_reader *r, const size_t off[8])
 	assert_int_equal(rec.offset, off[3]);
 	assert_int_equal(rec.type, WARC_TYPE_REVISIT);
 	assert_string_equal(rec.target_uri, "http://example.com/a");
-	assert_string_equal(rec.refers_to, "<urn:uuid:00000000-0000-4000-8000-000000000001>");
+	assert_string_equal(rec.refers_to,
+			    "<urn:uuid:00000000-0000-4000-8000-000000000001>");
 	assert_string_equal(rec.refers_to_target_uri, "http://example.com/a");
 	assert_string_equal(rec.refers_to_date, "2026-11-27T10:00:00Z");
 	assert_string_equal(rec.profile,
-			    "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest");
+			    "http://netpreserve.org/warc/1.0/revisit/"
+			    "identical-payload-digest");
 	assert_int_equal(rec.flags, WARC_REC_HTTP);
 	assert_int_equal(rec.http.status, 304);
 	assert_string_equal(rec.http.etag, "\"abc\"");
@@ -818,7 +902,8 @@ static void check_mixed(struct warc_reader *r, const size_t off[8])
 	next_ok(r, &rec);
 	assert_int_equal(rec.offset, off[4]);
 	assert_int_equal(rec.type, WARC_TYPE_METADATA);
-	assert_string_equal(rec.concurrent_to, "<urn:uuid:00000000-0000-4000-8000-000000000002>");
+	assert_string_equal(rec.concurrent_to,
+			    "<urn:uuid:00000000-0000-4000-8000-000000000002>");
 	payload_is(&rec, "outlinks: http://example.com/b\r\n");
 
 	next_ok(r, &rec);
@@ -830,7 +915,8 @@ static void check_mixed(struct warc_reader *r, const size_t off[8])
 	next_ok(r, &rec);
 	assert_int_equal(rec.offset, off[6]);
 	assert_int_equal(rec.type, WARC_TYPE_CONVERSION);
-	assert_string_equal(rec.refers_to, "<urn:uuid:00000000-0000-4000-8000-000000000003>");
+	assert_string_equal(rec.refers_to,
+			    "<urn:uuid:00000000-0000-4000-8000-000000000003>");
 	payload_is(&rec, "converted text\n");
 }
 
@@ -848,7 +934,9 @@ static void test_read_all_types_truncated(void **state)
 	r = open_ok(path);
 	check_mixed(r, off);
 	snprintf(want, sizeof want,
-		 "offset %zu: truncated record: Content-Length 5000, 1200 bytes left", off[7]);
+		 "offset %zu: truncated record: Content-Length 5000, 1200 "
+		 "bytes left",
+		 off[7]);
 	next_bad(r, want);
 	next_eof(r);
 	assert_int_equal(warc_reader_offset(r), b.len);
@@ -877,7 +965,8 @@ static void test_read_gzip_members_truncated(void **state)
 	write_file(path, gz.ptr, gz.len);
 	r = open_ok(path);
 	check_mixed(r, off);
-	snprintf(want, sizeof want, "offset %zu: truncated record: Content-Length 5000", off[7]);
+	snprintf(want, sizeof want,
+		 "offset %zu: truncated record: Content-Length 5000", off[7]);
 	next_bad(r, want);
 	next_eof(r);
 	assert_int_equal(warc_reader_file_offset(r), gz.len);
@@ -895,16 +984,25 @@ static void test_resync_after_garbage(void **state)
 	struct warc_record rec;
 
 	buf_init(&b, TEST_BUF_MAX);
-	a = rec_adds(&b, "resource", "http://example.com/a", "text/plain", NULL, "A\n");
+	a = rec_adds(&b, "resource", "http://example.com/a", "text/plain", NULL,
+		     "A\n");
 	g = b.len;
-	assert_int_equal(buf_adds(&b, "GARBAGE LINE\r\nfoo: bar\r\n\r\nsome block\r\n"
-				  "not WARC/1.0 at line start\r\n\r\n"), GZ_OK);
-	bb = rec_adds(&b, "resource", "http://example.com/b", "text/plain", NULL, "B\n");
+	assert_int_equal(
+		buf_adds(&b,
+			 "GARBAGE LINE\r\nfoo: bar\r\n\r\nsome block\r\n"
+			 "not WARC/1.0 at line start\r\n\r\n"),
+		GZ_OK);
+	bb = rec_adds(&b, "resource", "http://example.com/b", "text/plain",
+		      NULL, "B\n");
 	bad = rec_adds(&b, "resource", "http://example.com/bad", "text/plain",
 		       "this line has no colon\r\n", "BAD\n");
-	c = rec_adds(&b, "resource", "http://example.com/c", "text/plain", NULL, "C\n");
+	c = rec_adds(&b, "resource", "http://example.com/c", "text/plain", NULL,
+		     "C\n");
 	nolen = b.len;
-	assert_int_equal(buf_adds(&b, "WARC/1.0\r\nWARC-Type: resource\r\n\r\nxyz\r\n\r\n"), GZ_OK);
+	assert_int_equal(
+		buf_adds(&b,
+			 "WARC/1.0\r\nWARC-Type: resource\r\n\r\nxyz\r\n\r\n"),
+		GZ_OK);
 	{
 		unsigned char dg[WARC_SHA1_BYTES];
 		char line[80];
@@ -913,16 +1011,23 @@ static void test_resync_after_garbage(void **state)
 		warc_sha1("D\n", 2, dg);
 		k = snprintf(line, sizeof line, "WARC-Block-Digest: SHA1:");
 		for (i = 0; i < WARC_SHA1_BYTES; i++)
-			k += snprintf(line + k, sizeof line - (size_t)k, "%02X", dg[i]);
+			k += snprintf(line + k, sizeof line - (size_t)k, "%02X",
+				      dg[i]);
 		snprintf(line + k, sizeof line - (size_t)k, "\r\n");
-		d = rec_adds(&b, "resource", "http://example.com/d", "text/plain", line, "D\n");
+		d = rec_adds(&b, "resource", "http://example.com/d",
+			     "text/plain", line, "D\n");
 	}
 	/* Content-Length too short: the block is not followed by CRLF CRLF. */
 	shortlen = b.len;
-	assert_int_equal(buf_adds(&b, "WARC/1.0\r\nWARC-Type: resource\r\nContent-Length: 3\r\n\r\n"
-				  "abcdef\r\n\r\n"), GZ_OK);
-	e = rec_adds(&b, "resource", "http://example.com/e", "text/plain",
-		     "WARC-Block-Digest: sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n", "E\n");
+	assert_int_equal(buf_adds(&b,
+				  "WARC/1.0\r\nWARC-Type: "
+				  "resource\r\nContent-Length: 3\r\n\r\n"
+				  "abcdef\r\n\r\n"),
+			 GZ_OK);
+	e = rec_adds(
+		&b, "resource", "http://example.com/e", "text/plain",
+		"WARC-Block-Digest: sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n",
+		"E\n");
 	path_in(state, "garbage.warc", path, sizeof path);
 	write_file(path, b.ptr, b.len);
 
@@ -931,12 +1036,15 @@ static void test_resync_after_garbage(void **state)
 	assert_int_equal(rec.offset, a);
 	payload_is(&rec, "A\n");
 	snprintf(want, sizeof want,
-		 "offset %zu: expected a WARC/1.x version line, found \"GARBAGE LINE\"", g);
+		 "offset %zu: expected a WARC/1.x version line, found "
+		 "\"GARBAGE LINE\"",
+		 g);
 	next_bad(r, want);
 	next_ok(r, &rec);
 	assert_int_equal(rec.offset, bb);
 	payload_is(&rec, "B\n");
-	snprintf(want, sizeof want, "offset %zu: malformed header line \"this line has no colon\"",
+	snprintf(want, sizeof want,
+		 "offset %zu: malformed header line \"this line has no colon\"",
 		 bad);
 	next_bad(r, want);
 	next_ok(r, &rec);
@@ -948,7 +1056,8 @@ static void test_resync_after_garbage(void **state)
 	assert_int_equal(rec.offset, d);
 	assert_string_equal(rec.target_uri, "http://example.com/d");
 	assert_int_equal(warc_record_verify(&rec, NULL), GZ_OK);
-	snprintf(want, sizeof want, "offset %zu: record not followed by CRLF CRLF", shortlen);
+	snprintf(want, sizeof want,
+		 "offset %zu: record not followed by CRLF CRLF", shortlen);
 	next_bad(r, want);
 	next_ok(r, &rec);
 	assert_int_equal(rec.offset, e);
@@ -978,7 +1087,8 @@ static void test_resync_corrupt_gzip(void **state)
 		buf_reset(&b);
 		make_page(&page, (int)i);
 		snprintf(uri, sizeof uri, "http://example.com/%zu", i);
-		rec_add(&b, "resource", uri, "text/html", NULL, page.ptr, page.len);
+		rec_add(&b, "resource", uri, "text/html", NULL, page.ptr,
+			page.len);
 		start = gz.len;
 		gz_append(&gz, b.ptr, b.len);
 		/* Damage the second member near its end (the break falls inside
@@ -993,7 +1103,8 @@ static void test_resync_corrupt_gzip(void **state)
 	r = open_ok(path);
 	while ((rc = warc_reader_next(r, &rec, err)) != WARC_EOF) {
 		if (rc == GZ_EPARSE) {
-			assert_non_null(strstr(err, "corrupt gzip data near byte"));
+			assert_non_null(
+				strstr(err, "corrupt gzip data near byte"));
 			errors++;
 			continue;
 		}
@@ -1047,39 +1158,56 @@ static void test_http_decoding(void **state)
 
 	/* 1: chunked + gzip. */
 	gz_append(&z, page.ptr, page.len);
-	assert_int_equal(buf_adds(&blk, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-				  "Transfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"), GZ_OK);
+	assert_int_equal(
+		buf_adds(&blk,
+			 "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+			 "Transfer-Encoding: chunked\r\nContent-Encoding: "
+			 "gzip\r\n\r\n"),
+		GZ_OK);
 	chunked(&blk, z.ptr, z.len, 500);
-	rec_add(&b, "response", "http://example.com/1", "application/http; msgtype=response",
-		NULL, blk.ptr, blk.len);
+	rec_add(&b, "response", "http://example.com/1",
+		"application/http; msgtype=response", NULL, blk.ptr, blk.len);
 	/* 2: deflate, zlib-wrapped, LF-only head. */
 	buf_reset(&blk);
 	buf_reset(&z);
 	z_append(&z, page.ptr, page.len, 15);
-	assert_int_equal(buf_adds(&blk, "HTTP/1.0 200 OK\nContent-Encoding: deflate\n\n"), GZ_OK);
+	assert_int_equal(
+		buf_adds(&blk,
+			 "HTTP/1.0 200 OK\nContent-Encoding: deflate\n\n"),
+		GZ_OK);
 	assert_int_equal(buf_add(&blk, z.ptr, z.len), GZ_OK);
-	rec_add(&b, "response", "http://example.com/2", "application/http;msgtype=response",
-		NULL, blk.ptr, blk.len);
+	rec_add(&b, "response", "http://example.com/2",
+		"application/http;msgtype=response", NULL, blk.ptr, blk.len);
 	/* 3: deflate, raw. */
 	buf_reset(&blk);
 	buf_reset(&z);
 	z_append(&z, page.ptr, page.len, -15);
-	assert_int_equal(buf_adds(&blk, "HTTP/1.1 200 OK\r\nContent-Encoding: Deflate\r\n\r\n"), GZ_OK);
+	assert_int_equal(
+		buf_adds(
+			&blk,
+			"HTTP/1.1 200 OK\r\nContent-Encoding: Deflate\r\n\r\n"),
+		GZ_OK);
 	assert_int_equal(buf_add(&blk, z.ptr, z.len), GZ_OK);
-	rec_add(&b, "response", "http://example.com/3", "application/http; msgtype=response",
-		NULL, blk.ptr, blk.len);
+	rec_add(&b, "response", "http://example.com/3",
+		"application/http; msgtype=response", NULL, blk.ptr, blk.len);
 	/* 4: says chunked but was stored de-chunked. */
 	buf_reset(&blk);
-	assert_int_equal(buf_adds(&blk, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), GZ_OK);
+	assert_int_equal(buf_adds(&blk,
+				  "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+				  "chunked\r\n\r\n"),
+			 GZ_OK);
 	assert_int_equal(buf_add(&blk, page.ptr, page.len), GZ_OK);
-	rec_add(&b, "response", "http://example.com/4", "application/http; msgtype=response",
-		NULL, blk.ptr, blk.len);
+	rec_add(&b, "response", "http://example.com/4",
+		"application/http; msgtype=response", NULL, blk.ptr, blk.len);
 	/* 5: an encoding we do not decode. */
-	rec_adds(&b, "response", "http://example.com/5", "application/http; msgtype=response",
-		 NULL, "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\n\x0b\x02\x80hello");
+	rec_adds(&b, "response", "http://example.com/5",
+		 "application/http; msgtype=response", NULL,
+		 "HTTP/1.1 200 OK\r\nContent-Encoding: "
+		 "br\r\n\r\n\x0b\x02\x80hello");
 	/* 6: gzip that is not gzip. */
-	rec_adds(&b, "response", "http://example.com/6", "application/http; msgtype=response",
-		 NULL, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\nplain text");
+	rec_adds(&b, "response", "http://example.com/6",
+		 "application/http; msgtype=response", NULL,
+		 "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\nplain text");
 	/* 7: a gzip bomb. */
 	zeros = calloc(1, zn);
 	assert_non_null(zeros);
@@ -1087,30 +1215,37 @@ static void test_http_decoding(void **state)
 	buf_reset(&z);
 	gz_append(&z, zeros, zn);
 	free(zeros);
-	assert_int_equal(buf_adds(&blk, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n"), GZ_OK);
+	assert_int_equal(
+		buf_adds(&blk,
+			 "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n"),
+		GZ_OK);
 	assert_int_equal(buf_add(&blk, z.ptr, z.len), GZ_OK);
-	rec_add(&b, "response", "http://example.com/7", "application/http; msgtype=response",
-		NULL, blk.ptr, blk.len);
+	rec_add(&b, "response", "http://example.com/7",
+		"application/http; msgtype=response", NULL, blk.ptr, blk.len);
 	/* 8: chunked body cut off in the middle of a chunk. */
 	buf_reset(&blk);
-	assert_int_equal(buf_adds(&blk, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-				  "5\r\nhello\r\n10\r\nshort"), GZ_OK);
-	rec_add(&b, "response", "http://example.com/8", "application/http; msgtype=response",
-		NULL, blk.ptr, blk.len);
+	assert_int_equal(
+		buf_adds(&blk,
+			 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			 "5\r\nhello\r\n10\r\nshort"),
+		GZ_OK);
+	rec_add(&b, "response", "http://example.com/8",
+		"application/http; msgtype=response", NULL, blk.ptr, blk.len);
 	/* 9: not HTTP at all. */
-	rec_adds(&b, "response", "http://example.com/9", "application/http; msgtype=response",
-		 NULL, "SPDY nonsense");
+	rec_adds(&b, "response", "http://example.com/9",
+		 "application/http; msgtype=response", NULL, "SPDY nonsense");
 	/* 11 (read before 10): a plain body over the payload cap. */
 	buf_reset(&blk);
 	assert_int_equal(buf_adds(&blk, "HTTP/1.1 200 OK\r\n\r\n"), GZ_OK);
 	while (blk.len < 1200 * 1024)
 		assert_int_equal(buf_add(&blk, page.ptr, page.len), GZ_OK);
-	rec_add(&b, "response", "http://example.com/11", "application/http; msgtype=response",
-		NULL, blk.ptr, blk.len);
+	rec_add(&b, "response", "http://example.com/11",
+		"application/http; msgtype=response", NULL, blk.ptr, blk.len);
 	/* 10: folded header line and a field with no value. */
-	rec_adds(&b, "response", "http://example.com/10", "application/http; msgtype=response",
-		 NULL, "HTTP/1.1 301 Moved\r\nLocation: http://example.com/\r\n"
-		       "X-Folded: one\r\n  two\r\nX-Empty:\r\nbroken line\r\n\r\n");
+	rec_adds(&b, "response", "http://example.com/10",
+		 "application/http; msgtype=response", NULL,
+		 "HTTP/1.1 301 Moved\r\nLocation: http://example.com/\r\n"
+		 "X-Folded: one\r\n  two\r\nX-Empty:\r\nbroken line\r\n\r\n");
 	path_in(state, "http.warc", path, sizeof path);
 	write_file(path, b.ptr, b.len);
 
@@ -1157,7 +1292,8 @@ static void test_http_decoding(void **state)
 	assert_int_equal(rec.flags, WARC_REC_HTTP);
 	assert_int_equal(rec.http.status, 301);
 	assert_int_equal(rec.http.nfields, 3);
-	assert_string_equal(warc_http_get(&rec, "location"), "http://example.com/");
+	assert_string_equal(warc_http_get(&rec, "location"),
+			    "http://example.com/");
 	assert_string_equal(warc_http_get(&rec, "X-Folded"), "one two");
 	assert_string_equal(warc_http_get(&rec, "X-Empty"), "");
 	assert_int_equal(rec.payload_len, 0);
@@ -1184,20 +1320,25 @@ static void test_oversized_skipped(void **state)
 	/* Over the reader's window, so that the plain file is skipped by seeking. */
 	for (i = 0; i < 1000000; i++)
 		assert_int_equal(buf_addc(&big, (char)('a' + i % 26)), GZ_OK);
-	offs[0] = rec_adds(&b, "resource", "http://example.com/small1", "text/plain", NULL, "one");
-	offs[1] = rec_add(&b, "resource", "http://example.com/big", "text/plain", NULL,
-			  big.ptr, big.len);
-	offs[2] = rec_adds(&b, "resource", "http://example.com/small2", "text/plain", NULL, "two");
+	offs[0] = rec_adds(&b, "resource", "http://example.com/small1",
+			   "text/plain", NULL, "one");
+	offs[1] = rec_add(&b, "resource", "http://example.com/big",
+			  "text/plain", NULL, big.ptr, big.len);
+	offs[2] = rec_adds(&b, "resource", "http://example.com/small2",
+			   "text/plain", NULL, "two");
 	gz_append(&gz, b.ptr, offs[1]);
 	gz_append(&gz, b.ptr + offs[1], offs[2] - offs[1]);
 	gz_append(&gz, b.ptr + offs[2], b.len - offs[2]);
 	for (pass = 0; pass < 2; pass++) {
-		path_in(state, pass ? "big.warc.gz" : "big.warc", path, sizeof path);
+		path_in(state, pass ? "big.warc.gz" : "big.warc", path,
+			sizeof path);
 		write_file(path, pass ? gz.ptr : b.ptr, pass ? gz.len : b.len);
 		r = open_ok(path);
 		assert_int_equal(warc_reader_set_limits(r, 100, 0), GZ_EINVAL);
-		assert_int_equal(warc_reader_set_limits(r, 0, (size_t)WARC_MAX_LIMIT_BYTES + 1),
-				 GZ_EINVAL);
+		assert_int_equal(
+			warc_reader_set_limits(
+				r, 0, (size_t)WARC_MAX_LIMIT_BYTES + 1),
+			GZ_EINVAL);
 		assert_int_equal(warc_reader_set_limits(r, 65536, 0), GZ_OK);
 		next_ok(r, &rec);
 		payload_is(&rec, "one");
@@ -1237,7 +1378,8 @@ static void test_single_gzip_stream(void **state)
 	for (i = 0; i < 200; i++) {
 		make_page(&page, i % 50);
 		snprintf(uri, sizeof uri, "http://example.com/s/%d", i);
-		rec_add(&b, "resource", uri, "text/html", NULL, page.ptr, page.len);
+		rec_add(&b, "resource", uri, "text/html", NULL, page.ptr,
+			page.len);
 	}
 	gz_append(&gz, b.ptr, b.len);
 	path_in(state, "stream.warc.gz", path, sizeof path);
@@ -1290,9 +1432,11 @@ static void test_empty_file(void **state)
 
 static void test_not_warc(void **state)
 {
-	static const char html[] = "<!DOCTYPE html>\n<html><body>hello</body></html>\n";
-	static const unsigned char badgz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00,
-					       0x00, 0x00, 0x03, 0xff, 0xff, 0xff, 0xff };
+	static const char html[] =
+		"<!DOCTYPE html>\n<html><body>hello</body></html>\n";
+	static const unsigned char badgz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00,
+					       0x00, 0x00, 0x00, 0x00, 0x03,
+					       0xff, 0xff, 0xff, 0xff };
 	char path[1024], err[GZ_ERRLEN] = "";
 	struct warc_reader *r = (struct warc_reader *)&r;
 	struct buf gz;
@@ -1301,7 +1445,8 @@ static void test_not_warc(void **state)
 	write_file(path, html, sizeof html - 1);
 	assert_int_equal(warc_reader_open(path, &r, err), GZ_EPARSE);
 	assert_null(r);
-	assert_non_null(strstr(err, "not a WARC file (starts with \"<!DOCTYPE html>\")"));
+	assert_non_null(strstr(
+		err, "not a WARC file (starts with \"<!DOCTYPE html>\")"));
 
 	buf_init(&gz, TEST_BUF_MAX);
 	gz_append(&gz, html, sizeof html - 1);
@@ -1338,35 +1483,45 @@ static void test_header_limits(void **state)
 	buf_init(&b, TEST_BUF_MAX);
 	/* A header over WARC_MAX_HEADER_BYTES. */
 	big = b.len;
-	assert_int_equal(buf_adds(&b, "WARC/1.0\r\nWARC-Type: resource\r\n"), GZ_OK);
+	assert_int_equal(buf_adds(&b, "WARC/1.0\r\nWARC-Type: resource\r\n"),
+			 GZ_OK);
 	for (i = 0; b.len - big < WARC_MAX_HEADER_BYTES + 100; i++)
-		assert_int_equal(buf_addf(&b, "X-Filler-%zu: %0100d\r\n", i, 0), GZ_OK);
-	assert_int_equal(buf_adds(&b, "Content-Length: 1\r\n\r\nx\r\n\r\n"), GZ_OK);
-	after = rec_adds(&b, "resource", "http://example.com/after", "text/plain",
-			 "X-Bad-Version: but fine\r\n", "after");
+		assert_int_equal(buf_addf(&b, "X-Filler-%zu: %0100d\r\n", i, 0),
+				 GZ_OK);
+	assert_int_equal(buf_adds(&b, "Content-Length: 1\r\n\r\nx\r\n\r\n"),
+			 GZ_OK);
+	after = rec_adds(&b, "resource", "http://example.com/after",
+			 "text/plain", "X-Bad-Version: but fine\r\n", "after");
 	/* Bad version line, too many fields, bad Content-Length. */
 	bad = b.len;
-	assert_int_equal(buf_adds(&b, "WARC/x.y\r\nContent-Length: 1\r\n\r\nx\r\n\r\n"), GZ_OK);
+	assert_int_equal(
+		buf_adds(&b, "WARC/x.y\r\nContent-Length: 1\r\n\r\nx\r\n\r\n"),
+		GZ_OK);
 	/* Too many header fields. */
 	many = b.len;
 	assert_int_equal(buf_adds(&b, "WARC/1.0\r\n"), GZ_OK);
 	for (i = 0; i <= WARC_MAX_HEADER_FIELDS; i++)
 		assert_int_equal(buf_addf(&b, "X-F%zu: v\r\n", i), GZ_OK);
-	assert_int_equal(buf_adds(&b, "Content-Length: 1\r\n\r\nx\r\n\r\n"), GZ_OK);
-	assert_int_equal(buf_adds(&b, "WARC/1.0\r\nContent-Length: -1\r\n\r\nx\r\n\r\n"), GZ_OK);
+	assert_int_equal(buf_adds(&b, "Content-Length: 1\r\n\r\nx\r\n\r\n"),
+			 GZ_OK);
+	assert_int_equal(
+		buf_adds(&b, "WARC/1.0\r\nContent-Length: -1\r\n\r\nx\r\n\r\n"),
+		GZ_OK);
 	path_in(state, "limits.warc", path, sizeof path);
 	write_file(path, b.ptr, b.len);
 	r = open_ok(path);
-	snprintf(want, sizeof want, "offset %zu: record header larger than", big);
+	snprintf(want, sizeof want, "offset %zu: record header larger than",
+		 big);
 	next_bad(r, want);
 	next_ok(r, &rec);
 	assert_int_equal(rec.offset, after);
 	payload_is(&rec, "after");
 	assert_string_equal(warc_record_get(&rec, "x-bad-version"), "but fine");
 	assert_null(warc_record_get(&rec, "X-Absent"));
-	snprintf(want2, sizeof want2, "offset %zu: more than %d header fields", many,
-		 WARC_MAX_HEADER_FIELDS);
-	snprintf(want, sizeof want, "offset %zu: bad version line \"WARC/x.y\"", bad);
+	snprintf(want2, sizeof want2, "offset %zu: more than %d header fields",
+		 many, WARC_MAX_HEADER_FIELDS);
+	snprintf(want, sizeof want, "offset %zu: bad version line \"WARC/x.y\"",
+		 bad);
 	next_bad(r, want);
 	next_bad(r, want2);
 	next_bad(r, "bad Content-Length \"-1\"");
@@ -1384,8 +1539,10 @@ static void test_type_names(void **state)
 	assert_int_equal(warc_type_from_name("request"), WARC_TYPE_REQUEST);
 	assert_int_equal(warc_type_from_name("metadata"), WARC_TYPE_METADATA);
 	assert_int_equal(warc_type_from_name("revisit"), WARC_TYPE_REVISIT);
-	assert_int_equal(warc_type_from_name("conversion"), WARC_TYPE_CONVERSION);
-	assert_int_equal(warc_type_from_name("continuation"), WARC_TYPE_CONTINUATION);
+	assert_int_equal(warc_type_from_name("conversion"),
+			 WARC_TYPE_CONVERSION);
+	assert_int_equal(warc_type_from_name("continuation"),
+			 WARC_TYPE_CONTINUATION);
 	assert_int_equal(warc_type_from_name("responses"), WARC_TYPE_UNKNOWN);
 	assert_int_equal(warc_type_from_name(""), WARC_TYPE_UNKNOWN);
 }

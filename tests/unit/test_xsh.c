@@ -37,9 +37,9 @@
 #endif
 
 /* Value slots of the corpus. */
-#define SLOT_DATE 0   /* YYYY-MM-DD */
+#define SLOT_DATE   0 /* YYYY-MM-DD */
 #define SLOT_SOURCE 1 /* publication name, as written */
-#define SLOT_STORY 2  /* story id, for collapsing */
+#define SLOT_STORY  2 /* story id, for collapsing */
 
 /* One article of the test corpus. */
 struct row {
@@ -52,28 +52,29 @@ struct row {
 };
 
 static const struct row corpus[] = {
-	{"1", "Floods in the river valley",
-	 "Heavy rains flooded the river valley. Farmers feared more "
-	 "flooding before the harvest.",
-	 "Global Times", "2013-07-15", "s1"},
-	{"2", "River cruise season opens",
-	 "The cruise ships sail the river each summer, carrying tourists "
-	 "past old towns.",
-	 "Daily Planet", "2013-12-31", "s1"},
-	{"3", "Election results announced",
-	 "Voters elected a new mayor after a close election count.",
-	 "Global Times", "2014-03-01", "s2"},
-	{"4", "\xe5\x8c\x97\xe4\xba\xac\xe5\xa4\xa7\xe5\xad\xa6", /* 北京大学 */
-	 /* 北京大学的学生在图书馆学习。 */
-	 "\xe5\x8c\x97\xe4\xba\xac\xe5\xa4\xa7\xe5\xad\xa6\xe7\x9a\x84\xe5"
-	 "\xad\xa6\xe7\x94\x9f\xe5\x9c\xa8\xe5\x9b\xbe\xe4\xb9\xa6\xe9\xa6"
-	 "\x86\xe5\xad\xa6\xe4\xb9\xa0\xe3\x80\x82",
-	 "Daily Planet", "2012-01-01", "s3"},
-	{"5", "Markets rally",
-	 "Stock markets rallied as investors cheered the results.",
-	 "Market Watch", "2014-06-30", "s4"},
-	{"6", "River river", "river river river", "Herald", "2015-01-01",
-	 "s5"},
+	{ "1", "Floods in the river valley",
+	  "Heavy rains flooded the river valley. Farmers feared more "
+	  "flooding before the harvest.",
+	  "Global Times", "2013-07-15", "s1" },
+	{ "2", "River cruise season opens",
+	  "The cruise ships sail the river each summer, carrying tourists "
+	  "past old towns.",
+	  "Daily Planet", "2013-12-31", "s1" },
+	{ "3", "Election results announced",
+	  "Voters elected a new mayor after a close election count.",
+	  "Global Times", "2014-03-01", "s2" },
+	{ "4",
+	  "\xe5\x8c\x97\xe4\xba\xac\xe5\xa4\xa7\xe5\xad\xa6", /* 北京大学 */
+	  /* 北京大学的学生在图书馆学习。 */
+	  "\xe5\x8c\x97\xe4\xba\xac\xe5\xa4\xa7\xe5\xad\xa6\xe7\x9a\x84\xe5"
+	  "\xad\xa6\xe7\x94\x9f\xe5\x9c\xa8\xe5\x9b\xbe\xe4\xb9\xa6\xe9\xa6"
+	  "\x86\xe5\xad\xa6\xe4\xb9\xa0\xe3\x80\x82",
+	  "Daily Planet", "2012-01-01", "s3" },
+	{ "5", "Markets rally",
+	  "Stock markets rallied as investors cheered the results.",
+	  "Market Watch", "2014-06-30", "s4" },
+	{ "6", "River river", "river river river", "Herald", "2015-01-01",
+	  "s5" },
 };
 #define NROWS (sizeof corpus / sizeof corpus[0])
 
@@ -126,26 +127,32 @@ static unsigned add_row(struct xsh_wdb *w, struct xsh_tg *tg,
 	assert_int_equal(xsh_doc_new(&d, err), GZ_OK);
 	snprintf(data, sizeof data, "%s|%s", r->id, r->title);
 	assert_int_equal(xsh_doc_set_data(d, data, strlen(data), err), GZ_OK);
-	assert_int_equal(xsh_doc_set_value(d, SLOT_DATE, r->date,
-					   strlen(r->date), err), GZ_OK);
+	assert_int_equal(
+		xsh_doc_set_value(d, SLOT_DATE, r->date, strlen(r->date), err),
+		GZ_OK);
 	assert_int_equal(xsh_doc_set_value(d, SLOT_SOURCE, r->source,
-					   strlen(r->source), err), GZ_OK);
+					   strlen(r->source), err),
+			 GZ_OK);
 	assert_int_equal(xsh_doc_set_value(d, SLOT_STORY, r->story,
-					   strlen(r->story), err), GZ_OK);
+					   strlen(r->story), err),
+			 GZ_OK);
 	snprintf(term, sizeof term, "Q%s", r->id);
 	assert_int_equal(xsh_doc_add_boolean_term(d, term, err), GZ_OK);
 	lower(r->source, src, sizeof src);
 	snprintf(term, sizeof term, "XS%s", src);
 	assert_int_equal(xsh_doc_add_boolean_term(d, term, err), GZ_OK);
 	assert_int_equal(xsh_tg_set_document(tg, d, err), GZ_OK);
-	assert_int_equal(xsh_tg_index_text(tg, r->title, strlen(r->title), 1,
-					   "S", err), GZ_OK);
+	assert_int_equal(
+		xsh_tg_index_text(tg, r->title, strlen(r->title), 1, "S", err),
+		GZ_OK);
 	assert_int_equal(xsh_tg_increase_termpos(tg, 100, err), GZ_OK);
-	assert_int_equal(xsh_tg_index_text(tg, r->title, strlen(r->title), 1,
-					   "", err), GZ_OK);
+	assert_int_equal(
+		xsh_tg_index_text(tg, r->title, strlen(r->title), 1, "", err),
+		GZ_OK);
 	assert_int_equal(xsh_tg_increase_termpos(tg, 100, err), GZ_OK);
-	assert_int_equal(xsh_tg_index_text(tg, r->body, strlen(r->body), 1,
-					   NULL, err), GZ_OK);
+	assert_int_equal(
+		xsh_tg_index_text(tg, r->body, strlen(r->body), 1, NULL, err),
+		GZ_OK);
 	snprintf(term, sizeof term, "Q%s", r->id);
 	assert_int_equal(xsh_wdb_replace(w, term, d, &docid, err), GZ_OK);
 	xsh_doc_free(d);
@@ -172,8 +179,7 @@ static struct xsh_db *open_corpus(void)
 }
 
 /* Parse text with qp and flags; fail the test on error. */
-static struct xsh_query *parse(struct xsh_qp *qp, const char *text,
-			       int flags)
+static struct xsh_query *parse(struct xsh_qp *qp, const char *text, int flags)
 {
 	char err[GZ_ERRLEN] = "";
 	struct xsh_query *q = NULL;
@@ -228,9 +234,8 @@ static int group_setup(void **state)
 	if (xsh_wdb_open(corpus_dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w,
 			 err) != GZ_OK)
 		return -1;
-	if (xsh_tg_new(w, "en",
-		       XSH_TG_POSITIONS | XSH_TG_SPELLING | XSH_TG_CJK, &tg,
-		       err) != GZ_OK)
+	if (xsh_tg_new(w, "en", XSH_TG_POSITIONS | XSH_TG_SPELLING | XSH_TG_CJK,
+		       &tg, err) != GZ_OK)
 		return -1;
 	for (size_t i = 0; i < NROWS; i++)
 		corpus_ids[i] = add_row(w, tg, &corpus[i]);
@@ -255,26 +260,26 @@ static const struct {
 	const char *name; /* text the description must contain */
 	int code;         /* the code it must map to */
 } kinds[] = {
-	{"DatabaseModifiedError", GZ_EAGAIN},
-	{"DatabaseLockError", GZ_ELOCKED},
-	{"DatabaseCorruptError", GZ_ECORRUPT},
-	{"DatabaseOpeningError", GZ_EOPEN},
-	{"DatabaseVersionError", GZ_EOPEN},
-	{"QueryParserError", GZ_EQUERY},
-	{"WildcardError", GZ_EQUERY},
-	{"DocNotFoundError", GZ_ENOTFOUND},
-	{"NetworkTimeoutError", GZ_ETIMEOUT},
-	{"NetworkError", GZ_ENETWORK},
-	{"InvalidArgumentError", GZ_EINVAL},
-	{"RangeError", GZ_EINVAL},
-	{"InvalidOperationError", GZ_EINVAL},
-	{"AssertionError", GZ_EINDEX},
-	{"UnimplementedError", GZ_EINDEX},
-	{"out of memory", GZ_ENOMEM},
-	{"test exception", GZ_EINTERNAL}, /* std::runtime_error */
-	{"unknown", GZ_EINTERNAL},        /* an int */
-	{"DatabaseNotFoundError", GZ_EOPEN},
-	{"DatabaseError", GZ_EINDEX},
+	{ "DatabaseModifiedError", GZ_EAGAIN },
+	{ "DatabaseLockError", GZ_ELOCKED },
+	{ "DatabaseCorruptError", GZ_ECORRUPT },
+	{ "DatabaseOpeningError", GZ_EOPEN },
+	{ "DatabaseVersionError", GZ_EOPEN },
+	{ "QueryParserError", GZ_EQUERY },
+	{ "WildcardError", GZ_EQUERY },
+	{ "DocNotFoundError", GZ_ENOTFOUND },
+	{ "NetworkTimeoutError", GZ_ETIMEOUT },
+	{ "NetworkError", GZ_ENETWORK },
+	{ "InvalidArgumentError", GZ_EINVAL },
+	{ "RangeError", GZ_EINVAL },
+	{ "InvalidOperationError", GZ_EINVAL },
+	{ "AssertionError", GZ_EINDEX },
+	{ "UnimplementedError", GZ_EINDEX },
+	{ "out of memory", GZ_ENOMEM },
+	{ "test exception", GZ_EINTERNAL }, /* std::runtime_error */
+	{ "unknown", GZ_EINTERNAL },        /* an int */
+	{ "DatabaseNotFoundError", GZ_EOPEN },
+	{ "DatabaseError", GZ_EINDEX },
 };
 
 static void test_throw_table(void **state)
@@ -319,10 +324,11 @@ static void test_write(void **state)
 
 	(void)state;
 	make_tmp(dir);
-	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC,
-				      &w, err), GZ_OK);
-	assert_int_equal(xsh_tg_new(NULL, "english", XSH_TG_POSITIONS, &tg,
-				    err), GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
+		GZ_OK);
+	assert_int_equal(
+		xsh_tg_new(NULL, "english", XSH_TG_POSITIONS, &tg, err), GZ_OK);
 	id = add_row(w, tg, &corpus[0]);
 	add_row(w, tg, &corpus[1]);
 	assert_int_equal(xsh_wdb_doccount(w, &n, err), GZ_OK);
@@ -367,8 +373,7 @@ static void test_write(void **state)
 	assert_int_equal(len, 0);
 	free(s);
 	s = (char *)1;
-	assert_int_equal(xsh_wdb_get_data(w, 999, &s, &len, err),
-			 GZ_ENOTFOUND);
+	assert_int_equal(xsh_wdb_get_data(w, 999, &s, &len, err), GZ_ENOTFOUND);
 	assert_null(s);
 	assert_int_equal(xsh_wdb_get_data(w, 0, &s, &len, err), GZ_ENOTFOUND);
 
@@ -394,8 +399,7 @@ static void test_write(void **state)
 	assert_int_equal(xsh_wdb_doccount(w, &n, err), GZ_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(xsh_wdb_delete_term(w, "Q2", err), GZ_OK);
-	assert_int_equal(xsh_wdb_find_term(w, "Q2", &found, err),
-			 GZ_ENOTFOUND);
+	assert_int_equal(xsh_wdb_find_term(w, "Q2", &found, err), GZ_ENOTFOUND);
 	assert_int_equal(xsh_wdb_commit(w, err), GZ_OK);
 
 	xsh_tg_free(tg);
@@ -413,8 +417,9 @@ static void test_transactions(void **state)
 
 	(void)state;
 	make_tmp(dir);
-	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC,
-				      &w, err), GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
+		GZ_OK);
 	assert_int_equal(xsh_tg_new(NULL, NULL, 0, &tg, err), GZ_OK);
 	add_row(w, tg, &corpus[0]);
 	assert_int_equal(xsh_wdb_commit(w, err), GZ_OK);
@@ -423,7 +428,7 @@ static void test_transactions(void **state)
 	assert_int_equal(xsh_wdb_tx_begin(w, err), GZ_OK);
 	add_row(w, tg, &corpus[1]);
 	add_row(w, tg, &corpus[2]);
-	assert_int_equal(xsh_wdb_commit(w, err), GZ_EINVAL); /* inside tx */
+	assert_int_equal(xsh_wdb_commit(w, err), GZ_EINVAL);   /* inside tx */
 	assert_int_equal(xsh_wdb_tx_begin(w, err), GZ_EINVAL); /* nested */
 	assert_int_equal(xsh_wdb_tx_cancel(w, err), GZ_OK);
 	assert_int_equal(xsh_wdb_doccount(w, &n, err), GZ_OK);
@@ -459,8 +464,9 @@ static void test_lock(void **state)
 
 	(void)state;
 	make_tmp(dir);
-	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC,
-				      &w1, err), GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w1, err),
+		GZ_OK);
 	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_NO_SYNC, &w2, err),
 			 GZ_ELOCKED);
 	assert_null(w2);
@@ -496,10 +502,9 @@ static void test_read(void **state)
 
 	assert_int_equal(xsh_db_find_term(db, "Q3", &id, err), GZ_OK);
 	assert_int_equal(id, corpus_ids[2]);
-	assert_int_equal(xsh_db_find_term(db, "Qnone", &id, err),
-			 GZ_ENOTFOUND);
-	assert_int_equal(xsh_db_get_data(db, id = corpus_ids[2], &s, &len,
-					 err), GZ_OK);
+	assert_int_equal(xsh_db_find_term(db, "Qnone", &id, err), GZ_ENOTFOUND);
+	assert_int_equal(xsh_db_get_data(db, id = corpus_ids[2], &s, &len, err),
+			 GZ_OK);
 	assert_string_equal(s, "3|Election results announced");
 	free(s);
 	assert_int_equal(xsh_db_get_value(db, id, SLOT_SOURCE, &s, &len, err),
@@ -512,8 +517,7 @@ static void test_read(void **state)
 	assert_int_equal(xsh_db_get_value(db, 12345, 0, &s, &len, err),
 			 GZ_ENOTFOUND);
 
-	assert_int_equal(xsh_db_termfreq(db, "XSglobal times", &n, err),
-			 GZ_OK);
+	assert_int_equal(xsh_db_termfreq(db, "XSglobal times", &n, err), GZ_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(xsh_db_termfreq(db, "Zriver", &n, err), GZ_OK);
 	assert_int_equal(n, 3);
@@ -544,8 +548,9 @@ static void test_revision_reopen(void **state)
 
 	(void)state;
 	make_tmp(dir);
-	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC,
-				      &w, err), GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
+		GZ_OK);
 	assert_int_equal(xsh_tg_new(NULL, "fr", 0, &tg, err), GZ_OK);
 	add_row(w, tg, &corpus[0]);
 	assert_int_equal(xsh_wdb_commit(w, err), GZ_OK);
@@ -651,8 +656,8 @@ static int date_bound(const char *in, int is_hi, char *out, size_t n)
 	return 1;
 }
 
-static int date_range(void *ctx, const char *begin, const char *end,
-		      char *lo, char *hi, size_t n)
+static int date_range(void *ctx, const char *begin, const char *end, char *lo,
+		      char *hi, size_t n)
 {
 	struct range_log *log = ctx;
 
@@ -738,16 +743,16 @@ static void test_qp_basic(void **state)
 	assert_int_equal(count_hits(db, "\"valley river\"", XSH_QP_PHRASE), 0);
 
 	/* NEAR, boolean operators, love/hate, pure NOT. */
-	assert_int_equal(count_hits(db, "cruise NEAR summer", XSH_QP_NEAR),
-			 1);
-	assert_int_equal(count_hits(db, "river AND NOT cruise",
-				    XSH_QP_BOOLEAN), 2);
+	assert_int_equal(count_hits(db, "cruise NEAR summer", XSH_QP_NEAR), 1);
+	assert_int_equal(count_hits(db, "river AND NOT cruise", XSH_QP_BOOLEAN),
+			 2);
 	assert_int_equal(count_hits(db, "river or election",
-				    XSH_QP_BOOLEAN |
-					    XSH_QP_BOOLEAN_ANY_CASE), 4);
+				    XSH_QP_BOOLEAN | XSH_QP_BOOLEAN_ANY_CASE),
+			 4);
 	assert_int_equal(count_hits(db, "river -cruise", XSH_QP_LOVEHATE), 2);
-	assert_int_equal(count_hits(db, "NOT river",
-				    XSH_QP_BOOLEAN | XSH_QP_PURE_NOT), 3);
+	assert_int_equal(
+		count_hits(db, "NOT river", XSH_QP_BOOLEAN | XSH_QP_PURE_NOT),
+		3);
 
 	/* Stemming: "flooding" finds "flooded" and "Floods". */
 	assert_int_equal(count_hits(db, "flooding", 0), 1);
@@ -784,16 +789,19 @@ static void test_qp_fields(void **state)
 	xsh_query_free(q);
 	/* A filter with free text, and two values of one exclusive field. */
 	assert_int_equal(count_hits(db, "river source:\"GLOBAL TIMES\"", 0), 1);
-	assert_int_equal(count_hits(db, "source:\"Global Times\" "
-					"source:\"daily planet\"", 0), 4);
+	assert_int_equal(count_hits(db,
+				    "source:\"Global Times\" "
+				    "source:\"daily planet\"",
+				    0),
+			 4);
 	/* A filter without lower-casing keeps case. */
 	assert_int_equal(count_hits(db, "id:3", 0), 1);
 
 	/* Non-exclusive: two values AND. */
-	assert_int_equal(xsh_qp_add_boolean_prefix(qp, "src", "XS",
-						   XSH_BP_LOWERCASE |
-							   XSH_BP_NONEXCLUSIVE,
-						   err), GZ_OK);
+	assert_int_equal(xsh_qp_add_boolean_prefix(
+				 qp, "src", "XS",
+				 XSH_BP_LOWERCASE | XSH_BP_NONEXCLUSIVE, err),
+			 GZ_OK);
 	q = parse(qp, "src:\"global times\" src:herald", 0);
 	assert_int_equal(search(db, q, ids, NROWS), 0);
 	xsh_query_free(q);
@@ -830,11 +838,12 @@ static void test_qp_ranges(void **state)
 		const char *end;   /* end it must see */
 		unsigned hits;     /* matches in the corpus */
 	} cases[] = {
-		{"date:2013..2014", "2013", "2014", 4},
-		{"date:..2013-12-31", "", "2013-12-31", 3},
-		{"date:2013-07-01..2013-07-31", "2013-07-01", "2013-07-31", 1},
-		{"date:2014..", "2014", "", 3},
-		{"river date:2013..2013", "2013", "2013", 2},
+		{ "date:2013..2014", "2013", "2014", 4 },
+		{ "date:..2013-12-31", "", "2013-12-31", 3 },
+		{ "date:2013-07-01..2013-07-31", "2013-07-01", "2013-07-31",
+		  1 },
+		{ "date:2014..", "2014", "", 3 },
+		{ "river date:2013..2013", "2013", "2013", 2 },
 	};
 	char err[GZ_ERRLEN];
 	struct range_log log;
@@ -870,8 +879,8 @@ static void test_qp_ranges(void **state)
 			 GZ_OK);
 	assert_int_equal(search(db, q, ids, NROWS), 3);
 	xsh_query_free(q);
-	assert_int_equal(xsh_query_range(SLOT_DATE, NULL, "2012-12-31", &q,
-					 err), GZ_OK);
+	assert_int_equal(
+		xsh_query_range(SLOT_DATE, NULL, "2012-12-31", &q, err), GZ_OK);
 	assert_int_equal(search(db, q, ids, NROWS), 1);
 	xsh_query_free(q);
 	assert_int_equal(xsh_query_range(SLOT_DATE, "", "", &q, err), GZ_OK);
@@ -891,13 +900,13 @@ static void test_qp_errors(void **state)
 
 	(void)state;
 	/* Syntax errors. */
-	assert_int_equal(xsh_qp_parse(qp, "river AND", XSH_QP_BOOLEAN, &q,
-				      err), GZ_EQUERY);
+	assert_int_equal(xsh_qp_parse(qp, "river AND", XSH_QP_BOOLEAN, &q, err),
+			 GZ_EQUERY);
 	assert_null(q);
 	assert_non_null(strstr(err, "Syntax"));
 	err[0] = '\0';
-	assert_int_equal(xsh_qp_parse(qp, "NOT river", XSH_QP_BOOLEAN, &q,
-				      err), GZ_EQUERY);
+	assert_int_equal(xsh_qp_parse(qp, "NOT river", XSH_QP_BOOLEAN, &q, err),
+			 GZ_EQUERY);
 	assert_true(strlen(err) > 0);
 
 	/* Wildcard expansion past the limit ("r*": river, rains, ...). */
@@ -905,7 +914,8 @@ static void test_qp_errors(void **state)
 	err[0] = '\0';
 	assert_int_equal(xsh_qp_parse(qp, "valley OR r*",
 				      XSH_QP_WILDCARD | XSH_QP_BOOLEAN, &q,
-				      err), GZ_EQUERY);
+				      err),
+			 GZ_EQUERY);
 	assert_null(q);
 	assert_true(strlen(err) > 0);
 	/* Within the limit (flooded, flooding, floods) it parses. */
@@ -1036,7 +1046,7 @@ static void test_enquire_rank(void **state)
 
 static void test_enquire_sort(void **state)
 {
-	static const int asc[] = {3, 0, 1, 2, 4, 5}; /* rows by date */
+	static const int asc[] = { 3, 0, 1, 2, 4, 5 }; /* rows by date */
 	char err[GZ_ERRLEN];
 	struct xsh_db *db = open_corpus();
 	struct xsh_query *q = NULL;
@@ -1048,10 +1058,10 @@ static void test_enquire_sort(void **state)
 	assert_int_equal(xsh_query_all(&q, err), GZ_OK);
 	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
 	for (int reverse = 0; reverse <= 1; reverse++) {
-		assert_int_equal(xsh_enquire_set_sort(e, SLOT_DATE, reverse,
-						      err), GZ_OK);
-		assert_int_equal(xsh_enquire_run(e, 0, 10, 10, &m, err),
-				 GZ_OK);
+		assert_int_equal(
+			xsh_enquire_set_sort(e, SLOT_DATE, reverse, err),
+			GZ_OK);
+		assert_int_equal(xsh_enquire_run(e, 0, 10, 10, &m, err), GZ_OK);
 		assert_int_equal(xsh_mset_size(m), NROWS);
 		for (unsigned i = 0; i < NROWS; i++) {
 			int want = reverse ? asc[NROWS - 1 - i] : asc[i];
@@ -1119,8 +1129,7 @@ struct facet_log {
 	unsigned n;        /* values seen */
 };
 
-static void facet_cb(void *ctx, const char *value, size_t len,
-		     unsigned count)
+static void facet_cb(void *ctx, const char *value, size_t len, unsigned count)
 {
 	struct facet_log *log = ctx;
 
@@ -1223,8 +1232,8 @@ static void test_snippet(void **state)
 	assert_int_equal(xsh_enquire_run(e, 0, 10, 10, &m, err), GZ_OK);
 	assert_int_equal(xsh_mset_size(m), 1);
 	assert_int_equal(xsh_mset_snippet(m, body, strlen(body), 200, "en",
-					  "<b>", "</b>",
-					  XSH_SNIPPET_EXHAUSTIVE, &s, err),
+					  "<b>", "</b>", XSH_SNIPPET_EXHAUSTIVE,
+					  &s, err),
 			 GZ_OK);
 	/* The stemmed match "flooded" is highlighted, as is "flooding". */
 	assert_non_null(strstr(s, "<b>flooded</b>"));
@@ -1234,12 +1243,14 @@ static void test_snippet(void **state)
 	assert_int_equal(xsh_mset_snippet(m, "Nothing here.", 13, 200, "en",
 					  "<b>", "</b>",
 					  XSH_SNIPPET_EMPTY_WITHOUT_MATCH, &s,
-					  err), GZ_OK);
+					  err),
+			 GZ_OK);
 	assert_string_equal(s, "");
 	free(s);
 	/* A short length trims; NULL markers mean none. */
-	assert_int_equal(xsh_mset_snippet(m, body, strlen(body), 30, NULL,
-					  NULL, NULL, 0, &s, err), GZ_OK);
+	assert_int_equal(xsh_mset_snippet(m, body, strlen(body), 30, NULL, NULL,
+					  NULL, 0, &s, err),
+			 GZ_OK);
 	assert_null(strchr(s, '<'));
 	assert_true(strlen(s) <= 30 + 6);
 	free(s);
@@ -1276,8 +1287,7 @@ static void test_more_like(void **state)
 	xsh_query_free(q);
 
 	q = (struct xsh_query *)1;
-	assert_int_equal(xsh_db_more_like(db, 9999, 10, &q, err),
-			 GZ_ENOTFOUND);
+	assert_int_equal(xsh_db_more_like(db, 9999, 10, &q, err), GZ_ENOTFOUND);
 	assert_null(q);
 	assert_int_equal(xsh_db_more_like(db, 0, 10, &q, err), GZ_ENOTFOUND);
 	assert_int_equal(xsh_db_more_like(db, corpus_ids[0], 0, &q, err),
@@ -1329,12 +1339,15 @@ static void test_languages(void **state)
 		const char *lang; /* as given */
 		int stems;        /* 1 if a stemmer results */
 	} cases[] = {
-		{"en", 1}, {"fr", 1}, {"de", 1}, {"es", 1}, {"it", 1},
-		{"pt", 1}, {"nl", 1}, {"sv", 1}, {"no", 1}, {"da", 1},
-		{"fi", 1}, {"ru", 1}, {"hu", 1}, {"ro", 1}, {"tr", 1},
-		{"ar", 1}, {"english", 1}, {"french", 1}, {"EN", 1},
-		{"en-GB", 1}, {"pt_BR", 1}, {"none", 0}, {"ja", 0},
-		{"klingon", 0}, {"", 0}, {NULL, 0},
+		{ "en", 1 },   { "fr", 1 },      { "de", 1 },
+		{ "es", 1 },   { "it", 1 },      { "pt", 1 },
+		{ "nl", 1 },   { "sv", 1 },      { "no", 1 },
+		{ "da", 1 },   { "fi", 1 },      { "ru", 1 },
+		{ "hu", 1 },   { "ro", 1 },      { "tr", 1 },
+		{ "ar", 1 },   { "english", 1 }, { "french", 1 },
+		{ "EN", 1 },   { "en-GB", 1 },   { "pt_BR", 1 },
+		{ "none", 0 }, { "ja", 0 },      { "klingon", 0 },
+		{ "", 0 },     { NULL, 0 },
 	};
 	char err[GZ_ERRLEN];
 
@@ -1349,8 +1362,8 @@ static void test_languages(void **state)
 		q = parse(qp, "houses", 0);
 		s = describe(q);
 		if ((strncmp(s, "Query(Z", 7) == 0) != cases[i].stems)
-			fail_msg("lang %s: %s", cases[i].lang ? cases[i].lang
-							      : "NULL", s);
+			fail_msg("lang %s: %s",
+				 cases[i].lang ? cases[i].lang : "NULL", s);
 		free(s);
 		xsh_query_free(q);
 		xsh_qp_free(qp);
@@ -1368,11 +1381,13 @@ static void test_stem_all(void **state)
 
 	(void)state;
 	make_tmp(dir);
-	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC,
-				      &w, err), GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
+		GZ_OK);
 	assert_int_equal(xsh_tg_new(NULL, "EN-gb",
 				    XSH_TG_POSITIONS | XSH_TG_STEM_ALL, &tg,
-				    err), GZ_OK);
+				    err),
+			 GZ_OK);
 	add_row(w, tg, &corpus[0]);
 	assert_int_equal(xsh_wdb_find_term(w, "flooded", &id, err),
 			 GZ_ENOTFOUND);
@@ -1387,7 +1402,8 @@ static void test_stem_all(void **state)
 	assert_int_equal(xsh_db_open(dir, &db, err), GZ_OK);
 	assert_int_equal(count_hits(db, "flooding", 0), 1);
 	assert_int_equal(count_hits(db, "\"river valleys\"",
-				    XSH_QP_PHRASE | XSH_QP_STEM_ALL), 1);
+				    XSH_QP_PHRASE | XSH_QP_STEM_ALL),
+			 1);
 	xsh_db_close(db);
 	rm_tree(dir);
 }
@@ -1423,11 +1439,11 @@ static void test_null_handles(void **state)
 	xsh_enquire_free(NULL);
 	xsh_mset_free(NULL);
 
-#define BAD(call)                                                            \
-	do {                                                                 \
-		err[0] = '\0';                                               \
-		assert_int_equal((call), GZ_EINVAL);                         \
-		assert_true(strlen(err) > 0);                                \
+#define BAD(call)                                    \
+	do {                                         \
+		err[0] = '\0';                       \
+		assert_int_equal((call), GZ_EINVAL); \
+		assert_true(strlen(err) > 0);        \
 	} while (0)
 
 	BAD(xsh_wdb_open(NULL, XSH_WDB_CREATE, &w, err));

@@ -87,7 +87,8 @@ static int has(const char *dir, const char *name)
 }
 
 /* The contents of dir/name (at most n-1 bytes) into buf. */
-static const char *get_file(const char *dir, const char *name, char *buf, size_t n)
+static const char *get_file(const char *dir, const char *name, char *buf,
+			    size_t n)
 {
 	char p[512];
 	FILE *f;
@@ -112,8 +113,9 @@ static void assert_opens_and_writes(const char *path)
 	char *v = NULL;
 	size_t vlen = 0;
 
-	assert_int_equal(xsh_wdb_open(path, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
-			 GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(path, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
+		GZ_OK);
 	assert_non_null(w);
 	assert_int_equal(xsh_doc_new(&d, err), GZ_OK);
 	assert_int_equal(xsh_doc_add_term(d, "Qone", 1, err), GZ_OK);
@@ -158,8 +160,9 @@ static void test_database_without_iamglass_opens(void **state)
 
 	(void)state;
 	in_tmp(dir, sizeof dir, "index");
-	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
-			 GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
+		GZ_OK);
 	assert_int_equal(xsh_wdb_set_metadata(w, "old", "x", 1, err), GZ_OK);
 	assert_int_equal(xsh_wdb_commit(w, err), GZ_OK);
 	xsh_wdb_close(w);
@@ -207,20 +210,23 @@ static void test_unrelated_file_refused_and_untouched(void **state)
 	put_file(dir, "postlist.glass", "table bytes");
 	put_file(dir, "notes.txt", "keep me");
 	assert_refused(dir);
-	assert_string_equal(get_file(dir, "notes.txt", buf, sizeof buf), "keep me");
+	assert_string_equal(get_file(dir, "notes.txt", buf, sizeof buf),
+			    "keep me");
 	assert_string_equal(get_file(dir, "postlist.glass", buf, sizeof buf),
 			    "table bytes");
 	/* twice: the refusal is not a one-off */
 	assert_refused(dir);
-	assert_string_equal(get_file(dir, "notes.txt", buf, sizeof buf), "keep me");
+	assert_string_equal(get_file(dir, "notes.txt", buf, sizeof buf),
+			    "keep me");
 }
 
 /* Names that look like Xapian's but are not (a user's "*.glass" or "*.tmp"
 ** file), a subdirectory, a symlink: each refused. */
 static void test_lookalikes_refused(void **state)
 {
-	static const char *const names[] = {"mine.glass", "backup.tmp",
-					    "postlist.glass.bak", "Postlist.glass"};
+	static const char *const names[] = { "mine.glass", "backup.tmp",
+					     "postlist.glass.bak",
+					     "Postlist.glass" };
 	char dir[512], buf[64], p[600];
 	size_t i;
 
@@ -272,7 +278,8 @@ static void test_sharded_top_directory_refused(void **state)
 	assert_int_equal(mkdir(shard, 0755), 0);
 	put_file(shard, "postlist.glass", "shard table");
 	assert_refused(dir);
-	assert_string_equal(get_file(dir, "XAPIANDB", buf, sizeof buf), "auto 2013\n");
+	assert_string_equal(get_file(dir, "XAPIANDB", buf, sizeof buf),
+			    "auto 2013\n");
 	assert_string_equal(get_file(shard, "postlist.glass", buf, sizeof buf),
 			    "shard table");
 }
@@ -286,8 +293,9 @@ static void test_intact_database_kept(void **state)
 
 	(void)state;
 	in_tmp(dir, sizeof dir, "index");
-	assert_int_equal(xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
-			 GZ_OK);
+	assert_int_equal(
+		xsh_wdb_open(dir, XSH_WDB_CREATE | XSH_WDB_NO_SYNC, &w, err),
+		GZ_OK);
 	assert_int_equal(xsh_wdb_set_metadata(w, "keep", "yes", 3, err), GZ_OK);
 	xsh_wdb_close(w);
 	w = NULL;
@@ -301,20 +309,21 @@ static void test_intact_database_kept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_leftovers_of_failed_create_open,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_database_without_iamglass_opens,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_leftovers_without_create_refused,
-						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_unrelated_file_refused_and_untouched, setup, teardown),
+			test_leftovers_of_failed_create_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_database_without_iamglass_opens, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_leftovers_without_create_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unrelated_file_refused_and_untouched, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_lookalikes_refused, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_sharded_top_directory_refused,
+		cmocka_unit_test_setup_teardown(
+			test_sharded_top_directory_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intact_database_kept,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_intact_database_kept, setup,
-						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
