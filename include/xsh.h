@@ -65,7 +65,10 @@ struct xsh_mset;    /* the results of one search */
 
 /*
 ** Open (or create) the writable database at path.  Fails with GZ_ELOCKED
-** when another process holds the write lock.
+** when another process holds the write lock.  With XSH_WDB_CREATE, a
+** directory holding only the leftovers of an interrupted creation
+** (Xapian's own table and lock files, no "iamglass") is created afresh;
+** a directory holding anything else is never touched.
 */
 int xsh_wdb_open(const char *path, int flags, struct xsh_wdb **out,
 		 char *err) XSH_NOEXCEPT;
