@@ -407,15 +407,43 @@ static Xapian::docid xsh_first_doc(const Xapian::Database &db, const char *term)
 	return *p;
 }
 
-extern "C" int xsh_wdb_find_term(struct xsh_wdb *w, const char *term,
-				 unsigned *docid, char *err) noexcept
+/* Fetch document docid of db: data (slot < 0) or value slot. */
+static int xsh_doc_field(const Xapian::Database &db, unsigned docid, long slot,
+			 char **out, size_t *len, char *err)
+{
+	if (docid == 0)
+		return gz_fail(err, GZ_ENOTFOUND, "no document 0");
+	Xapian::Document d = db.get_document(docid);
+	if (slot < 0)
+		xsh_strout(d.get_data(), out, len);
+	else
+		xsh_strout(d.get_value(static_cast<Xapian::valueno>(slot)), out,
+			   len);
+	return GZ_OK;
+}
+
+/*
+** The reads both kinds of handle offer.  h is a struct xsh_db or a struct
+** xsh_wdb (each keeps its database as h->db); fn names the public function
+** for argument errors.  Each catches everything, as the public ones must.
+*/
+#define XSH_CHECK_IN(fn, cond)                          \
+	do {                                            \
+		if (!(cond))                            \
+			return xsh_bad(err, fn, #cond); \
+	} while (0)
+
+/* Find the first document indexed by term (xsh_db_find_term). */
+template <class H>
+static int xsh_read_find_term(H *h, const char *term, unsigned *docid,
+			      char *err, const char *fn) noexcept
 {
 	try {
-		XSH_CHECK(w);
-		XSH_CHECK(term);
-		XSH_CHECK(docid);
+		XSH_CHECK_IN(fn, docid);
 		*docid = 0;
-		Xapian::docid d = *term ? xsh_first_doc(w->db, term) : 0;
+		XSH_CHECK_IN(fn, h);
+		XSH_CHECK_IN(fn, term);
+		Xapian::docid d = *term ? xsh_first_doc(h->db, term) : 0;
 		if (!d)
 			return gz_fail(err, GZ_ENOTFOUND,
 				       "no document has term '%.200s'", term);
@@ -424,6 +452,61 @@ extern "C" int xsh_wdb_find_term(struct xsh_wdb *w, const char *term,
 	} catch (...) {
 		return xsh_fail(err);
 	}
+}
+
+/* User metadata key (xsh_db_get_metadata); *out is the caller's. */
+template <class H>
+static int xsh_read_metadata(H *h, const char *key, char **out, size_t *len,
+			     char *err, const char *fn) noexcept
+{
+	try {
+		XSH_CHECK_IN(fn, out);
+		*out = nullptr;
+		XSH_CHECK_IN(fn, h);
+		XSH_CHECK_IN(fn, key && *key);
+		xsh_strout(h->db.get_metadata(key), out, len);
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+/* Document data (slot < 0) or a value (xsh_db_get_data, _get_value). */
+template <class H>
+static int xsh_read_field(H *h, unsigned docid, long slot, char **out,
+			  size_t *len, char *err, const char *fn) noexcept
+{
+	try {
+		XSH_CHECK_IN(fn, out);
+		*out = nullptr;
+		XSH_CHECK_IN(fn, h);
+		XSH_CHECK_IN(fn, slot < 0 || slot != (long)Xapian::BAD_VALUENO);
+		return xsh_doc_field(h->db, docid, slot, out, len, err);
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+/* Number of documents (xsh_db_doccount). */
+template <class H>
+static int xsh_read_doccount(H *h, unsigned *out, char *err,
+			     const char *fn) noexcept
+{
+	try {
+		XSH_CHECK_IN(fn, out);
+		*out = 0;
+		XSH_CHECK_IN(fn, h);
+		*out = h->db.get_doccount();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_wdb_find_term(struct xsh_wdb *w, const char *term,
+				 unsigned *docid, char *err) noexcept
+{
+	return xsh_read_find_term(w, term, docid, err, __func__);
 }
 
 extern "C" int xsh_wdb_commit(struct xsh_wdb *w, char *err) noexcept
@@ -489,73 +572,26 @@ extern "C" int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key,
 extern "C" int xsh_wdb_get_metadata(struct xsh_wdb *w, const char *key,
 				    char **out, size_t *len, char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(w);
-		XSH_CHECK(key && *key);
-		xsh_strout(w->db.get_metadata(key), out, len);
-		return GZ_OK;
-	} catch (...) {
-		return xsh_fail(err);
-	}
-}
-
-/* Fetch document docid of db: data (slot < 0) or value slot. */
-static int xsh_doc_field(const Xapian::Database &db, unsigned docid, long slot,
-			 char **out, size_t *len, char *err)
-{
-	if (docid == 0)
-		return gz_fail(err, GZ_ENOTFOUND, "no document 0");
-	Xapian::Document d = db.get_document(docid);
-	if (slot < 0)
-		xsh_strout(d.get_data(), out, len);
-	else
-		xsh_strout(d.get_value(static_cast<Xapian::valueno>(slot)), out,
-			   len);
-	return GZ_OK;
+	return xsh_read_metadata(w, key, out, len, err, __func__);
 }
 
 extern "C" int xsh_wdb_get_data(struct xsh_wdb *w, unsigned docid, char **out,
 				size_t *len, char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(w);
-		return xsh_doc_field(w->db, docid, -1, out, len, err);
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_field(w, docid, -1, out, len, err, __func__);
 }
 
 extern "C" int xsh_wdb_get_value(struct xsh_wdb *w, unsigned docid,
 				 unsigned slot, char **out, size_t *len,
 				 char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(w);
-		XSH_CHECK(slot != Xapian::BAD_VALUENO);
-		return xsh_doc_field(w->db, docid, slot, out, len, err);
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_field(w, docid, slot, out, len, err, __func__);
 }
 
 extern "C" int xsh_wdb_doccount(struct xsh_wdb *w, unsigned *out,
 				char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = 0;
-		XSH_CHECK(w);
-		*out = w->db.get_doccount();
-		return GZ_OK;
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_doccount(w, out, err, __func__);
 }
 
 /* ---------------------------------------------------------------- documents */
@@ -847,15 +883,7 @@ extern "C" int xsh_db_reopen(struct xsh_db *db, int *changed,
 extern "C" int xsh_db_doccount(struct xsh_db *db, unsigned *out,
 			       char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = 0;
-		XSH_CHECK(db);
-		*out = db->db.get_doccount();
-		return GZ_OK;
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_doccount(db, out, err, __func__);
 }
 
 extern "C" int xsh_db_lastdocid(struct xsh_db *db, unsigned *out,
@@ -893,63 +921,26 @@ extern "C" int xsh_db_revision(struct xsh_db *db, unsigned long *out,
 extern "C" int xsh_db_get_metadata(struct xsh_db *db, const char *key,
 				   char **out, size_t *len, char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(db);
-		XSH_CHECK(key && *key);
-		xsh_strout(db->db.get_metadata(key), out, len);
-		return GZ_OK;
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_metadata(db, key, out, len, err, __func__);
 }
 
 extern "C" int xsh_db_get_data(struct xsh_db *db, unsigned docid, char **out,
 			       size_t *len, char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(db);
-		return xsh_doc_field(db->db, docid, -1, out, len, err);
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_field(db, docid, -1, out, len, err, __func__);
 }
 
 extern "C" int xsh_db_get_value(struct xsh_db *db, unsigned docid,
 				unsigned slot, char **out, size_t *len,
 				char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(db);
-		XSH_CHECK(slot != Xapian::BAD_VALUENO);
-		return xsh_doc_field(db->db, docid, slot, out, len, err);
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_field(db, docid, slot, out, len, err, __func__);
 }
 
 extern "C" int xsh_db_find_term(struct xsh_db *db, const char *term,
 				unsigned *docid, char *err) noexcept
 {
-	try {
-		XSH_CHECK(docid);
-		*docid = 0;
-		XSH_CHECK(db);
-		XSH_CHECK(term);
-		Xapian::docid d = *term ? xsh_first_doc(db->db, term) : 0;
-		if (!d)
-			return gz_fail(err, GZ_ENOTFOUND,
-				       "no document has term '%.200s'", term);
-		*docid = d;
-		return GZ_OK;
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_read_find_term(db, term, docid, err, __func__);
 }
 
 extern "C" int xsh_db_termfreq(struct xsh_db *db, const char *term,
