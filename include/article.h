@@ -30,6 +30,21 @@ struct article {
 	char *confidence; /* notes on guessed fields, e.g. "published:text"; may be NULL */
 };
 
+/* A string member of struct article and its key in the article's JSON. */
+struct article_field {
+	const char *key; /* JSON key, e.g. "title" */
+	size_t off;      /* offsetof the char * member */
+};
+
+/*
+** Every string member, in one table, for the readers of the JSON record
+** (article_from_json and the searcher's fast record reader), so that a
+** member added here is read by both.  ARTICLE_N_STRING_FIELDS entries.
+*/
+#define ARTICLE_N_STRING_FIELDS 9
+extern const struct article_field
+	article_string_fields[ARTICLE_N_STRING_FIELDS];
+
 /* Zero every member. */
 void article_init(struct article *a);
 

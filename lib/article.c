@@ -190,23 +190,22 @@ static int art_get_time(json_t *obj, const char *key, struct gz_time *t,
 	return GZ_OK;
 }
 
+const struct article_field article_string_fields[ARTICLE_N_STRING_FIELDS] = {
+	{ "url", offsetof(struct article, url) },
+	{ "canonical_url", offsetof(struct article, canonical_url) },
+	{ "title", offsetof(struct article, title) },
+	{ "source", offsetof(struct article, source) },
+	{ "section", offsetof(struct article, section) },
+	{ "language", offsetof(struct article, language) },
+	{ "description", offsetof(struct article, description) },
+	{ "text", offsetof(struct article, text) },
+	{ "confidence", offsetof(struct article, confidence) },
+};
+
 int article_from_json(const char *json, size_t len, struct article *a,
 		      char *err)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} fields[] = {
-		{ "url", offsetof(struct article, url) },
-		{ "canonical_url", offsetof(struct article, canonical_url) },
-		{ "title", offsetof(struct article, title) },
-		{ "source", offsetof(struct article, source) },
-		{ "section", offsetof(struct article, section) },
-		{ "language", offsetof(struct article, language) },
-		{ "description", offsetof(struct article, description) },
-		{ "text", offsetof(struct article, text) },
-		{ "confidence", offsetof(struct article, confidence) },
-	};
+	const struct article_field *fields = article_string_fields;
 	json_error_t jerr;
 	json_t *root, *authors, *v;
 	size_t i;
@@ -220,7 +219,7 @@ int article_from_json(const char *json, size_t len, struct article *a,
 		json_decref(root);
 		return gz_fail(err, GZ_EPARSE, "article JSON: not an object");
 	}
-	for (i = 0; rc == GZ_OK && i < sizeof fields / sizeof fields[0]; i++)
+	for (i = 0; rc == GZ_OK && i < ARTICLE_N_STRING_FIELDS; i++)
 		rc = art_get_str(root, fields[i].key,
 				 (char **)((char *)a + fields[i].off), err);
 	authors = json_object_get(root, "authors");

@@ -1643,30 +1643,16 @@ bad:
 static int search_read_record(const char *json, size_t len, int want_text,
 			      struct article *a)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} fields[] = {
-		{ "url", offsetof(struct article, url) },
-		{ "canonical_url", offsetof(struct article, canonical_url) },
-		{ "title", offsetof(struct article, title) },
-		{ "source", offsetof(struct article, source) },
-		{ "section", offsetof(struct article, section) },
-		{ "language", offsetof(struct article, language) },
-		{ "description", offsetof(struct article, description) },
-		{ "text", offsetof(struct article, text) },
-		{ "confidence", offsetof(struct article, confidence) },
-		{ "authors", 0 },
-		{ "published", 0 },
-		{ "modified", 0 },
-	};
+	/* the string members first (indices into article_string_fields) */
 	enum {
-		F_TEXT = 7,
-		F_AUTHORS = 9,
-		F_PUBLISHED = 10,
-		F_MODIFIED = 11,
-		F_N = 12
+		F_AUTHORS = ARTICLE_N_STRING_FIELDS,
+		F_PUBLISHED,
+		F_MODIFIED,
+		F_N
 	};
+	static const char *const other_keys[] = { "authors", "published",
+						  "modified" };
+	const struct article_field *fields = article_string_fields;
 	struct rec_cur c = { json, json + len };
 	unsigned seen = 0;
 	char *key = NULL, *val = NULL;
@@ -1685,7 +1671,10 @@ static int search_read_record(const char *json, size_t len, int want_text,
 		if (rec_string(&c, &key) < 0)
 			goto bad;
 		for (f = 0; f < F_N; f++)
-			if (strcmp(key, fields[f].key) == 0)
+			if (strcmp(key,
+				   f < F_AUTHORS
+					   ? fields[f].key
+					   : other_keys[f - F_AUTHORS]) == 0)
 				break;
 		free(key);
 		key = NULL;
@@ -1740,7 +1729,11 @@ static int search_read_record(const char *json, size_t len, int want_text,
 			val = NULL;
 		} else if (f < F_N) {
 			if (rec_string(&c,
-				       f == F_TEXT && !want_text
+				       fields[f].off ==
+							       offsetof(struct
+									article,
+									text) &&
+						       !want_text
 					       ? NULL
 					       : (char **)((char *)a +
 							   fields[f].off)) < 0)
