@@ -1566,15 +1566,20 @@ class xsh_unprefixed : public Xapian::ExpandDecider
 	}
 };
 
-extern "C" int xsh_db_more_like(struct xsh_db *db, unsigned docid,
-				unsigned nterms, struct xsh_query **out,
-				char *err) noexcept
+/*
+** The body of xsh_db_more_like and xsh_db_more_like_exact: the nterms
+** best unprefixed terms of docid, weighted with estimated or (exact)
+** exact term frequencies, as an OR query.
+*/
+static int xsh_more_like(struct xsh_db *db, unsigned docid, unsigned nterms,
+			 int exact, struct xsh_query **out, char *err,
+			 const char *fn) noexcept
 {
 	try {
-		XSH_CHECK(out);
+		XSH_CHECK_IN(fn, out);
 		*out = nullptr;
-		XSH_CHECK(db);
-		XSH_CHECK(nterms > 0);
+		XSH_CHECK_IN(fn, db);
+		XSH_CHECK_IN(fn, nterms > 0);
 		if (docid == 0)
 			return gz_fail(err, GZ_ENOTFOUND, "no document 0");
 		(void)db->db.get_document(docid); /* DocNotFoundError */
@@ -1583,7 +1588,10 @@ extern "C" int xsh_db_more_like(struct xsh_db *db, unsigned docid,
 		Xapian::Enquire enq(db->db);
 		enq.set_query(xsh_match_all());
 		xsh_unprefixed decider;
-		Xapian::ESet es = enq.get_eset(nterms, rset, &decider);
+		Xapian::ESet es = enq.get_eset(
+			nterms, rset,
+			exact ? Xapian::Enquire::USE_EXACT_TERMFREQ : 0,
+			&decider);
 		std::vector<std::string> terms;
 		for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
 			terms.push_back(*t);
@@ -1597,37 +1605,18 @@ extern "C" int xsh_db_more_like(struct xsh_db *db, unsigned docid,
 	}
 }
 
+extern "C" int xsh_db_more_like(struct xsh_db *db, unsigned docid,
+				unsigned nterms, struct xsh_query **out,
+				char *err) noexcept
+{
+	return xsh_more_like(db, docid, nterms, 0, out, err, __func__);
+}
+
 extern "C" int xsh_db_more_like_exact(struct xsh_db *db, unsigned docid,
 				      unsigned nterms, struct xsh_query **out,
 				      char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(db);
-		XSH_CHECK(nterms > 0);
-		if (docid == 0)
-			return gz_fail(err, GZ_ENOTFOUND, "no document 0");
-		(void)db->db.get_document(docid); /* DocNotFoundError */
-		Xapian::RSet rset;
-		rset.add_document(docid);
-		Xapian::Enquire enq(db->db);
-		enq.set_query(xsh_match_all());
-		xsh_unprefixed decider;
-		Xapian::ESet es = enq.get_eset(
-			nterms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ,
-			&decider);
-		std::vector<std::string> terms;
-		for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
-			terms.push_back(*t);
-		std::unique_ptr<xsh_query> q(new xsh_query());
-		q->q = Xapian::Query(Xapian::Query::OP_OR, terms.begin(),
-				     terms.end());
-		*out = q.release();
-		return GZ_OK;
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_more_like(db, docid, nterms, 1, out, err, __func__);
 }
 
 /* ---------------------------------------------------------------- results */
@@ -1699,17 +1688,23 @@ extern "C" int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out,
 	}
 }
 
-extern "C" int xsh_mset_snippet(const struct xsh_mset *m, const char *text,
-				size_t len, size_t length, const char *lang,
-				const char *hi_start, const char *hi_end,
-				int flags, char **out, char *err) noexcept
+/*
+** The body of xsh_mset_snippet and xsh_mset_snippet_matches: Xapian's
+** MSet::snippet with or without its background model (which looks every
+** word of the text up in the database).
+*/
+static int xsh_snippet(const struct xsh_mset *m, const char *text, size_t len,
+		       size_t length, const char *lang, const char *hi_start,
+		       const char *hi_end, int flags, int background,
+		       char **out, char *err, const char *fn) noexcept
 {
 	try {
-		XSH_CHECK(out);
+		XSH_CHECK_IN(fn, out);
 		*out = nullptr;
-		XSH_CHECK(m);
-		XSH_CHECK(text || len == 0);
-		unsigned f = Xapian::MSet::SNIPPET_BACKGROUND_MODEL;
+		XSH_CHECK_IN(fn, m);
+		XSH_CHECK_IN(fn, text || len == 0);
+		unsigned f =
+			background ? Xapian::MSet::SNIPPET_BACKGROUND_MODEL : 0;
 		if (flags & XSH_SNIPPET_EXHAUSTIVE)
 			f |= Xapian::MSet::SNIPPET_EXHAUSTIVE;
 		if (flags & XSH_SNIPPET_EMPTY_WITHOUT_MATCH)
@@ -1727,6 +1722,15 @@ extern "C" int xsh_mset_snippet(const struct xsh_mset *m, const char *text,
 	}
 }
 
+extern "C" int xsh_mset_snippet(const struct xsh_mset *m, const char *text,
+				size_t len, size_t length, const char *lang,
+				const char *hi_start, const char *hi_end,
+				int flags, char **out, char *err) noexcept
+{
+	return xsh_snippet(m, text, len, length, lang, hi_start, hi_end, flags,
+			   1, out, err, __func__);
+}
+
 extern "C" int xsh_mset_snippet_matches(const struct xsh_mset *m,
 					const char *text, size_t len,
 					size_t length, const char *lang,
@@ -1734,27 +1738,8 @@ extern "C" int xsh_mset_snippet_matches(const struct xsh_mset *m,
 					const char *hi_end, int flags,
 					char **out, char *err) noexcept
 {
-	try {
-		XSH_CHECK(out);
-		*out = nullptr;
-		XSH_CHECK(m);
-		XSH_CHECK(text || len == 0);
-		unsigned f = 0;
-		if (flags & XSH_SNIPPET_EXHAUSTIVE)
-			f |= Xapian::MSet::SNIPPET_EXHAUSTIVE;
-		if (flags & XSH_SNIPPET_EMPTY_WITHOUT_MATCH)
-			f |= Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH;
-		if (flags & XSH_SNIPPET_CJK)
-			f |= Xapian::MSet::SNIPPET_CJK_NGRAM;
-		std::string s = m->m.snippet(
-			len ? std::string(text, len) : std::string(), length,
-			xsh_stemmer(lang), f, hi_start ? hi_start : "",
-			hi_end ? hi_end : "", "\xe2\x80\xa6");
-		xsh_strout(s, out, nullptr);
-		return GZ_OK;
-	} catch (...) {
-		return xsh_fail(err);
-	}
+	return xsh_snippet(m, text, len, length, lang, hi_start, hi_end, flags,
+			   0, out, err, __func__);
 }
 
 extern "C" void xsh_mset_free(struct xsh_mset *m) noexcept
