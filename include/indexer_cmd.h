@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <time.h>
 
 struct gz_config;
 struct index_writer;
@@ -69,5 +70,13 @@ int cmd_close_index(struct index_writer *w, const char *path);
 
 /* The file:// URL of a local path (made absolute) into out of size n. */
 void cmd_file_url(const char *path, char *out, size_t n);
+
+/*
+** Bytes of the regular files directly inside dir (one Xapian database,
+** links followed); 0 when it cannot be read.  When committed is not NULL
+** it receives the time of the database's last commit (its iamglass file's
+** mtime), 0 when unknown.
+*/
+unsigned long long cmd_db_bytes(const char *dir, time_t *committed);
 
 #endif /* GZ_INDEXER_CMD_H */

@@ -1,11 +1,13 @@
 /*
 ** cmd_common.c — what the subcommands share: configuration, the index, file URLs.
 */
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -91,4 +93,30 @@ void cmd_file_url(const char *path, char *out, size_t n)
 		snprintf(out, n, "file://%s", abs);
 	else
 		snprintf(out, n, "file://%s", path);
+}
+
+unsigned long long cmd_db_bytes(const char *dir, time_t *committed)
+{
+	unsigned long long total = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (committed)
+		*committed = 0;
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char p[PATH_MAX];
+		struct stat st;
+
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >=
+			    sizeof p ||
+		    stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		total += (unsigned long long)st.st_size;
+		if (committed && strcmp(de->d_name, "iamglass") == 0)
+			*committed = st.st_mtime;
+	}
+	closedir(d);
+	return total;
 }

@@ -82,28 +82,6 @@ static void compact_rm_tree(const char *path)
 	nftw(path, compact_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Bytes in the regular files directly inside dir (a Xapian database). */
-static unsigned long long compact_dir_bytes(const char *dir)
-{
-	unsigned long long total = 0;
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		char p[PATH_MAX];
-		struct stat st;
-
-		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) <
-			    sizeof p &&
-		    stat(p, &st) == 0 && S_ISREG(st.st_mode))
-			total += (unsigned long long)st.st_size;
-	}
-	closedir(d);
-	return total;
-}
-
 /* Parse a generation name: 0 with *gen, or -1 when it is not one. */
 static int compact_gen(const char *s, unsigned long *gen)
 {
@@ -291,7 +269,7 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 		xsh_wdb_close(lock);
 		return GZ_EXIT_SOFTWARE;
 	}
-	before = compact_dir_bytes(dir);
+	before = cmd_db_bytes(dir, NULL);
 
 	/* 2. The new generation. */
 	if (mkdir(gendir, 0755) < 0 && errno != EEXIST) {
@@ -325,7 +303,7 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 					 : GZ_EXIT_SOFTWARE;
 		return ex;
 	}
-	after = compact_dir_bytes(dst);
+	after = cmd_db_bytes(dst, NULL);
 	compact_sync_dir(gendir);
 
 	/* 3. The flip. */

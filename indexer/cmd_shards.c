@@ -42,32 +42,6 @@ struct shard_row {
 	char updated[GZ_TIME_ISOLEN]; /* last commit, ISO UTC, or "" */
 };
 
-/* Bytes of the regular files in dir (a database; links followed). */
-static unsigned long long shards_bytes(const char *dir, time_t *newest)
-{
-	unsigned long long total = 0;
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	*newest = 0;
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		char p[PATH_MAX];
-		struct stat st;
-
-		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >=
-			    sizeof p ||
-		    stat(p, &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		total += (unsigned long long)st.st_size;
-		if (strcmp(de->d_name, "iamglass") == 0)
-			*newest = st.st_mtime;
-	}
-	closedir(d);
-	return total;
-}
-
 /* Fill row for the database at path.  GZ_OK or an index error (in err). */
 static int shards_row(const char *path, const char *name, struct shard_row *row,
 		      char *err)
@@ -85,7 +59,7 @@ static int shards_row(const char *path, const char *name, struct shard_row *row,
 	xsh_db_close(db);
 	if (rc)
 		return rc;
-	row->bytes = shards_bytes(path, &when);
+	row->bytes = cmd_db_bytes(path, &when);
 	if (when) {
 		gz_time_from_unix(when, &t);
 		gz_time_iso(&t, row->updated);
