@@ -57,4 +57,11 @@ void buf_truncate(struct buf *b, size_t len);
 */
 int buf_read_file(struct buf *b, const char *path, char *err);
 
+/*
+** Replace the malloc'd string *field (freed; may be NULL) with a copy of
+** value, or with NULL when value is NULL.  GZ_OK, or GZ_ENOMEM with *field
+** unchanged.
+*/
+int str_set(char **field, const char *value);
+
 #endif /* GZ_BUF_H */

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "article.h"
+#include "buf.h"
 #include "gz_err.h"
 
 void article_init(struct article *a)
@@ -67,16 +68,7 @@ int article_add_author(struct article *a, const char *name)
 
 int article_set(char **field, const char *value)
 {
-	char *copy = NULL;
-
-	if (value) {
-		copy = strdup(value);
-		if (!copy)
-			return GZ_ENOMEM;
-	}
-	free(*field);
-	*field = copy;
-	return GZ_OK;
+	return str_set(field, value);
 }
 
 const char *article_key_url(const struct article *a)

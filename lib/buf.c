@@ -165,3 +165,17 @@ int buf_read_file(struct buf *b, const char *path, char *err)
 		fclose(f);
 	return rc;
 }
+
+int str_set(char **field, const char *value)
+{
+	char *copy = NULL;
+
+	if (value) {
+		copy = strdup(value);
+		if (!copy)
+			return GZ_ENOMEM;
+	}
+	free(*field);
+	*field = copy;
+	return GZ_OK;
+}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "gz_err.h"
 #include "gz_limits.h"
@@ -126,16 +127,7 @@ static const char *scope_name(enum opt_scope s)
 
 int config_set_string(char **field, const char *value)
 {
-	char *copy = NULL;
-
-	if (value) {
-		copy = strdup(value);
-		if (!copy)
-			return GZ_ENOMEM;
-	}
-	free(*field);
-	*field = copy;
-	return GZ_OK;
+	return str_set(field, value);
 }
 
 int config_list_add(struct config_list *list, const char *value)
