@@ -106,6 +106,14 @@ int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key, const char *value,
 			 size_t len, char *err) XSH_NOEXCEPT;
 
 /*
+** Delete every user metadata key that starts with prefix (not empty);
+** *n (may be NULL) receives how many were deleted.  Uncommitted, as
+** xsh_wdb_set_metadata.
+*/
+int xsh_wdb_delete_metadata_prefix(struct xsh_wdb *w, const char *prefix,
+				   unsigned long *n, char *err) XSH_NOEXCEPT;
+
+/*
 ** Fetch user metadata key into *out (malloc'd, NUL-terminated, caller
 ** frees) and its length into *len.  A missing key gives "" and GZ_OK.
 */
@@ -549,6 +557,14 @@ int xsh_utf8_lower(const char *s, size_t len, char *out, size_t n) XSH_NOEXCEPT;
 */
 int xsh_compact(const char *const *srcs, size_t n, const char *dst,
 		char *err) XSH_NOEXCEPT;
+
+/*
+** As xsh_compact, but the documents are renumbered: those of srcs[0] keep
+** their order and come first, then srcs[1]'s, and so on, so sources whose
+** ids overlap (the shards of one index) merge into one database.
+*/
+int xsh_merge(const char *const *srcs, size_t n, const char *dst,
+	      char *err) XSH_NOEXCEPT;
 
 /* ---------------------------------------------------------------- tests */
 

@@ -569,6 +569,28 @@ extern "C" int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key,
 	}
 }
 
+extern "C" int xsh_wdb_delete_metadata_prefix(struct xsh_wdb *w,
+					      const char *prefix,
+					      unsigned long *n,
+					      char *err) noexcept
+{
+	try {
+		XSH_CHECK(w);
+		XSH_CHECK(prefix && *prefix);
+		std::vector<std::string> keys;
+		for (auto k = w->db.metadata_keys_begin(prefix);
+		     k != w->db.metadata_keys_end(prefix); ++k)
+			keys.push_back(*k);
+		for (const auto &k : keys)
+			w->db.set_metadata(k, std::string());
+		if (n)
+			*n = keys.size();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
 extern "C" int xsh_wdb_get_metadata(struct xsh_wdb *w, const char *key,
 				    char **out, size_t *len, char *err) noexcept
 {
@@ -1752,8 +1774,9 @@ extern "C" void xsh_mset_free(struct xsh_mset *m) noexcept
 
 /* ------------------------------------------------------------ compaction */
 
-extern "C" int xsh_compact(const char *const *srcs, size_t n, const char *dst,
-			   char *err) noexcept
+/* Compact srcs[0..n) into dst with Xapian's compaction flags. */
+static int xsh_compact_with(const char *const *srcs, size_t n, const char *dst,
+			    unsigned flags, char *err) noexcept
 {
 	try {
 		XSH_CHECK(srcs && n > 0);
@@ -1763,11 +1786,24 @@ extern "C" int xsh_compact(const char *const *srcs, size_t n, const char *dst,
 			XSH_CHECK(srcs[i] && *srcs[i]);
 			db.add_database(Xapian::Database(srcs[i]));
 		}
-		db.compact(dst, Xapian::DBCOMPACT_NO_RENUMBER);
+		db.compact(dst, flags);
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
 	}
+}
+
+extern "C" int xsh_compact(const char *const *srcs, size_t n, const char *dst,
+			   char *err) noexcept
+{
+	return xsh_compact_with(srcs, n, dst, Xapian::DBCOMPACT_NO_RENUMBER,
+				err);
+}
+
+extern "C" int xsh_merge(const char *const *srcs, size_t n, const char *dst,
+			 char *err) noexcept
+{
+	return xsh_compact_with(srcs, n, dst, 0, err);
 }
 
 /* ---------------------------------------------------------------- tests */

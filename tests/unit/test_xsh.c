@@ -394,6 +394,34 @@ static void test_write(void **state)
 	free(s);
 	assert_int_equal(xsh_wdb_set_metadata(w, "", "x", 1, err), GZ_EINVAL);
 
+	/* Deleting by prefix takes exactly the keys that start with it. */
+	{
+		unsigned long gone = 0;
+
+		assert_int_equal(xsh_wdb_set_metadata(w, "loc.a", "1", 1, err),
+				 GZ_OK);
+		assert_int_equal(xsh_wdb_set_metadata(w, "loc.b", "2", 1, err),
+				 GZ_OK);
+		assert_int_equal(xsh_wdb_set_metadata(w, "lod", "3", 1, err),
+				 GZ_OK);
+		assert_int_equal(xsh_wdb_commit(w, err), GZ_OK);
+		assert_int_equal(
+			xsh_wdb_delete_metadata_prefix(w, "loc.", &gone, err),
+			GZ_OK);
+		assert_int_equal(gone, 2);
+		assert_int_equal(
+			xsh_wdb_get_metadata(w, "loc.b", &s, &len, err), GZ_OK);
+		assert_int_equal(len, 0);
+		free(s);
+		assert_int_equal(xsh_wdb_get_metadata(w, "lod", &s, &len, err),
+				 GZ_OK);
+		assert_string_equal(s, "3");
+		free(s);
+		assert_int_equal(
+			xsh_wdb_delete_metadata_prefix(w, "", NULL, err),
+			GZ_EINVAL);
+	}
+
 	/* Delete by term; deleting what is not there is fine. */
 	assert_int_equal(xsh_wdb_delete_term(w, "Q2", err), GZ_OK);
 	assert_int_equal(xsh_wdb_doccount(w, &n, err), GZ_OK);
