@@ -34,8 +34,10 @@ struct cli_opts {
 	unsigned batch; /* --batch: documents per commit; 0 = config's */
 	unsigned
 		budget_mb; /* --memory: MB of raw input in flight; 0 = default */
+	int bulk; /* --bulk: a new index as parallel parts, merged at the end */
 	/* compact */
 	int keep_old;      /* --keep-old: keep the previous generation */
+	int merge;         /* --merge: a sharded index into one database */
 	const char *shard; /* --shard NAME: the shard of a sharded index */
 	/* Set to a signal's number by main's SIGINT/SIGTERM handler; NULL when
 	** none is installed.  Commands poll it to stop cleanly. */
@@ -78,5 +80,27 @@ void cmd_file_url(const char *path, char *out, size_t n);
 ** mtime), 0 when unknown.
 */
 unsigned long long cmd_db_bytes(const char *dir, time_t *committed);
+
+/*
+** The databases listed in the stub file at path: NAME of each "BACKEND
+** NAME" line into names[0..*n) (at most max; each of size 64), and, when
+** local is not NULL, local[i] = 1 for an "auto" line (a local database)
+** and 0 for any other backend.  0, or -1 when it cannot be read.
+*/
+int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
+		  size_t *n);
+
+/*
+** Merge the sharded index at path (meta and local shards listed in its
+** stub file) into one compact database that takes its place: written
+** beside it, its shard bookkeeping dropped, its document count checked,
+** then swapped in atomically; the old tree is removed.  Holds the index's
+** write lock throughout; a leftover of an interrupted merge is removed
+** first.  A single-database index is left alone.  stop (may be NULL) is
+** polled: a signal before the swap leaves the index as it was.  Returns
+** an exit code after saying why: 0, 75 locked, 2 remote shards, 70 or
+** 128 + signal otherwise.
+*/
+int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop);
 
 #endif /* GZ_INDEXER_CMD_H */

@@ -120,3 +120,34 @@ unsigned long long cmd_db_bytes(const char *dir, time_t *committed)
 	closedir(d);
 	return total;
 }
+
+/* The NAME of each "BACKEND NAME" line of a stub file (indexer_cmd.h). */
+int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
+		  size_t *n)
+{
+	char line[PATH_MAX + 32];
+	FILE *f = fopen(path, "r");
+
+	*n = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f) && *n < max) {
+		char *sp = strchr(line, ' ');
+		size_t len;
+
+		if (line[0] == '#' || !sp)
+			continue;
+		sp++;
+		len = strcspn(sp, "\r\n");
+		if (len == 0 || len >= 64)
+			continue;
+		memcpy(names[*n], sp, len);
+		names[*n][len] = '\0';
+		if (local)
+			local[*n] = (size_t)(sp - 1 - line) == 4 &&
+				memcmp(line, "auto", 4) == 0;
+		(*n)++;
+	}
+	fclose(f);
+	return 0;
+}

@@ -393,9 +393,20 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 			"gazette-indexer: compact takes no arguments\n");
 		return GZ_EXIT_USAGE;
 	}
+	if (o->merge && o->shard) {
+		fprintf(stderr,
+			"gazette-indexer: --merge and --shard exclude "
+			"each other\n");
+		return GZ_EXIT_USAGE;
+	}
 	ex = cmd_load_config(o, &cfg);
 	if (ex)
 		return ex;
+	if (o->merge) {
+		ex = cmd_merge_index(cfg.index_path, cfg.no_sync, o->stop);
+		config_free(&cfg);
+		return ex;
+	}
 	if (!compact_is_sharded(cfg.index_path)) {
 		if (o->shard) {
 			fprintf(stderr,
@@ -413,7 +424,7 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		fprintf(stderr,
 			"gazette-indexer: %s: a sharded index: compact one "
 			"shard with --shard NAME (see gazette-indexer "
-			"shards)\n",
+			"shards), or merge them all with --merge\n",
 			cfg.index_path);
 		config_free(&cfg);
 		return GZ_EXIT_USAGE;
