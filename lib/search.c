@@ -858,13 +858,51 @@ void searcher_set_options(struct searcher *s,
 	s->opt = *opt;
 }
 
+/*
+** The index at s->path changed layout (a sharded index merged into one
+** database by `compact --merge`, or the reverse): close what s has open
+** and open the path afresh as it is now, taking *stub (may be NULL).
+*/
+static int search_relayout(struct searcher *s, char *stub, char *err)
+{
+	char xerr[GZ_ERRLEN];
+	int rc;
+
+	search_qps_free(s);
+	if (s->stub)
+		xsh_db_release(s->db);
+	else
+		xsh_db_close(s->db);
+	s->db = NULL;
+	search_shards_free(s->shards, s->n_shards);
+	s->shards = NULL;
+	s->n_shards = 0;
+	free(s->stub);
+	s->stub = stub;
+	if (stub) {
+		rc = search_read_stub(stub, &s->shards, &s->n_shards, err);
+		return rc ? rc : search_shards_reconnect(s, err);
+	}
+	rc = xsh_db_open(s->path, &s->db, xerr);
+	if (rc)
+		return gz_fail(err, rc, "cannot open index %s: %s", s->path,
+			       xerr);
+	return search_qps_init(s, err);
+}
+
 /* Re-read the stub and reopen every shard (search.h). */
 int searcher_reload(struct searcher *s, char *err)
 {
 	struct search_shard *sh = NULL, *old;
 	size_t n = 0, old_n;
+	char *stub = NULL;
 	int rc;
 
+	if (search_find_stub(s->path, &stub) != GZ_OK)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	if (!stub != !s->stub)
+		return search_relayout(s, stub, err);
+	free(stub);
 	if (!s->stub)
 		return xsh_db_reopen(s->db, NULL, err);
 	rc = search_read_stub(s->stub, &sh, &n, err);
@@ -2018,6 +2056,8 @@ int search_run(struct searcher *s, const struct search_request *req,
 	struct search_plan plan;
 	char lang[16] = "";
 	char *qtext = NULL;
+	struct stat stub_st;
+	int relaid = 0;
 	const char *qlang;
 	double t0 = search_now_ms();
 	int attempt, reran = 0, rc = GZ_OK;
@@ -2072,6 +2112,15 @@ int search_run(struct searcher *s, const struct search_request *req,
 	if (s->time_limit_ms)
 		plan.deadline = t0 + s->time_limit_ms;
 
+	/* A sharded index merged into one database (compact --merge): its
+	** stub file is gone, and the path is opened again as it is now. */
+	if (s->stub && stat(s->stub, &stub_st) != 0) {
+		rc = searcher_reload(s, err);
+		if (rc != GZ_OK) {
+			free(qtext);
+			return rc;
+		}
+	}
 	/* At most: one rerun after a change underneath, and after a shard
 	** failure one over the shards that still answer. */
 	for (attempt = 0; attempt < 3; attempt++) {
@@ -2099,6 +2148,14 @@ int search_run(struct searcher *s, const struct search_request *req,
 		if (rc == GZ_EAGAIN && !reran) {
 			reran = 1;
 			continue;
+		}
+		if (rc == GZ_EOPEN && s->stub && !relaid) {
+			/* Merged into one database while this search ran. */
+			relaid = 1;
+			rc = searcher_reload(s, err);
+			if (rc == GZ_OK)
+				continue;
+			break;
 		}
 		if (s->n_shards && search_shard_error(rc, &plan)) {
 			int code = rc;
