@@ -91,6 +91,15 @@ int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
 		  size_t *n);
 
 /*
+** Remove the tree at path (children first, links not followed); a
+** missing path is fine, a file that cannot be removed is logged.
+*/
+void cmd_rm_tree(const char *path);
+
+/* fsync the directory at path (after renames in it); failures are logged. */
+void cmd_sync_dir(const char *path);
+
+/*
 ** Merge the sharded index at path (meta and local shards listed in its
 ** stub file) into one compact database that takes its place: written
 ** beside it, its shard bookkeeping dropped, its document count checked,

@@ -1,7 +1,11 @@
 /*
 ** cmd_common.c — what the subcommands share: configuration, the index, file URLs.
 */
+#define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 #include "gz_err.h"
 #include "index.h"
 #include "indexer_cmd.h"
+#include "log.h"
 #include "version.h"
 
 /*
@@ -150,4 +155,34 @@ int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
 	}
 	fclose(f);
 	return 0;
+}
+
+/* nftw callback: remove one entry (children first, with FTW_DEPTH). */
+static int cmd_rm_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) < 0 && errno != ENOENT)
+		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path,
+			 strerror(errno));
+	return 0;
+}
+
+/* Remove the tree at path, links not followed (indexer_cmd.h). */
+void cmd_rm_tree(const char *path)
+{
+	nftw(path, cmd_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* fsync the directory at path, failures logged (indexer_cmd.h). */
+void cmd_sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		log_warn("dir=\"%s\" msg=\"fsync: %s\"", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }

@@ -41,7 +41,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,25 +62,6 @@
 /* Metadata key recording the last compaction (ISO time). */
 #define META_COMPACTED "gazette.compacted"
 
-/* nftw callback: remove one entry (children first, with FTW_DEPTH). */
-static int compact_rm_one(const char *path, const struct stat *st, int flag,
-			  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path,
-			 strerror(errno));
-	return 0;
-}
-
-/* Remove the tree at path (not following links).  Missing is fine. */
-static void compact_rm_tree(const char *path)
-{
-	nftw(path, compact_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Parse a generation name: 0 with *gen, or -1 when it is not one. */
 static int compact_gen(const char *s, unsigned long *gen)
 {
@@ -92,17 +72,6 @@ static int compact_gen(const char *s, unsigned long *gen)
 	errno = 0;
 	*gen = strtoul(s, &end, 10);
 	return errno || *end ? -1 : 0;
-}
-
-/* fsync the directory at path; failures are logged only. */
-static void compact_sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0)
-		log_warn("dir=\"%s\" msg=\"fsync: %s\"", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
@@ -132,7 +101,7 @@ static unsigned long compact_sweep(const char *gendir, long long keep)
 		}
 		if ((size_t)snprintf(p, sizeof p, "%s/%s", gendir, de->d_name) <
 		    sizeof p)
-			compact_rm_tree(p);
+			cmd_rm_tree(p);
 	}
 	closedir(d);
 	return top;
@@ -297,14 +266,14 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 			     (int)*o->stop);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: compact %s: %s\n", dir, err);
-		compact_rm_tree(dst);
+		cmd_rm_tree(dst);
 		xsh_wdb_close(lock);
 		ex = o->stop && *o->stop ? 128 + (int)*o->stop
 					 : GZ_EXIT_SOFTWARE;
 		return ex;
 	}
 	after = cmd_db_bytes(dst, NULL);
-	compact_sync_dir(gendir);
+	cmd_sync_dir(gendir);
 
 	/* 3. The flip. */
 	snprintf(target, sizeof target, "%s.d/%lu", base, top + 1);
@@ -338,16 +307,16 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	}
 	if (ex) {
 		unlink(link);
-		compact_rm_tree(dst);
+		cmd_rm_tree(dst);
 		xsh_wdb_close(lock);
 		return ex;
 	}
-	compact_sync_dir(parent);
+	cmd_sync_dir(parent);
 
 	/* 4. Release, and drop the old generation. */
 	xsh_wdb_close(lock);
 	if (!o->keep_old)
-		compact_rm_tree(old);
+		cmd_rm_tree(old);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	printf("documents=%u generation=%lu before_mb=%.1f after_mb=%.1f "
 	       "seconds=%.1f\n",

@@ -27,7 +27,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,25 +44,6 @@
 
 /* The most databases a stub file may list for a merge. */
 #define MERGE_MAX_DBS 1024
-
-/* nftw callback: remove one entry (children first, with FTW_DEPTH). */
-static int merge_rm_one(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path,
-			 strerror(errno));
-	return 0;
-}
-
-/* Remove the tree at path (not following links).  Missing is fine. */
-static void merge_rm_tree(const char *path)
-{
-	nftw(path, merge_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Seconds on the monotonic clock. */
 static double merge_now(void)
@@ -100,20 +80,9 @@ static void merge_sweep(const char *parent, const char *base)
 		log_warn("msg=\"removing the leftover of an interrupted "
 			 "merge\" dir=\"%s\"",
 			 p);
-		merge_rm_tree(p);
+		cmd_rm_tree(p);
 	}
 	closedir(d);
-}
-
-/* fsync the directory at path; failures are logged only. */
-static void merge_sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0)
-		log_warn("dir=\"%s\" msg=\"fsync: %s\"", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
@@ -368,26 +337,26 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	merge_free_srcs(srcs, n_srcs);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: merge %s: %s\n", dir, err);
-		merge_rm_tree(dst);
+		cmd_rm_tree(dst);
 		xsh_wdb_close(lock);
 		if (stop && *stop)
 			return 128 + (int)*stop;
 		return rc == GZ_EINVAL ? GZ_EXIT_USAGE : GZ_EXIT_SOFTWARE;
 	}
 	after = cmd_db_bytes(dst, NULL);
-	merge_sync_dir(parent);
+	cmd_sync_dir(parent);
 	/* 5. The swap; the old tree (now at dst) goes. */
 	if (merge_flip(dir, dst) < 0) {
 		fprintf(stderr,
 			"gazette-indexer: merge %s: cannot swap in %s: %s\n",
 			dir, dst, strerror(errno));
-		merge_rm_tree(dst);
+		cmd_rm_tree(dst);
 		xsh_wdb_close(lock);
 		return GZ_EXIT_SOFTWARE;
 	}
-	merge_sync_dir(parent);
+	cmd_sync_dir(parent);
 	xsh_wdb_close(lock);
-	merge_rm_tree(dst);
+	cmd_rm_tree(dst);
 	log_info("msg=\"merged\" index=\"%s\" documents=%lu mb_before=%.1f "
 		 "mb_after=%.1f seconds=%.1f",
 		 dir, docs, (double)before / 1048576.0,

@@ -16,10 +16,9 @@ import json
 import os
 import signal
 import subprocess
-import threading
 import time
 
-from conftest import Daemon, binary, doc_count, run
+from conftest import Daemon, Hammer, binary, doc_count, run, wait_for_hit
 from test_import import EX_TEMPFAIL, article, build_tree, id_terms, summary, write_many
 
 EX_USAGE = 2
@@ -47,6 +46,19 @@ def hits(index, query, limit=50):
                "--no-collapse", "--limit", str(limit), query], timeout=30)
     assert res.returncode in (0, 1), res.stderr
     return sorted(h["url"] for h in json.loads(res.stdout)["hits"])
+
+
+def start_bulk_until(args, index, docs, timeout=60.0):
+    """Start a bulk run and return it once its parts hold at least docs
+    committed documents (or it has exited, or timeout passed)."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (index / "XAPIANDB").exists() and doc_count(index) >= docs:
+            break
+        time.sleep(0.02)
+    return proc
 
 
 def test_bulk_import_equals_a_plain_one(tmp_path):
@@ -87,12 +99,7 @@ def test_killed_bulk_run_leaves_searchable_parts_and_resumes(tmp_path):
     index = tmp_path / "index"
     args = [binary("gazette-indexer"), "add", "--bulk", "--index", str(index),
             "--batch", "100", "--jobs", "2", str(root)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if (index / "XAPIANDB").exists() and doc_count(index) >= 300:
-            break
-        time.sleep(0.02)
+    proc = start_bulk_until(args, index, 300)
     proc.kill()
     proc.communicate(timeout=30)
     if proc.returncode == 0:
@@ -121,13 +128,7 @@ def test_sigint_keeps_the_parts_until_the_next_bulk_run(tmp_path):
     index = tmp_path / "index"
     args = [binary("gazette-indexer"), "add", "--bulk", "--index", str(index),
             "--batch", "100", str(root)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if (index / "XAPIANDB").exists() and doc_count(index) >= 200:
-            break
-        time.sleep(0.02)
+    proc = start_bulk_until(args, index, 200)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
@@ -268,44 +269,23 @@ def test_searchd_keeps_answering_across_a_merge(tmp_path):
                str(index), str(root)])
     assert res.returncode == 0, res.stderr
     d = Daemon(tmp_path, index=index)
-    errors, answers = [], [0]
-    stop = threading.Event()
-
-    def hammer():
-        while not stop.is_set():
-            try:
-                r = d.request({"q": "bulk00042"})
-                if "error" in r or len(r["hits"]) != 1:
-                    errors.append(r)
-                answers[0] += 1
-            except Exception as e:  # noqa: BLE001 - any failure counts
-                errors.append(repr(e))
-            time.sleep(0.002)
-
-    t = threading.Thread(target=hammer)
-    t.start()
     try:
-        time.sleep(0.3)
-        res = run([binary("gazette-indexer"), "compact", "--merge", "--index",
-                   str(index)], timeout=60)
-        assert res.returncode == 0, res.stdout + res.stderr
-        assert is_single(index)
-        time.sleep(0.3)
-        # Writes after the merge go to the one database, and searchd sees them.
-        extra = tmp_path / "extra.html"
-        extra.write_text(article("After the merge", "aftermergemarker"))
-        res = run([binary("gazette-indexer"), "add", "--index", str(index), str(extra)])
-        assert res.returncode == 0, res.stderr
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            r = d.request({"q": "aftermergemarker"})
-            if r.get("hits"):
-                break
-            time.sleep(0.1)
-        assert r.get("hits"), r
+        with Hammer(d, {"q": "bulk00042"},
+                    lambda r: "error" not in r and len(r["hits"]) == 1) as h:
+            time.sleep(0.3)
+            res = run([binary("gazette-indexer"), "compact", "--merge", "--index",
+                       str(index)], timeout=60)
+            assert res.returncode == 0, res.stdout + res.stderr
+            assert is_single(index)
+            time.sleep(0.3)
+            # Writes after the merge go to the one database; searchd sees them.
+            extra = tmp_path / "extra.html"
+            extra.write_text(article("After the merge", "aftermergemarker"))
+            res = run([binary("gazette-indexer"), "add", "--index", str(index),
+                       str(extra)])
+            assert res.returncode == 0, res.stderr
+            assert wait_for_hit(d, "aftermergemarker"), "not seen by searchd"
     finally:
-        stop.set()
-        t.join(10)
         d.stop()
-    assert answers[0] > 10
-    assert errors == [], errors[:3]
+    assert h.answers > 10
+    assert h.errors == [], h.errors[:3]
