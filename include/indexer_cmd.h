@@ -14,6 +14,7 @@
 
 struct gz_config;
 struct index_writer;
+struct xsh_wdb;
 
 /* Options shared by the subcommands. */
 struct cli_opts {
@@ -89,6 +90,14 @@ unsigned long long cmd_db_bytes(const char *dir, time_t *committed);
 */
 int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
 		  size_t *n);
+
+/*
+** Hold the write lock of index (named so in messages) by opening its
+** database db writable: 0 with *lock set (the caller's, xsh_wdb_close
+** releases it), or after saying why 75 when another writer holds it and
+** 70 when db cannot be opened.
+*/
+int cmd_lock_db(const char *db, const char *index, struct xsh_wdb **lock);
 
 /*
 ** Remove the tree at path (children first, links not followed); a

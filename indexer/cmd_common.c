@@ -20,6 +20,7 @@
 #include "indexer_cmd.h"
 #include "log.h"
 #include "version.h"
+#include "xsh.h"
 
 /*
 ** Load the configuration: defaults, then the file (a missing file is an
@@ -185,4 +186,24 @@ void cmd_sync_dir(const char *path)
 		log_warn("dir=\"%s\" msg=\"fsync: %s\"", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
+}
+
+/* Open db writable to hold the index's write lock (indexer_cmd.h). */
+int cmd_lock_db(const char *db, const char *index, struct xsh_wdb **lock)
+{
+	char err[GZ_ERRLEN];
+	int rc = xsh_wdb_open(db, 0, lock, err);
+
+	if (rc == GZ_ELOCKED) {
+		fprintf(stderr,
+			"gazette-indexer: %s: index is locked by another "
+			"writer\n",
+			index);
+		return GZ_EXIT_TEMPFAIL;
+	}
+	if (rc) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", db, err);
+		return GZ_EXIT_SOFTWARE;
+	}
+	return GZ_EXIT_OK;
 }

@@ -223,16 +223,10 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	}
 
 	/* 1. The write lock, held to the end. */
-	rc = xsh_wdb_open(dir, 0, &lock, err);
-	if (rc == GZ_ELOCKED) {
-		fprintf(stderr,
-			"gazette-indexer: %s: index is locked by another "
-			"writer\n",
-			dir);
-		return GZ_EXIT_TEMPFAIL;
-	}
-	if (!rc)
-		rc = compact_info(dir, &old_rev, &old_docs, err);
+	ex = cmd_lock_db(dir, dir, &lock);
+	if (ex)
+		return ex;
+	rc = compact_info(dir, &old_rev, &old_docs, err);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, err);
 		xsh_wdb_close(lock);
@@ -352,9 +346,9 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 {
 	struct gz_config cfg;
 	struct xsh_wdb *lock = NULL;
-	char err[GZ_ERRLEN], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	struct stat st;
-	int ex, rc;
+	int ex;
 
 	(void)argv;
 	if (argc > 0) {
@@ -409,19 +403,10 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	}
 	/* The whole index's lock: its meta database's. */
 	snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, SHARD_META);
-	rc = xsh_wdb_open(dir, 0, &lock, err);
-	if (rc == GZ_ELOCKED) {
-		fprintf(stderr,
-			"gazette-indexer: %s: index is locked by another "
-			"writer\n",
-			cfg.index_path);
+	ex = cmd_lock_db(dir, cfg.index_path, &lock);
+	if (ex) {
 		config_free(&cfg);
-		return GZ_EXIT_TEMPFAIL;
-	}
-	if (rc) {
-		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, err);
-		config_free(&cfg);
-		return GZ_EXIT_SOFTWARE;
+		return ex;
 	}
 	snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, o->shard);
 	ex = compact_path(o, &cfg, dir);

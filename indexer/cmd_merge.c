@@ -304,19 +304,12 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	}
 	/* 1. The whole index's lock: its meta database's. */
 	snprintf(meta, sizeof meta, "%s/%s", dir, SHARD_META);
-	rc = xsh_wdb_open(meta, 0, &lock, err);
-	if (rc == GZ_ELOCKED) {
-		fprintf(stderr,
-			"gazette-indexer: %s: index is locked by another "
-			"writer\n",
-			dir);
-		return GZ_EXIT_TEMPFAIL;
-	}
+	rc = cmd_lock_db(meta, dir, &lock);
+	if (rc)
+		return rc;
 	/* 2-3. Leftovers, the sources, the merged copy. */
-	if (!rc) {
-		merge_sweep(parent, base);
-		rc = merge_sources(dir, &srcs, &n_srcs, err);
-	}
+	merge_sweep(parent, base);
+	rc = merge_sources(dir, &srcs, &n_srcs, err);
 	if (!rc)
 		rc = merge_count(srcs, n_srcs, &docs, err);
 	snprintf(dst, sizeof dst, "%s.merge-%ld", dir, (long)getpid());
