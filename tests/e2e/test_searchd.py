@@ -446,6 +446,45 @@ def test_connection_limit_and_idle_timeout(fixture_index, tmp_path):
         d.stop()
 
 
+def test_stalled_connections_make_room_at_the_limit(fixture_index, tmp_path):
+    """Slow clients holding every slot do not lock others out: at
+    max_connections, the connection whose request line has been incomplete
+    longest (a second or more) is closed to admit the new client; fresh
+    connections are never the ones closed."""
+    conf = write_conf(tmp_path, fixture_index,
+                      "max_connections = 3\nidle_timeout = 30\n")
+    d = Daemon(tmp_path, config=conf)
+    try:
+        stalled = [d.connect() for _ in range(3)]
+        for s in stalled:
+            s.sendall(b'{"q":"harb')
+            time.sleep(0.05)
+        # Still fresh: a newcomer is refused rather than anyone evicted.
+        c = d.connect()
+        assert json.loads(read_line(c))["error"]["code"] == "busy"
+        c.close()
+        time.sleep(1.3)
+        newcomers = []
+        for _ in range(2):  # kept open, so that each needs a slot
+            c = d.connect()
+            c.sendall(b'{"cmd":"ping"}\n')
+            assert json.loads(read_line(c)).get("ok") is True
+            newcomers.append(c)
+        # The two oldest stalled lines were closed, the newest is still open.
+        for s in stalled[:2]:
+            s.settimeout(5)
+            assert s.recv(10) == b""
+        stalled[2].sendall(b'our"}\n')
+        stalled[2].settimeout(5)
+        assert "hits" in json.loads(read_line(stalled[2]))
+        for c in newcomers:
+            c.close()
+    finally:
+        d.stop()
+    log = open(d.log_path).read()
+    assert log.count("stalled connection closed for a new one") == 2, log[-2000:]
+
+
 def test_dribbling_client_is_closed(fixture_index, tmp_path):
     """A client sending one byte every 0.3 s re-arms the idle timer each
     time; its line must still be complete within idle_timeout of its first
