@@ -121,4 +121,11 @@ void cmd_sync_dir(const char *path);
 */
 int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop);
 
+/*
+** Remove the PATH.merge-N directories an interrupted merge left beside
+** the index at path.  Only while holding the index's write lock: no merge
+** of it can then be running.
+*/
+void cmd_merge_sweep(const char *path);
+
 #endif /* GZ_INDEXER_CMD_H */

@@ -183,6 +183,8 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv)
 		config_free(&cfg);
 		return GZ_EXIT_SOFTWARE;
 	}
+	if (o->bulk)
+		cmd_merge_sweep(cfg.index_path); /* the lock is ours */
 	if (o->bulk && !bulk)
 		log_info("msg=\"--bulk applies to a new index; adding as "
 			 "usual\" index=\"%s\"",

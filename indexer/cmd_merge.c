@@ -280,6 +280,16 @@ static int merge_split(const char *path, char *dir, char *parent,
 	return 0;
 }
 
+/* Remove the leftovers of interrupted merges beside path (indexer_cmd.h). */
+void cmd_merge_sweep(const char *path)
+{
+	char dir[PATH_MAX], parent[PATH_MAX];
+	const char *base;
+
+	if (merge_split(path, dir, parent, &base) == 0)
+		merge_sweep(parent, base);
+}
+
 int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 {
 	struct xsh_wdb *lock = NULL;
