@@ -952,6 +952,7 @@ static int search_relayout(struct searcher *s, char *stub, char *err)
 	int rc;
 
 	search_qps_free(s);
+	s->gen++; /* tables of the old layout are stale */
 	if (s->stub)
 		xsh_db_release(s->db);
 	else

@@ -311,7 +311,10 @@ def test_searchd_keeps_answering_across_a_merge(tmp_path):
                str(index), str(root)])
     assert res.returncode == 0, res.stderr
     d = Daemon(tmp_path, index=index)
+    facets = {"q": "harbour", "facets": ["source", "month"], "collapse": False}
     try:
+        before = d.request(facets)
+        assert before["total"]["lower"] == 300, before
         with Hammer(d, {"q": "bulk00042"},
                     lambda r: "error" not in r and len(r["hits"]) == 1) as h:
             time.sleep(0.3)
@@ -320,6 +323,9 @@ def test_searchd_keeps_answering_across_a_merge(tmp_path):
             assert res.returncode == 0, res.stdout + res.stderr
             assert is_single(index)
             time.sleep(0.3)
+            after = d.request(facets)
+            assert (after["total"], after["facets"]) == (before["total"],
+                                                         before["facets"])
             # Writes after the merge go to the one database; searchd sees them.
             extra = tmp_path / "extra.html"
             extra.write_text(article("After the merge", "aftermergemarker"))
