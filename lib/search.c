@@ -1545,10 +1545,52 @@ static void search_term_add(void *ctx, const char *term, size_t len)
 }
 
 /*
+** Add to t the word prefix of every wildcard "word*" of the query text q
+** outside fields, lower-cased: what the snippet marks for it.  Returns
+** how many were added (0: the caller falls back to Xapian's snippets),
+** or -1 (out of memory).
+*/
+static int search_wildcard_prefixes(const char *q, struct snippet_terms *t)
+{
+	char low[SNIPPET_MAX_WORD * 4 + 8];
+	const char *p = q, *b, *e, *colon;
+	int n = 0;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == '(' || *p == ')')
+			p++;
+		b = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '(' && *p != ')')
+			p++;
+		if (p - b < 2 || p[-1] != '*')
+			continue;
+		e = p - 1;
+		if (*b == '-')
+			continue; /* excluded: in no hit */
+		if (*b == '+')
+			b++;
+		if (b >= e)
+			continue;
+		/* A field's wildcard (title:diplom*) marks no body words, as
+		** a field's terms do not. */
+		colon = memchr(b, ':', (size_t)(e - b));
+		if (colon || *b == '"' || (size_t)(e - b) > SNIPPET_MAX_WORD ||
+		    xsh_utf8_lower(b, (size_t)(e - b), low, sizeof low) !=
+			    GZ_OK)
+			continue;
+		if (snippet_terms_add_prefix(t, low, strlen(low)) != GZ_OK)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/*
 ** Make hit's snippet: a window of the body around the matches; failing
 ** that, of the description; failing that, the start of whichever exists.
 ** With the query's terms (p->terms), by snippet_make; otherwise (a
-** wildcard query) by Xapian's MSet::snippet, and with remote set (remote
+** wildcard query whose patterns could not be read) by Xapian's
+** MSet::snippet, and with remote set (remote
 ** shards) without its background model, which would look every word up
 ** over the network.
 */
@@ -2632,13 +2674,14 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	rc = search_build_query(s, req, p, &q, err);
 	if (rc != GZ_OK)
 		return rc;
-	/* The query's words for snippet_make; wildcards are left to Xapian. */
+	/* The query's words for snippet_make, wildcards as word prefixes. */
 	plan.terms = NULL;
 	if (req->snippet_len > 0 && req->limit > 0 &&
 	    snippet_terms_new(&plan.terms) == GZ_OK &&
 	    (xsh_query_terms(q, search_term_add, &plan, &qflags, NULL) !=
 		     GZ_OK ||
-	     (qflags & XSH_QT_WILDCARD))) {
+	     ((qflags & XSH_QT_WILDCARD) &&
+	      search_wildcard_prefixes(p->q, plan.terms) <= 0))) {
 		snippet_terms_free(plan.terms);
 		plan.terms = NULL;
 	}

@@ -6,6 +6,7 @@ run, SIGTERM under load, SIGHUP, the HTTP front and the query log."""
 
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -202,6 +203,19 @@ def test_snippet_length_and_off(sd):
     assert "<mark>regatta</mark>" in h["snippet"]
     assert len(h["snippet"].replace("<mark>", "").replace("</mark>", "")) <= 70
     assert q(sd, "regatta", snippet=0)["hits"][0]["snippet"] is None
+
+
+def test_wildcard_snippets_mark_the_expanded_words(sd):
+    r = q(sd, "diplom* -regatta")
+    assert len(r["hits"]) >= 3, r
+    for h in r["hits"]:
+        marked = re.findall(r"<mark>([^<]*)</mark>", h["snippet"] or "")
+        assert marked, h
+        assert all(m.lower().startswith("diplom") for m in marked), marked
+    # Words of the query and wildcards mark together.
+    h = q(sd, "city diplom*")["hits"][0]
+    marked = {m.lower() for m in re.findall(r"<mark>([^<]*)</mark>", h["snippet"])}
+    assert "city" in marked and any(m.startswith("diplom") for m in marked), marked
 
 
 def test_facets_and_counts(sd):
