@@ -26,6 +26,13 @@
 ** reused for 24 hours.  With warc_dir set, every response is written to
 ** WARC files there (warc.h), its head rewritten to describe the decoded
 ** body (fetch_head_decoded).
+**
+** Requests, the frontier and every write (index, state, WARC) stay on the
+** calling thread; extraction, building documents and compressing WARC
+** records run on a pool of worker threads (one per core by default), whose
+** results are taken back in the order the answers arrived: the pool
+** changes when things happen, not what happens.  Memory stays bounded: no
+** request starts while the pool is full.
 */
 #ifndef GZ_CRAWL_H
 #define GZ_CRAWL_H
@@ -78,6 +85,8 @@ struct crawl_opts {
 				       * set.  NULL: none */
 	int progress;                 /* 1: a progress line on stderr, redrawn
 				       * about once a second (for a terminal) */
+	unsigned workers;             /* threads extracting, indexing and
+				       * compressing; 0: one per core */
 };
 
 /*
