@@ -2236,7 +2236,7 @@ struct warc_packed {
 };
 
 /* The window bits of a raw deflater for n bytes of input: no larger
-** than needed, so that small records allocate less. */
+** than needed, so that small records allocate and clear less. */
 static int warc_window_bits(uint64_t n)
 {
 	int bits = 9;
@@ -2244,6 +2244,12 @@ static int warc_window_bits(uint64_t n)
 	while (bits < 15 && ((uint64_t)1 << bits) < n)
 		bits++;
 	return bits;
+}
+
+/* The memory level going with those window bits (zlib's 8 from 14 up). */
+static int warc_mem_level(int bits)
+{
+	return bits - 6 < 8 ? bits - 6 : 8;
 }
 
 /*
@@ -2256,10 +2262,11 @@ static int warc_pack_deflate(struct warc_packed *p,
 {
 	z_stream zs;
 	size_t cap, i;
-	int zr = Z_OK, rc = GZ_OK;
+	int zr = Z_OK, rc = GZ_OK, bits;
 
 	memset(&zs, 0, sizeof zs);
-	if (deflateInit2(&zs, p->level, Z_DEFLATED, -warc_window_bits(total), 8,
+	bits = warc_window_bits(total);
+	if (deflateInit2(&zs, p->level, Z_DEFLATED, -bits, warc_mem_level(bits),
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	cap = (size_t)deflateBound(&zs, (uLong)total) + 64;
