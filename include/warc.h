@@ -342,14 +342,23 @@ int warc_writer_add_record(struct warc_writer *w, const char *type_name,
 struct warc_packed;
 
 /*
+** What packs records on one thread: a deflater kept between records (one
+** per thread; distinct packers are independent).  flags: the gzip level
+** as for warc_writer_open (WARC_W_LEVEL; other bits ignored).  *out is the
+** caller's (warc_packer_free).  GZ_OK or GZ_ENOMEM.
+*/
+struct warc_packer;
+int warc_packer_new(unsigned flags, struct warc_packer **out, char *err);
+void warc_packer_free(struct warc_packer *pk);
+
+/*
 ** Pack the response record of x (x->request must be NULL: no request
-** record) at the gzip level of flags (WARC_W_LEVEL, as for
-** warc_writer_open; other bits ignored).  x is borrowed; the date is fixed
-** now when x->date is 0.  Touches no writer: thread-safe.  *out is the
+** record) with pk.  x is borrowed; the date is fixed now when x->date is
+** 0.  Touches no writer: any thread, with its own packer.  *out is the
 ** caller's (warc_packed_free).  GZ_OK, GZ_EINVAL (as warc_writer_add),
 ** GZ_ENOMEM, GZ_EINTERNAL.
 */
-int warc_pack_response(const struct warc_exchange *x, unsigned flags,
+int warc_pack_response(struct warc_packer *pk, const struct warc_exchange *x,
 		       struct warc_packed **out, char *err);
 
 /* Bytes the packed record holds (its compressed block). */

@@ -189,6 +189,7 @@ struct crawl {
 	size_t dirty;               /* state records staged since then */
 	const struct crawl_opts *o; /* borrowed; never NULL */
 	struct warc_writer *warc;   /* open when warc_dir is set */
+	struct warc_packer *packer; /* the loop's, for small records */
 	struct workq *pool;         /* the workers (see the top of the file) */
 	struct crawl_shared *sh;    /* what the workers read */
 	struct crawl_job *recording; /* job whose links crawl_enqueue records */
@@ -205,8 +206,8 @@ struct crawl_shared {
 	const struct gz_config *cfg;      /* borrowed */
 	const struct crawl_scope *scopes; /* one per source, borrowed */
 	struct index_builder **builders;  /* n_builders, owned */
+	struct warc_packer **packers;     /* n_builders when WARC is on */
 	unsigned n_builders;              /* one per worker */
-	unsigned warc_flags;              /* WARC_W_LEVEL of the records */
 	struct fetch *f;                  /* woken when an item is done */
 };
 
@@ -1200,7 +1201,7 @@ static void crawl_extract(const struct crawl_shared *sh,
 ** Pack r's WARC record into it->packed (its head rewritten for the
 ** decoded body), or say why not in it->pack_err.  Any thread.
 */
-static void crawl_pack(unsigned flags, struct crawl_item *it)
+static void crawl_pack(struct warc_packer *pk, struct crawl_item *it)
 {
 	const struct fetch_result *r = it->r;
 	struct warc_exchange x;
@@ -1220,7 +1221,7 @@ static void crawl_pack(unsigned flags, struct crawl_item *it)
 	x.response_head_len = head.len;
 	x.body = r->body.ptr;
 	x.body_len = r->body.len;
-	warc_pack_response(&x, flags, &it->packed, it->pack_err);
+	warc_pack_response(pk, &x, &it->packed, it->pack_err);
 	buf_release(&head);
 }
 
@@ -1246,7 +1247,7 @@ static void crawl_work(void *arg, unsigned worker, void *item)
 
 	crawl_hash_body(it);
 	if (it->archive)
-		crawl_pack(sh->warc_flags, it);
+		crawl_pack(sh->packers[worker], it);
 	if (it->extract) {
 		crawl_extract(sh, sh->builders[worker], it);
 		buf_release(&it->r->body);
@@ -1563,7 +1564,7 @@ static void crawl_archive(struct crawl *c, struct crawl_item *it)
 	if (!it->archive)
 		return;
 	if (!it->packed && !it->pack_err[0])
-		crawl_pack(c->sh->warc_flags, it);
+		crawl_pack(c->packer, it);
 	if (!it->packed) {
 		crawl_warn("response not archived", it->r->url, it->pack_err);
 		return;
@@ -1851,27 +1852,39 @@ static int crawl_open_warc(struct crawl *c, char *err)
 }
 
 /*
-** Start the pool: a builder per worker, then the threads (see the top of
-** the file).  GZ_OK, or an error in err.
+** Start the pool: a builder (and with WARC on a packer) per worker, then
+** the threads (see the top of the file).  GZ_OK, or an error in err.
 */
 static int crawl_pool_start(struct crawl *c, struct crawl_shared *sh, char *err)
 {
 	struct workq_opts wo;
-	unsigned n = workq_default_workers(c->o->workers), i;
+	/* The loop thread keeps a core busy with the writes. */
+	unsigned n = workq_default_workers(c->o->workers, 1), i;
 	int rc;
 
 	sh->cfg = c->cfg;
 	sh->scopes = c->scopes;
-	sh->warc_flags = WARC_W_LEVEL(CRAWL_WARC_LEVEL);
 	sh->f = c->f;
 	sh->builders = calloc(n, sizeof *sh->builders);
-	if (!sh->builders)
+	sh->packers = calloc(n, sizeof *sh->packers);
+	if (!sh->builders || !sh->packers)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		rc = index_builder_new(&sh->builders[i], err);
 		if (rc != GZ_OK)
 			return rc;
 		sh->n_builders++;
+		if (c->warc)
+			rc = warc_packer_new(WARC_W_LEVEL(CRAWL_WARC_LEVEL),
+					     &sh->packers[i], err);
+		if (rc != GZ_OK)
+			return rc;
+	}
+	if (c->warc) {
+		rc = warc_packer_new(WARC_W_LEVEL(CRAWL_WARC_LEVEL), &c->packer,
+				     err);
+		if (rc != GZ_OK)
+			return rc;
 	}
 	/* libxml2 2.9 sets itself up on first use, which is not safe from
 	** two threads at once. */
@@ -1892,17 +1905,22 @@ static int crawl_pool_start(struct crawl *c, struct crawl_shared *sh, char *err)
 	return rc;
 }
 
-/* Stop the pool, dropping what it holds, and free the builders. */
+/* Stop the pool, dropping what it holds; free the builders and packers. */
 static void crawl_pool_stop(struct crawl *c, struct crawl_shared *sh)
 {
 	unsigned i;
 
 	workq_free(c->pool, crawl_item_free);
 	c->pool = NULL;
-	for (i = 0; i < sh->n_builders; i++)
+	for (i = 0; i < sh->n_builders; i++) {
 		index_builder_free(sh->builders[i]);
+		warc_packer_free(sh->packers[i]);
+	}
 	free(sh->builders);
+	free(sh->packers);
 	memset(sh, 0, sizeof *sh);
+	warc_packer_free(c->packer);
+	c->packer = NULL;
 }
 
 /*

@@ -2235,58 +2235,67 @@ struct warc_packed {
 	size_t zlen;                /* bytes at z */
 };
 
-/* The window bits of a raw deflater for n bytes of input: no larger
-** than needed, so that small records allocate and clear less. */
-static int warc_window_bits(uint64_t n)
-{
-	int bits = 9;
+struct warc_packer {
+	z_stream zs; /* raw deflater, reset per record */
+	int level;   /* its gzip level */
+};
 
-	while (bits < 15 && ((uint64_t)1 << bits) < n)
-		bits++;
-	return bits;
+int warc_packer_new(unsigned flags, struct warc_packer **out, char *err)
+{
+	struct warc_packer *pk = calloc(1, sizeof *pk);
+
+	*out = NULL;
+	if (!pk)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	pk->level = warc_flags_level(flags);
+	if (deflateInit2(&pk->zs, pk->level, Z_DEFLATED, -15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(pk);
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	*out = pk;
+	return GZ_OK;
 }
 
-/* The memory level going with those window bits (zlib's 8 from 14 up). */
-static int warc_mem_level(int bits)
+void warc_packer_free(struct warc_packer *pk)
 {
-	return bits - 6 < 8 ? bits - 6 : 8;
+	if (!pk)
+		return;
+	deflateEnd(&pk->zs);
+	free(pk);
 }
 
 /*
-** Raw-deflate the n parts into p->z (malloc'd), ending the deflate stream,
-** and their CRC-32 into p->crc.  GZ_OK, GZ_ENOMEM or GZ_EINTERNAL.
+** Raw-deflate the n parts (total bytes) with pk into p->z (malloc'd),
+** ending the deflate stream, and their CRC-32 into p->crc.  GZ_OK,
+** GZ_ENOMEM or GZ_EINTERNAL.
 */
-static int warc_pack_deflate(struct warc_packed *p,
+static int warc_pack_deflate(struct warc_packer *pk, struct warc_packed *p,
 			     const struct warc_part *parts, size_t n,
 			     uint64_t total, char *err)
 {
-	z_stream zs;
+	z_stream *zs = &pk->zs;
 	size_t cap, i;
-	int zr = Z_OK, rc = GZ_OK, bits;
+	int zr = Z_OK, rc = GZ_OK;
 
-	memset(&zs, 0, sizeof zs);
-	bits = warc_window_bits(total);
-	if (deflateInit2(&zs, p->level, Z_DEFLATED, -bits, warc_mem_level(bits),
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return gz_fail(err, GZ_ENOMEM, "out of memory");
-	cap = (size_t)deflateBound(&zs, (uLong)total) + 64;
+	if (deflateReset(zs) != Z_OK)
+		return gz_fail(err, GZ_EINTERNAL, "deflateReset failed");
+	cap = (size_t)deflateBound(zs, (uLong)total) + 64;
 	p->z = malloc(cap);
-	if (!p->z) {
-		deflateEnd(&zs);
+	if (!p->z)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
-	}
 	p->crc = crc32(0L, Z_NULL, 0);
-	zs.next_out = p->z;
-	zs.avail_out = (uInt)cap;
+	zs->next_out = p->z;
+	zs->avail_out = (uInt)cap;
 	for (i = 0; i <= n && rc == GZ_OK; i++) {
 		int flush = i == n ? Z_FINISH : Z_NO_FLUSH;
 
-		zs.next_in = i < n ? (Bytef *)(uintptr_t)parts[i].p : NULL;
-		zs.avail_in = i < n ? (uInt)parts[i].n : 0;
+		zs->next_in = i < n ? (Bytef *)(uintptr_t)parts[i].p : NULL;
+		zs->avail_in = i < n ? (uInt)parts[i].n : 0;
 		if (i < n)
 			p->crc = crc32(p->crc, parts[i].p, (uInt)parts[i].n);
 		do {
-			if (zs.avail_out == 0) {
+			if (zs->avail_out == 0) {
 				/* Past deflateBound: grow (never expected). */
 				unsigned char *nz = realloc(p->z, 2 * cap);
 
@@ -2296,24 +2305,23 @@ static int warc_pack_deflate(struct warc_packed *p,
 					break;
 				}
 				p->z = nz;
-				zs.next_out = nz + cap;
-				zs.avail_out = (uInt)cap;
+				zs->next_out = nz + cap;
+				zs->avail_out = (uInt)cap;
 				cap *= 2;
 			}
-			zr = deflate(&zs, flush);
+			zr = deflate(zs, flush);
 			if (zr == Z_STREAM_ERROR)
 				rc = gz_fail(err, GZ_EINTERNAL,
 					     "deflate failed");
 		} while (rc == GZ_OK &&
-			 (zs.avail_in > 0 ||
+			 (zs->avail_in > 0 ||
 			  (flush == Z_FINISH && zr != Z_STREAM_END)));
 	}
-	p->zlen = cap - zs.avail_out;
-	deflateEnd(&zs);
+	p->zlen = cap - zs->avail_out;
 	return rc;
 }
 
-int warc_pack_response(const struct warc_exchange *x, unsigned flags,
+int warc_pack_response(struct warc_packer *pk, const struct warc_exchange *x,
 		       struct warc_packed **out, char *err)
 {
 	struct warc_packed *p;
@@ -2335,7 +2343,7 @@ int warc_pack_response(const struct warc_exchange *x, unsigned flags,
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	}
 	p->date = x->date ? x->date : time(NULL);
-	p->level = warc_flags_level(flags);
+	p->level = pk->level;
 	parts[0].p = x->response_head;
 	parts[0].n = x->response_head_len;
 	parts[1].p = x->body_len ? x->body : "";
@@ -2352,7 +2360,7 @@ int warc_pack_response(const struct warc_exchange *x, unsigned flags,
 	warc_sha1_update(&ctx, parts[1].p, parts[1].n);
 	warc_sha1_final(&ctx, d);
 	warc_digest_text(d, p->bdig);
-	rc = warc_pack_deflate(p, parts, 3, p->block_len + 4, err);
+	rc = warc_pack_deflate(pk, p, parts, 3, p->block_len + 4, err);
 	if (rc != GZ_OK) {
 		warc_packed_free(p);
 		return rc;

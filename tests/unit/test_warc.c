@@ -656,6 +656,7 @@ static void test_writer_packed(void **state)
 	struct buf bodies[12];
 	struct warc_writer *w = NULL;
 	struct warc_packed *pk = NULL;
+	struct warc_packer *packer = NULL;
 	struct warc_reader *r;
 	struct warc_record rec;
 	struct warc_exchange x;
@@ -670,6 +671,7 @@ static void test_writer_packed(void **state)
 					  WARC_W_NO_FSYNC | WARC_W_LEVEL(3), &w,
 					  err),
 			 GZ_OK);
+	assert_int_equal(warc_packer_new(WARC_W_LEVEL(3), &packer, err), GZ_OK);
 	for (i = 0; i < 12; i++) {
 		buf_init(&bodies[i], TEST_BUF_MAX);
 		if (i == 5) {
@@ -702,9 +704,8 @@ static void test_writer_packed(void **state)
 					 GZ_OK);
 			continue;
 		}
-		assert_int_equal(
-			warc_pack_response(&x, WARC_W_LEVEL(3), &pk, err),
-			GZ_OK);
+		assert_int_equal(warc_pack_response(packer, &x, &pk, err),
+				 GZ_OK);
 		assert_true(warc_packed_size(pk) > 0);
 		assert_int_equal(warc_writer_add_packed(w, pk, &loc, err),
 				 GZ_OK);
@@ -714,11 +715,13 @@ static void test_writer_packed(void **state)
 	/* A request record cannot be packed; nor can a bad URI. */
 	x.request = "GET / HTTP/1.1\r\n\r\n";
 	x.request_len = strlen(x.request);
-	assert_int_equal(warc_pack_response(&x, 0, &pk, err), GZ_EINVAL);
+	assert_int_equal(warc_pack_response(packer, &x, &pk, err), GZ_EINVAL);
 	x.request = NULL;
 	x.url = "http://example.com/a b";
-	assert_int_equal(warc_pack_response(&x, 0, &pk, err), GZ_EINVAL);
+	assert_int_equal(warc_pack_response(packer, &x, &pk, err), GZ_EINVAL);
 	assert_null(pk);
+	warc_packer_free(packer);
+	warc_packer_free(NULL);
 	assert_int_equal(warc_writer_close(w, err), GZ_OK);
 
 	list_dir(dir, names, 14, &nwarc, &nopen);
