@@ -25,7 +25,7 @@ With --before, the first crawl is also run with the programs in BINDIR (a
 build of the previous version), both on fresh indexes, alternating, --runs
 times each (default 1); the medians of both are printed side by side, with
 the WARC sizes.  --jobs N passes `--jobs N` (the crawl's worker threads;
-default one per core) to the crawls of the build in --bindir.
+default the cores less one) to the crawls of the build in --bindir.
 
 It is a benchmark, not a test: it takes a minute or two and needs no
 network beyond loopback (apt-get aside).

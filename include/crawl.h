@@ -29,7 +29,8 @@
 **
 ** Requests, the frontier and every write (index, state, WARC) stay on the
 ** calling thread; extraction, building documents and compressing WARC
-** records run on a pool of worker threads (one per core by default), whose
+** records run on a pool of worker threads (by default one per core but
+** the one the calling thread keeps busy, at least one), whose
 ** results are taken back in the order the answers arrived: the pool
 ** changes when things happen, not what happens.  Memory stays bounded: no
 ** request starts while the pool is full.
@@ -86,7 +87,8 @@ struct crawl_opts {
 	int progress;                 /* 1: a progress line on stderr, redrawn
 				       * about once a second (for a terminal) */
 	unsigned workers;             /* threads extracting, indexing and
-				       * compressing; 0: one per core */
+				       * compressing; 0: the cores less one
+				       * (at least one) */
 };
 
 /*

@@ -101,8 +101,11 @@ unsigned workq_workers(const struct workq *q);
 */
 void workq_free(struct workq *q, void (*drop)(void *item));
 
-/* The number of workers for a request of n: n, or the online cores when
-** n is 0; within 1..WORKQ_MAX_WORKERS. */
-unsigned workq_default_workers(unsigned n);
+/*
+** The number of workers for a request of n: n, or when n is 0 the online
+** cores less `busy` (threads of the caller's that keep a core busy
+** themselves); within 1..WORKQ_MAX_WORKERS.
+*/
+unsigned workq_default_workers(unsigned n, unsigned busy);
 
 #endif /* GZ_WORKQ_H */

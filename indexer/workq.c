@@ -56,9 +56,9 @@ struct workq {
 	int quit;                 /* workers stop */
 };
 
-unsigned workq_default_workers(unsigned n)
+unsigned workq_default_workers(unsigned n, unsigned busy)
 {
-	long k = n ? (long)n : sysconf(_SC_NPROCESSORS_ONLN);
+	long k = n ? (long)n : sysconf(_SC_NPROCESSORS_ONLN) - (long)busy;
 
 	if (k < 1)
 		k = 1;

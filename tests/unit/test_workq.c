@@ -228,9 +228,11 @@ static void test_options(void **state)
 	assert_int_equal(workq_new(&o, &q, err), GZ_EINVAL);
 	assert_null(q);
 	assert_true(strstr(err, "workers") != NULL);
-	assert_true(workq_default_workers(0) >= 1);
-	assert_int_equal(workq_default_workers(3), 3);
-	assert_int_equal(workq_default_workers(1000), WORKQ_MAX_WORKERS);
+	assert_true(workq_default_workers(0, 0) >= 1);
+	assert_true(workq_default_workers(0, 0) >= workq_default_workers(0, 1));
+	assert_int_equal(workq_default_workers(0, 1000), 1);
+	assert_int_equal(workq_default_workers(3, 1), 3);
+	assert_int_equal(workq_default_workers(1000, 0), WORKQ_MAX_WORKERS);
 }
 
 int main(void)
