@@ -232,11 +232,18 @@ def record(line):
             "| date | machine | pages | crawl pages/s | re-crawl (304) pages/s "
             "| omindex docs/s | ratio |\n|---|---|---|---|---|---|---|\n")
     head, sep, rest = text.partition("\n## Crawl\n")
-    # Append the row at the end of the Crawl section's table.
+    # Append the row after the last row of the Crawl section's table (the
+    # prose around the table stays where it is).
     nxt = rest.find("\n## ")
     section = rest if nxt < 0 else rest[:nxt]
     after = "" if nxt < 0 else rest[nxt:]
-    section = section.rstrip("\n") + "\n" + line + "\n"
+    lines = section.split("\n")
+    rows = [i for i, l in enumerate(lines) if l.startswith("|")]
+    if rows:
+        lines.insert(rows[-1] + 1, line)
+        section = "\n".join(lines)
+    else:
+        section = section.rstrip("\n") + "\n" + line + "\n"
     with open(path, "w") as f:
         f.write(head + sep + section + after)
 
