@@ -39,7 +39,9 @@
 **
 ** The run stops early, cleanly, when one of the caller's stop signals is
 ** pending (polled between events: the signals stay blocked, so no handler
-** and no global flag are needed); what is staged is then committed.
+** and no global flag are needed): transfers still running are dropped,
+** the answers already received are taken back from the pool and handled,
+** and what is staged is committed.
 */
 #include <signal.h>
 #include <stdio.h>
