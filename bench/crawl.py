@@ -19,12 +19,13 @@ then prints the rates and the ratio, and appends a row to bench/RESULTS.md
 ("Crawl" section) unless --no-record.
 
   python3 bench/crawl.py [--n 10000] [--bindir bin] [--keep DIR] [--no-record]
-                         [--before BINDIR] [--runs N]
+                         [--before BINDIR] [--runs N] [--jobs N]
 
 With --before, the first crawl is also run with the programs in BINDIR (a
 build of the previous version), both on fresh indexes, alternating, --runs
 times each (default 1); the medians of both are printed side by side, with
-the WARC sizes.
+the WARC sizes.  --jobs N passes `--jobs N` (the crawl's worker threads;
+default the cores less one) to the crawls of the build in --bindir.
 
 It is a benchmark, not a test: it takes a minute or two and needs no
 network beyond loopback (apt-get aside).
@@ -183,10 +184,10 @@ def write_config(path, index, warc, servers):
                     "depth = 0\nrevisit = 0\n\n" % (i, srv.hostport))
 
 
-def crawl(bindir, conf):
+def crawl(bindir, conf, extra=()):
     t = time.monotonic()
     res = subprocess.run([os.path.join(bindir, "gazette-indexer"), "crawl",
-                          "--quiet", "--config", conf],
+                          "--quiet", "--config", conf] + list(extra),
                          capture_output=True, text=True, timeout=3600)
     secs = time.monotonic() - t
     summary = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else ""
@@ -231,11 +232,18 @@ def record(line):
             "| date | machine | pages | crawl pages/s | re-crawl (304) pages/s "
             "| omindex docs/s | ratio |\n|---|---|---|---|---|---|---|\n")
     head, sep, rest = text.partition("\n## Crawl\n")
-    # Append the row at the end of the Crawl section's table.
+    # Append the row after the last row of the Crawl section's table (the
+    # prose around the table stays where it is).
     nxt = rest.find("\n## ")
     section = rest if nxt < 0 else rest[:nxt]
     after = "" if nxt < 0 else rest[nxt:]
-    section = section.rstrip("\n") + "\n" + line + "\n"
+    lines = section.split("\n")
+    rows = [i for i, l in enumerate(lines) if l.startswith("|")]
+    if rows:
+        lines.insert(rows[-1] + 1, line)
+        section = "\n".join(lines)
+    else:
+        section = section.rstrip("\n") + "\n" + line + "\n"
     with open(path, "w") as f:
         f.write(head + sep + section + after)
 
@@ -249,7 +257,9 @@ def main():
     ap.add_argument("--no-omindex", action="store_true")
     ap.add_argument("--before", help="bindir of a previous build to compare")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--jobs", type=int, help="worker threads of the crawl")
     args = ap.parse_args()
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
     work = args.keep or tempfile.mkdtemp(prefix="gz-bench-crawl-")
     os.makedirs(work, exist_ok=True)
@@ -276,7 +286,8 @@ def main():
                 shutil.rmtree(index, ignore_errors=True)
                 shutil.rmtree(warc, ignore_errors=True)
                 os.makedirs(warc)
-                secs, f1, s1 = crawl(bindir, conf)
+                secs, f1, s1 = crawl(bindir, conf,
+                                     jobs if label == "now" else ())
                 rates[label].append(int(f1.get("new", 0)) / secs)
                 warcs[label].append(sum(os.path.getsize(os.path.join(warc, x))
                                         for x in os.listdir(warc)) / 1e6)
@@ -284,7 +295,7 @@ def main():
         shutil.rmtree(index, ignore_errors=True)
         shutil.rmtree(warc, ignore_errors=True)
         os.makedirs(warc)
-        secs, f1, s1 = crawl(args.bindir, conf)
+        secs, f1, s1 = crawl(args.bindir, conf, jobs)
         new = int(f1.get("new", 0))
         rate = new / secs
         rates["now"].append(rate)
@@ -299,7 +310,7 @@ def main():
                          statistics.median(warcs[label])))
         print("crawl:    %s" % s1)
         print("crawl:    %d documents in %.1f s = %.0f pages/s" % (new, secs, rate))
-        secs2, f2, s2 = crawl(args.bindir, conf)
+        secs2, f2, s2 = crawl(args.bindir, conf, jobs)
         checked = int(f2.get("not_modified", 0))
         rate2 = checked / secs2
         print("re-crawl: %s" % s2)

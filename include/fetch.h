@@ -15,7 +15,8 @@
 **     allow-listed, checked on the resolved address as the socket is opened,
 **     so a name resolving to 127.0.0.1 is caught;
 **   - proxies from the environment ignored (the check must see the target).
-** A struct fetch is not thread-safe; use one per thread.
+** A struct fetch is not thread-safe (fetch_wakeup aside); use one per
+** thread.
 */
 #ifndef GZ_FETCH_H
 #define GZ_FETCH_H
@@ -107,12 +108,19 @@ size_t fetch_pending(const struct fetch *f);
 /*
 ** Drive the transfers for at most timeout_ms (0: do what is ready and
 ** return) until one completes; its result goes to *out (the caller's, free
-** with fetch_result_free).  *out is NULL when nothing completed in time or
-** nothing is pending.  GZ_OK, or GZ_EFETCH/GZ_ENOMEM when the multi
-** interface itself fails.
+** with fetch_result_free).  *out is NULL when nothing completed in time,
+** nothing is pending or fetch_wakeup was called.  GZ_OK, or
+** GZ_EFETCH/GZ_ENOMEM when the multi interface itself fails.
 */
 int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 	       char *err);
+
+/*
+** Make fetch_next return soon, with no result, from wherever it waits: the
+** one function that may be called from another thread (while f lives),
+** e.g. by a worker whose result the fetching thread should pick up.
+*/
+void fetch_wakeup(struct fetch *f);
 
 /* Free a result; NULL is a no-op. */
 void fetch_result_free(struct fetch_result *r);

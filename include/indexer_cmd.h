@@ -31,7 +31,7 @@ struct cli_opts {
 	const char *url_prefix; /* --url-prefix: URL = prefix + relative path */
 	int jsonl;              /* --jsonl: inputs are JSON lines of articles */
 	int force;      /* --force: extract even what is recorded as done */
-	unsigned jobs;  /* --jobs: extraction workers; 0 = cores */
+	unsigned jobs;  /* --jobs: workers of add and crawl; 0 = cores */
 	unsigned batch; /* --batch: documents per commit; 0 = config's */
 	unsigned
 		budget_mb; /* --memory: MB of raw input in flight; 0 = default */

@@ -19,7 +19,9 @@
 ** NAME.open and renamed to NAME when complete, and rotated past a size limit.
 **
 ** Neither side keeps global state; a reader or writer may be used by one
-** thread at a time, and distinct ones by distinct threads.
+** thread at a time, and distinct ones by distinct threads.  A response
+** record may be packed (digested and compressed) on any thread and
+** appended later by the writer's (warc_pack_response).
 */
 #ifndef GZ_WARC_H
 #define GZ_WARC_H
@@ -327,6 +329,53 @@ int warc_writer_add_record(struct warc_writer *w, const char *type_name,
 			   time_t date, const void *block, size_t block_len,
 			   const char *extra, struct warc_location *loc,
 			   char *err);
+
+/*
+** A response record made ready on any thread, to be appended by the
+** writer's thread: its digests computed and its block compressed.  The
+** costly part of writing a record (SHA-1 and deflate of the body) can so
+** run on worker threads while one writer appends, in the order it
+** chooses.  The record's gzip member is the writer's compressed header
+** (flushed to a byte boundary) followed by the packed block, then the
+** gzip trailer: one member per record, as warc_writer_add writes them.
+*/
+struct warc_packed;
+
+/*
+** What packs records on one thread: a deflater kept between records (one
+** per thread; distinct packers are independent).  flags: the gzip level
+** as for warc_writer_open (WARC_W_LEVEL; other bits ignored).  *out is the
+** caller's (warc_packer_free).  GZ_OK or GZ_ENOMEM.
+*/
+struct warc_packer;
+int warc_packer_new(unsigned flags, struct warc_packer **out, char *err);
+void warc_packer_free(struct warc_packer *pk);
+
+/*
+** Pack the response record of x (x->request must be NULL: no request
+** record) with pk.  x is borrowed; the date is fixed now when x->date is
+** 0.  Touches no writer: any thread, with its own packer.  *out is the
+** caller's (warc_packed_free).  GZ_OK, GZ_EINVAL (as warc_writer_add),
+** GZ_ENOMEM, GZ_EINTERNAL.
+*/
+int warc_pack_response(struct warc_packer *pk, const struct warc_exchange *x,
+		       struct warc_packed **out, char *err);
+
+/* Bytes the packed record holds (its compressed block). */
+size_t warc_packed_size(const struct warc_packed *p);
+
+/*
+** Append the record p (borrowed; it may be appended again, to another
+** writer) to w, with a new WARC-Record-ID and w's WARC-Warcinfo-ID, and
+** rotate as warc_writer_add does.  loc as for warc_writer_add.  GZ_OK,
+** GZ_EIO (the file is cut back to its last complete record), GZ_ENOMEM,
+** GZ_EINTERNAL.
+*/
+int warc_writer_add_packed(struct warc_writer *w, const struct warc_packed *p,
+			   struct warc_location *loc, char *err);
+
+/* Free a packed record; NULL is a no-op. */
+void warc_packed_free(struct warc_packed *p);
 
 /*
 ** Finish the current file (fsync unless WARC_W_NO_FSYNC, rename NAME.open to

@@ -9,6 +9,7 @@
 ** 128 + the signal's number, as a shell reports a killed command.  A
 ** progress line is drawn on stderr when stderr is a terminal (and not with
 ** --quiet); under cron only the log lines and the summary appear.
+** --jobs sets the worker threads of the crawl (crawl.h; default: cores).
 */
 #include <limits.h>
 #include <signal.h>
@@ -65,6 +66,7 @@ int cmd_crawl(const struct cli_opts *o, int argc, char **argv)
 	if (sigprocmask(SIG_BLOCK, &stop, &old) == 0)
 		co.stop_signals = &stop;
 	co.progress = isatty(STDERR_FILENO) && !o->quiet;
+	co.workers = o->jobs;
 	rc = crawl_run(&cfg, w, &co, &stats, err);
 	crawl_summary(&stats, line, sizeof line);
 	if (index_set_meta(w, "gazette.last_run", line, NULL) != GZ_OK)

@@ -19,11 +19,29 @@
 ** with its state and queued again when it answers 304.  Each answer updates
 ** the state, which is staged with the documents and committed with them,
 ** after the URL's document (crawl.h tells the rules).  With warc_dir set,
-** every response goes to a WARC writer as it arrives.
+** every response goes to a WARC writer.
+**
+** The loop thread owns the frontier, the index writer and the WARC
+** writer; a pool of worker threads (workq.h) does the costly part of each
+** answer in between.  Every answer, in the order the fetcher hands them
+** back, becomes a struct crawl_item pushed on the pool's queue: a 2xx HTML
+** page goes to a worker, which extracts it (keeping its links), builds
+** its document (index_build, one builder per worker) and packs its WARC
+** record (digests and deflate, warc_pack_response); other answers need no
+** worker (a large one, a sitemap say, still has its record packed there).
+** The loop takes the items back strictly in that order and does the rest
+** as before: the WARC record appended, links queued, the document put
+** (index_put_built), the state staged, commits.  So what the run does with
+** a sequence of answers is the same whatever the threads' timing, and the
+** same as with one thread.  The queue's slots and bytes are bounded, and
+** a transfer starts only while a slot is free for its answer beyond those
+** of the transfers running: a full pool stops new transfers.
 **
 ** The run stops early, cleanly, when one of the caller's stop signals is
 ** pending (polled between events: the signals stay blocked, so no handler
-** and no global flag are needed); what is staged is then committed.
+** and no global flag are needed): transfers still running are dropped,
+** the answers already received are taken back from the pool and handled,
+** and what is staged is committed.
 */
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +49,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <libxml/parser.h>
 
 #include "article.h"
 #include "buf.h"
@@ -50,6 +70,7 @@
 #include "url.h"
 #include "version.h"
 #include "warc.h"
+#include "workq.h"
 
 /* Retries of one URL after 429/503 with a Retry-After within bounds. */
 #define CRAWL_MAX_RETRIES 2
@@ -71,6 +92,19 @@
 
 /* Largest list of links kept for one feed, sitemap or listing page. */
 #define CRAWL_MAX_LINKS_BYTES (8u * 1024 * 1024)
+
+/* Queue slots per worker beyond those kept for the running transfers:
+** answers waiting for a worker or for the loop. */
+#define CRAWL_SLOTS_PER_WORKER 4
+
+/* Bytes of response bodies in the pool's queue past which no transfer
+** starts (a larger body than this still goes through, alone). */
+#define CRAWL_POOL_BUDGET (64u * 1024 * 1024)
+
+/* Responses at least this large that need no extraction (sitemaps, say)
+** still go to a worker, to have their WARC record packed there; smaller
+** ones are packed by the loop thread. */
+#define CRAWL_PACK_AWAY_BYTES (16u * 1024)
 
 /* What a job fetches. */
 enum crawl_kind {
@@ -157,10 +191,55 @@ struct crawl {
 	size_t dirty;               /* state records staged since then */
 	const struct crawl_opts *o; /* borrowed; never NULL */
 	struct warc_writer *warc;   /* open when warc_dir is set */
+	struct warc_packer *packer; /* the loop's, for small records */
+	struct workq *pool;         /* the workers (see the top of the file) */
+	struct crawl_shared *sh;    /* what the workers read */
 	struct crawl_job *recording; /* job whose links crawl_enqueue records */
 	long long next_progress; /* monotonic ms of the next progress line */
 	int fatal;               /* a fatal error code, or 0 */
 	char *err;               /* the caller's message buffer */
+};
+
+/*
+** What the workers read: set up before the pool starts and unchanged until
+** it stops.  Builder i is worker i's own.
+*/
+struct crawl_shared {
+	const struct gz_config *cfg;      /* borrowed */
+	const struct crawl_scope *scopes; /* one per source, borrowed */
+	struct index_builder **builders;  /* n_builders, owned */
+	struct warc_packer **packers;     /* n_builders when WARC is on */
+	unsigned n_builders;              /* one per worker */
+	struct fetch *f;                  /* woken when an item is done */
+};
+
+/*
+** One answered request on its way through the pool: made by the loop when
+** the fetcher hands it back, processed by a worker when it has work,
+** applied by the loop in its turn.  The worker writes only the fields
+** below "worker", and reads the job and the answer, which nobody else
+** touches meanwhile.
+*/
+struct crawl_item {
+	struct fetch_result *r; /* the answer (owned) */
+	struct crawl_job *j;    /* its job (owned); NULL once requeued for a
+				  * retry */
+	int archive;            /* write r to the WARC files */
+	int extract;            /* a 2xx HTML page: extract, build */
+	int follow;             /* its links are followed (depth left) */
+	/* worker */
+	struct warc_packed *packed; /* r's WARC record, ready to append */
+	char pack_err[GZ_ERRLEN];   /* why there is none, when archive */
+	int xrc;                    /* extract_html's code */
+	enum page_kind kind;        /* what the page is */
+	int to_index;               /* the kind of page that is indexed */
+	int canonical_dropped;      /* the page's canonical URL was refused */
+	int brc;                    /* index_build's code, when to_index */
+	struct index_built *built;  /* the document, when brc is GZ_OK */
+	char err[GZ_ERRLEN];        /* why xrc or brc is not GZ_OK */
+	char body_hash[17];         /* hash of the 2xx body, "" not yet */
+	struct buf links;           /* links found: NUL-terminated URLs */
+	size_t n_links;             /* how many */
 };
 
 /* What crawl_enqueue did with a URL. */
@@ -998,28 +1077,6 @@ static void crawl_feed_done(struct crawl *c, struct crawl_job *j,
 		 feed_kind_name(info.kind), info.entries);
 }
 
-/* Context of the link callback. */
-struct crawl_link_ctx {
-	struct crawl *c;           /* the run */
-	const struct crawl_job *j; /* the page's job */
-	size_t n;                  /* links seen on the page */
-};
-
-/* extract_link_fn: queue a link found on a page. */
-static void crawl_link(void *ctx, const char *url, const char *anchor_text)
-{
-	struct crawl_link_ctx *lc = ctx;
-	enum crawl_q q;
-
-	(void)anchor_text;
-	if (lc->c->fatal || lc->n++ >= GZ_MAX_LINKS_PER_PAGE)
-		return;
-	q = crawl_enqueue(lc->c, lc->j->url, url, CK_PAGE, lc->j->source,
-			  lc->j->depth + 1, 0, 1, NULL, NULL);
-	if (q == Q_SCOPE)
-		lc->c->st->skipped_scope++;
-}
-
 /* True when content type ct names HTML (or is absent: extract decides). */
 static int crawl_is_html(const char *ct)
 {
@@ -1053,93 +1110,216 @@ static void crawl_commit(struct crawl *c)
 	c->dirty = 0;
 }
 
+/* ------------------------------------------------------------ workers */
+
 /*
-** Keep a's canonical URL only when it is an http(s) URL within the scope of
-** j's source, normalised; a page may not claim another site's article.
+** Keep a's canonical URL only when it is an http(s) URL within sc (the
+** scope of the page's source), normalised; a page may not claim another
+** site's article.  Returns 1 when a canonical URL was dropped, else 0.
+** Any thread.
 */
-static void crawl_canonical(struct crawl *c, const struct crawl_job *j,
-			    struct article *a)
+static int crawl_canonical(const struct crawl_scope *sc, struct article *a)
 {
-	const struct crawl_scope *sc = &c->scopes[j->source];
 	char *norm = NULL;
 
 	if (!a->canonical_url)
-		return;
+		return 0;
 	if (url_normalize(a->canonical_url, &norm, NULL) == GZ_OK &&
 	    url_in_scope(norm, sc->items, sc->n)) {
 		free(a->canonical_url);
 		a->canonical_url = norm;
-		return;
+		return 0;
 	}
-	log_debug("msg=\"canonical URL ignored\" url=\"%s\"", j->url);
 	free(norm);
 	free(a->canonical_url);
 	a->canonical_url = NULL;
+	return 1;
 }
 
-/* Extract and index the HTML page of j. */
-static void crawl_index_page(struct crawl *c, struct crawl_job *j,
-			     struct fetch_result *r)
+/* extract_link_fn: keep a link found on a page (at most
+** GZ_MAX_LINKS_PER_PAGE), for the loop to queue (crawl_links_found). */
+static void crawl_link_keep(void *ctx, const char *url, const char *anchor)
 {
-	const struct config_source *src = &c->cfg->sources[j->source];
-	struct crawl_link_ctx lc;
+	struct crawl_item *it = ctx;
+
+	(void)anchor;
+	if (it->n_links >= GZ_MAX_LINKS_PER_PAGE)
+		return;
+	it->n_links++;
+	if (buf_add(&it->links, url, strlen(url) + 1) != GZ_OK)
+		it->n_links = GZ_MAX_LINKS_PER_PAGE; /* the list is cut */
+}
+
+/*
+** Extract the page of it and, when its kind is indexed, build its
+** document with builder b: it->xrc, kind, links, to_index, brc, built.
+** The feed's hints fill what the page does not say.  Worker thread.
+*/
+static void crawl_extract(const struct crawl_shared *sh,
+			  struct index_builder *b, struct crawl_item *it)
+{
+	const struct crawl_job *j = it->j;
+	const struct config_source *src = &sh->cfg->sources[j->source];
 	struct extract_opts o;
 	struct article a;
 	enum page_kind kind = PAGE_OTHER;
-	enum index_put_result res;
-	char err[GZ_ERRLEN] = "";
-	int rc;
 
 	memset(&o, 0, sizeof o);
 	o.url = j->url;
-	o.content_type = r->content_type;
+	o.content_type = it->r->content_type;
 	o.default_source = src->outlet ? src->outlet : src->name;
 	o.has_tz = src->has_tz;
 	o.tz_min = src->tz_min;
-	lc.c = c;
-	lc.j = j;
-	lc.n = 0;
-	if (j->depth < src->depth) {
-		o.on_link = crawl_link;
-		o.link_ctx = &lc;
+	if (it->follow) {
+		o.on_link = crawl_link_keep;
+		o.link_ctx = it;
 	}
 	article_init(&a);
-	c->recording = o.on_link ? j : NULL;
-	rc = extract_html(r->body.ptr, r->body.len, &o, &a, &kind, err);
-	c->recording = NULL;
-	if (rc == GZ_OK && o.on_link)
-		crawl_links_save(c, j);
-	if (rc != GZ_OK) {
-		crawl_warn("extraction failed", j->url, err);
-		c->st->failed++;
-		article_free(&a);
-		return;
+	it->xrc = extract_html(it->r->body.ptr, it->r->body.len, &o, &a, &kind,
+			       it->err);
+	it->kind = kind;
+	it->to_index = it->xrc == GZ_OK &&
+		(kind == PAGE_ARTICLE ||
+		 (kind == PAGE_LISTING && src->index_listings));
+	if (it->to_index) {
+		if (!gz_time_valid(&a.published) &&
+		    gz_time_valid(&j->date_hint)) {
+			a.published = j->date_hint;
+			if (!a.confidence)
+				article_set(&a.confidence, "published:feed");
+		}
+		if ((!a.title || !a.title[0]) && j->title_hint)
+			article_set(&a.title, j->title_hint);
+		if (!a.url)
+			article_set(&a.url, j->url);
+		it->canonical_dropped =
+			crawl_canonical(&sh->scopes[j->source], &a);
+		it->brc = index_build(b, &a, &it->built, it->err);
 	}
-	if (kind == PAGE_LISTING)
-		c->st->listings++;
-	if (!(kind == PAGE_ARTICLE ||
-	      (kind == PAGE_LISTING && src->index_listings))) {
-		log_debug("msg=\"not indexed\" url=\"%s\" kind=%s", j->url,
-			  kind == PAGE_LISTING ? "listing" : "other");
-		article_free(&a);
-		return;
-	}
-	/* Hints from the feed fill what the page did not say. */
-	if (!gz_time_valid(&a.published) && gz_time_valid(&j->date_hint)) {
-		a.published = j->date_hint;
-		if (!a.confidence)
-			article_set(&a.confidence, "published:feed");
-	}
-	if ((!a.title || !a.title[0]) && j->title_hint)
-		article_set(&a.title, j->title_hint);
-	if (!a.url)
-		article_set(&a.url, j->url);
-	crawl_canonical(c, j, &a);
-	rc = index_put(c->w, &a, &res, err);
-	if (rc == GZ_OK && res != INDEX_DUPLICATE &&
-	    article_set(&j->state.doc_url, article_key_url(&a)) != GZ_OK)
-		crawl_fatal(c, GZ_ENOMEM, "out of memory");
 	article_free(&a);
+}
+
+/*
+** Pack r's WARC record into it->packed (its head rewritten for the
+** decoded body), or say why not in it->pack_err.  Any thread.
+*/
+static void crawl_pack(struct warc_packer *pk, struct crawl_item *it)
+{
+	const struct fetch_result *r = it->r;
+	struct warc_exchange x;
+	struct buf head;
+
+	buf_init(&head, FETCH_MAX_HEAD + 256);
+	if (fetch_head_decoded(r->head.ptr, r->head.len, r->body.len, &head) !=
+	    GZ_OK) {
+		snprintf(it->pack_err, sizeof it->pack_err, "unusable head");
+		buf_release(&head);
+		return;
+	}
+	memset(&x, 0, sizeof x);
+	x.url = r->final_url ? r->final_url : r->url;
+	x.ip = r->remote_ip;
+	x.response_head = head.ptr;
+	x.response_head_len = head.len;
+	x.body = r->body.ptr;
+	x.body_len = r->body.len;
+	warc_pack_response(pk, &x, &it->packed, it->pack_err);
+	buf_release(&head);
+}
+
+/* Hash a 2xx body for the URL's state (once). */
+static void crawl_hash_body(struct crawl_item *it)
+{
+	const struct fetch_result *r = it->r;
+
+	if (!it->body_hash[0] && r->rc == GZ_OK && r->status >= 200 &&
+	    r->status < 300)
+		gz_hash_hex(gz_hash64(r->body.ptr, r->body.len, 0),
+			    it->body_hash);
+}
+
+/*
+** workq_fn: the costly part of one answer, on worker thread `worker`.
+** A page's body is not needed afterwards and is freed here.
+*/
+static void crawl_work(void *arg, unsigned worker, void *item)
+{
+	const struct crawl_shared *sh = arg;
+	struct crawl_item *it = item;
+
+	crawl_hash_body(it);
+	if (it->archive)
+		crawl_pack(sh->packers[worker], it);
+	if (it->extract) {
+		crawl_extract(sh, sh->builders[worker], it);
+		buf_release(&it->r->body);
+	}
+}
+
+/* workq_notify_fn: an item is done; wake the loop from curl's poll. */
+static void crawl_notify(void *arg)
+{
+	const struct crawl_shared *sh = arg;
+
+	fetch_wakeup(sh->f);
+}
+
+/* Free an item and all it holds; NULL is a no-op. */
+static void crawl_item_free(void *item)
+{
+	struct crawl_item *it = item;
+
+	if (!it)
+		return;
+	crawl_job_free(it->j);
+	fetch_result_free(it->r);
+	warc_packed_free(it->packed);
+	index_built_free(it->built);
+	buf_release(&it->links);
+	free(it);
+}
+
+/* ------------------------------------------------------------ results */
+
+/*
+** Queue the links the page of it led to, as found, recording them in its
+** job; then, when it was read whole, stage them for a later 304
+** (crawl_links_save).
+*/
+static void crawl_links_found(struct crawl *c, struct crawl_item *it)
+{
+	struct crawl_job *j = it->j;
+	const char *p = it->links.ptr, *end = p + it->links.len;
+
+	c->recording = j;
+	for (; p < end && !c->fatal; p += strlen(p) + 1) {
+		enum crawl_q q =
+			crawl_enqueue(c, j->url, p, CK_PAGE, j->source,
+				      j->depth + 1, 0, CQ_SCOPE, NULL, NULL);
+
+		if (q == Q_SCOPE)
+			c->st->skipped_scope++;
+	}
+	c->recording = NULL;
+	if (it->xrc == GZ_OK)
+		crawl_links_save(c, j);
+}
+
+/* Put the document a worker built for the page of it into the index. */
+static void crawl_put(struct crawl *c, struct crawl_item *it)
+{
+	struct crawl_job *j = it->j;
+	enum index_put_result res = INDEX_NEW;
+	char err[GZ_ERRLEN];
+	int rc = it->brc;
+
+	if (rc == GZ_OK)
+		rc = index_put_built(c->w, it->built, &res, err);
+	else
+		snprintf(err, sizeof err, "%s", it->err);
+	if (rc == GZ_OK && res != INDEX_DUPLICATE &&
+	    article_set(&j->state.doc_url, index_built_key(it->built)) != GZ_OK)
+		crawl_fatal(c, GZ_ENOMEM, "out of memory");
 	if (rc != GZ_OK) {
 		crawl_warn("index failed", j->url, err);
 		c->st->failed++;
@@ -1159,9 +1339,33 @@ static void crawl_index_page(struct crawl *c, struct crawl_job *j,
 		c->st->duplicates++;
 		break;
 	}
-	/* Committed by crawl_done, once the URL's state is staged too. */
+	/* Committed by crawl_apply, once the URL's state is staged too. */
 	if (res == INDEX_NEW || res == INDEX_UPDATED)
 		c->uncommitted++;
+}
+
+/* Index the extracted HTML page of it (its links first). */
+static void crawl_index_page(struct crawl *c, struct crawl_item *it)
+{
+	struct crawl_job *j = it->j;
+
+	if (it->follow)
+		crawl_links_found(c, it);
+	if (it->xrc != GZ_OK) {
+		crawl_warn("extraction failed", j->url, it->err);
+		c->st->failed++;
+		return;
+	}
+	if (it->kind == PAGE_LISTING)
+		c->st->listings++;
+	if (!it->to_index) {
+		log_debug("msg=\"not indexed\" url=\"%s\" kind=%s", j->url,
+			  it->kind == PAGE_LISTING ? "listing" : "other");
+		return;
+	}
+	if (it->canonical_dropped)
+		log_debug("msg=\"canonical URL ignored\" url=\"%s\"", j->url);
+	crawl_put(c, it);
 }
 
 /* Handle a page answering 404 or 410: mark its document gone, if any. */
@@ -1212,11 +1416,49 @@ static void crawl_page_gone(struct crawl *c, struct crawl_job *j,
 	c->st->failed++;
 }
 
-/* Handle a page response. */
-static void crawl_page_done(struct crawl *c, struct crawl_job *j,
-			    struct fetch_result *r, long long now)
+/* Handle a page answering with a redirect that was not followed. */
+static void crawl_page_redirect(struct crawl *c, struct crawl_job *j,
+				struct fetch_result *r)
 {
-	struct crawl_host *h = j->host;
+	enum crawl_q q;
+	char *target = NULL;
+	char why[GZ_ERRLEN];
+
+	if (j->hops >= GZ_MAX_REDIRECTS) {
+		snprintf(why, sizeof why, "more than %d redirects",
+			 GZ_MAX_REDIRECTS);
+		crawl_warn("fetch failed", j->url, why);
+		c->st->failed++;
+		return;
+	}
+	c->st->redirects++;
+	if (url_resolve(j->url, r->redirect_url, &target, NULL) == GZ_OK) {
+		/* Recorded: the next run knows where this URL led. */
+		free(j->state.doc_url);
+		j->state.doc_url = target;
+	}
+	q = crawl_enqueue(c, j->url, r->redirect_url, CK_PAGE, j->source,
+			  j->depth, j->hops + 1,
+			  CQ_SCOPE | (j->always ? CQ_ALWAYS : 0), j->title_hint,
+			  &j->date_hint);
+	if (q == Q_BAD) {
+		crawl_warn("fetch failed", j->url,
+			   "redirect to a URL that is not http(s)");
+		c->st->failed++;
+	} else if (q == Q_SCOPE) {
+		c->st->skipped_scope++;
+		log_info("msg=\"redirect out of scope\" url=\"%s\"", j->url);
+	}
+}
+
+/*
+** Handle a page response (429 and 503 with a usable Retry-After were
+** requeued when they arrived: crawl_retry).
+*/
+static void crawl_page_done(struct crawl *c, struct crawl_item *it)
+{
+	struct crawl_job *j = it->j;
+	struct fetch_result *r = it->r;
 	char why[GZ_ERRLEN];
 
 	if (r->rc != GZ_OK) {
@@ -1232,53 +1474,11 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 		return;
 	}
 	if (r->status >= 300 && r->status < 400 && r->redirect_url) {
-		enum crawl_q q;
-		char *target = NULL;
-
-		if (j->hops >= GZ_MAX_REDIRECTS) {
-			snprintf(why, sizeof why, "more than %d redirects",
-				 GZ_MAX_REDIRECTS);
-			crawl_warn("fetch failed", j->url, why);
-			c->st->failed++;
-			return;
-		}
-		c->st->redirects++;
-		if (url_resolve(j->url, r->redirect_url, &target, NULL) ==
-		    GZ_OK) {
-			/* Recorded: the next run knows where this URL led. */
-			free(j->state.doc_url);
-			j->state.doc_url = target;
-		}
-		q = crawl_enqueue(c, j->url, r->redirect_url, CK_PAGE,
-				  j->source, j->depth, j->hops + 1,
-				  CQ_SCOPE | (j->always ? CQ_ALWAYS : 0),
-				  j->title_hint, &j->date_hint);
-		if (q == Q_BAD) {
-			crawl_warn("fetch failed", j->url,
-				   "redirect to a URL that is not http(s)");
-			c->st->failed++;
-		} else if (q == Q_SCOPE) {
-			c->st->skipped_scope++;
-			log_info("msg=\"redirect out of scope\" url=\"%s\"",
-				 j->url);
-		}
+		crawl_page_redirect(c, j, r);
 		return;
 	}
 	if (r->status == 404 || r->status == 410) {
 		crawl_page_gone(c, j, r);
-		return;
-	}
-	if ((r->status == 429 || r->status == 503) && r->retry_after_sec >= 0 &&
-	    r->retry_after_sec <= c->cfg->max_crawl_delay_sec &&
-	    j->attempts < CRAWL_MAX_RETRIES) {
-		/* The caller frees r, not j: j goes back to the queue. */
-		log_info("msg=\"retry later\" url=\"%s\" status=%ld "
-			 "retry_after=%ld",
-			 j->url, r->status, r->retry_after_sec);
-		h->next_ok = now + 1000LL * r->retry_after_sec;
-		j->attempts++;
-		r->user = NULL;
-		crawl_requeue(j);
 		return;
 	}
 	if (r->status < 200 || r->status >= 300) {
@@ -1293,23 +1493,25 @@ static void crawl_page_done(struct crawl *c, struct crawl_job *j,
 		return;
 	}
 	j->state.gone = 0;
-	if (!crawl_is_html(r->content_type)) {
+	if (!it->extract) {
 		/* links to PDFs, images and feeds are ordinary: not a warning */
 		crawl_log(LOG_INFO, "not HTML; skipped", j->url,
 			  r->content_type);
 		c->st->skipped_type++;
 		return;
 	}
-	crawl_index_page(c, j, r);
+	crawl_index_page(c, it);
 }
 
 /*
 ** Update j's state from its answer r and stage it.  Validators and the
-** body hash come from a 2xx answer; a 304 keeps the old ones unless it
-** sends new ones; failures count up until an answer settles them.
+** body hash (body_hash, as crawl_hash_body made it) come from a 2xx
+** answer; a 304 keeps the old ones unless it sends new ones; failures
+** count up until an answer settles them.
 */
 static void crawl_save_state(struct crawl *c, struct crawl_job *j,
-			     const struct fetch_result *r)
+			     const struct fetch_result *r,
+			     const char *body_hash)
 {
 	struct index_url_state *st = &j->state;
 	char err[GZ_ERRLEN];
@@ -1328,8 +1530,7 @@ static void crawl_save_state(struct crawl *c, struct crawl_job *j,
 		st->failures++;
 	}
 	if (r->rc == GZ_OK && r->status >= 200 && r->status < 300) {
-		gz_hash_hex(gz_hash64(r->body.ptr, r->body.len, 0),
-			    st->body_hash);
+		snprintf(st->body_hash, sizeof st->body_hash, "%s", body_hash);
 		rc = article_set(&st->etag, r->etag);
 		if (rc == GZ_OK)
 			rc = article_set(&st->last_modified, r->last_modified);
@@ -1354,42 +1555,100 @@ static void crawl_save_state(struct crawl *c, struct crawl_job *j,
 	c->dirty++;
 }
 
-/* Write r to the WARC files, its head rewritten for the decoded body. */
-static void crawl_warc(struct crawl *c, const struct fetch_result *r)
+/*
+** Append the WARC record of it, packed by a worker or, for a small answer,
+** here and now.
+*/
+static void crawl_archive(struct crawl *c, struct crawl_item *it)
 {
-	struct warc_exchange x;
 	char err[GZ_ERRLEN];
-	struct buf head;
 
-	if (!c->warc || r->status <= 0 || r->head.len == 0)
+	if (!it->archive)
 		return;
-	buf_init(&head, FETCH_MAX_HEAD + 256);
-	if (fetch_head_decoded(r->head.ptr, r->head.len, r->body.len, &head) !=
-	    GZ_OK) {
-		crawl_warn("response not archived", r->url, "unusable head");
-		buf_release(&head);
+	if (!it->packed && !it->pack_err[0])
+		crawl_pack(c->packer, it);
+	if (!it->packed) {
+		crawl_warn("response not archived", it->r->url, it->pack_err);
 		return;
 	}
-	memset(&x, 0, sizeof x);
-	x.url = r->final_url ? r->final_url : r->url;
-	x.ip = r->remote_ip;
-	x.response_head = head.ptr;
-	x.response_head_len = head.len;
-	x.body = r->body.ptr;
-	x.body_len = r->body.len;
-	if (warc_writer_add(c->warc, &x, NULL, err) == GZ_OK)
+	if (warc_writer_add_packed(c->warc, it->packed, NULL, err) == GZ_OK)
 		c->st->warc_records++;
 	else
-		crawl_warn("response not archived", r->url, err);
-	buf_release(&head);
+		crawl_warn("response not archived", it->r->url, err);
 }
 
-/* Handle one completed request and free it (and its job, unless requeued). */
+/*
+** Apply one item in its turn: its WARC record, what its answer means for
+** the job, the job's state; then commit when a batch is full.  Frees it.
+*/
+static void crawl_apply(struct crawl *c, struct crawl_item *it)
+{
+	struct crawl_job *j = it->j;
+
+	crawl_archive(c, it);
+	if (j) {
+		switch (j->kind) {
+		case CK_ROBOTS: crawl_robots_done(c, j, it->r); break;
+		case CK_FEED: crawl_feed_done(c, j, it->r); break;
+		case CK_PAGE: crawl_page_done(c, it); break;
+		}
+		if (j->kind != CK_ROBOTS) {
+			crawl_hash_body(it);
+			crawl_save_state(c, j, it->r, it->body_hash);
+		}
+	}
+	crawl_item_free(it);
+	if (c->uncommitted >= (size_t)(c->cfg->commit_every > 0
+					       ? c->cfg->commit_every
+					       : 1) ||
+	    c->dirty >= CRAWL_STATE_BATCH)
+		crawl_commit(c);
+}
+
+/* Apply every item at the head of the pool's queue that is done. */
+static void crawl_take(struct crawl *c)
+{
+	struct crawl_item *it;
+
+	while (!c->fatal && (it = workq_take(c->pool)) != NULL)
+		crawl_apply(c, it);
+}
+
+/*
+** A page answering 429 or 503 with a Retry-After within max_crawl_delay
+** goes back to the head of its host's queue, the host waiting that long,
+** at most CRAWL_MAX_RETRIES times.  Returns 1 when j was requeued (r no
+** longer refers to it), else 0.
+*/
+static int crawl_retry(struct crawl *c, struct crawl_job *j,
+		       struct fetch_result *r, long long now)
+{
+	if (j->kind != CK_PAGE || r->rc != GZ_OK ||
+	    (r->status != 429 && r->status != 503) || r->retry_after_sec < 0 ||
+	    r->retry_after_sec > c->cfg->max_crawl_delay_sec ||
+	    j->attempts >= CRAWL_MAX_RETRIES)
+		return 0;
+	log_info("msg=\"retry later\" url=\"%s\" status=%ld "
+		 "retry_after=%ld",
+		 j->url, r->status, r->retry_after_sec);
+	j->host->next_ok = now + 1000LL * r->retry_after_sec;
+	j->attempts++;
+	r->user = NULL;
+	crawl_requeue(j);
+	return 1;
+}
+
+/*
+** Take one completed request: free its host for the next request, then
+** queue it as an item, for a worker when it has costly work.
+*/
 static void crawl_done(struct crawl *c, struct fetch_result *r)
 {
 	struct crawl_job *j = r->user;
 	struct crawl_host *h = j->host;
+	struct crawl_item *it;
 	long long now = crawl_now_ms();
+	int work;
 
 	c->inflight--;
 	h->busy = 0;
@@ -1400,23 +1659,28 @@ static void crawl_done(struct crawl *c, struct fetch_result *r)
 	c->st->bytes += r->body.len;
 	log_debug("msg=\"fetched\" url=\"%s\" status=%ld bytes=%zu rc=%s",
 		  j->url, r->status, r->body.len, gz_errname(r->rc));
-	crawl_warc(c, r);
-	switch (j->kind) {
-	case CK_ROBOTS: crawl_robots_done(c, j, r); break;
-	case CK_FEED: crawl_feed_done(c, j, r); break;
-	case CK_PAGE: crawl_page_done(c, j, r, now); break;
-	}
-	if (r->user) {
-		if (j->kind != CK_ROBOTS)
-			crawl_save_state(c, j, r);
+	it = calloc(1, sizeof *it);
+	if (!it) {
+		crawl_fatal(c, GZ_ENOMEM, "out of memory");
 		crawl_job_free(j);
+		fetch_result_free(r);
+		return;
 	}
-	fetch_result_free(r);
-	if (c->uncommitted >= (size_t)(c->cfg->commit_every > 0
-					       ? c->cfg->commit_every
-					       : 1) ||
-	    c->dirty >= CRAWL_STATE_BATCH)
-		crawl_commit(c);
+	it->r = r;
+	it->j = crawl_retry(c, j, r, now) ? NULL : j;
+	buf_init(&it->links, CRAWL_MAX_LINKS_BYTES);
+	it->archive = c->warc && r->status > 0 && r->head.len > 0;
+	it->extract = it->j && j->kind == CK_PAGE && r->rc == GZ_OK &&
+		r->status >= 200 && r->status < 300 &&
+		crawl_is_html(r->content_type);
+	it->follow = it->extract && j->depth < c->cfg->sources[j->source].depth;
+	work = it->extract ||
+		(it->archive && r->body.len >= CRAWL_PACK_AWAY_BYTES);
+	if (workq_push(c->pool, it, r->body.len, !work) != GZ_OK) {
+		/* Never: a slot is kept for every transfer running. */
+		crawl_fatal(c, GZ_EINTERNAL, "work queue full");
+		crawl_item_free(it);
+	}
 }
 
 /* ------------------------------------------------------------ the run */
@@ -1455,17 +1719,18 @@ static void crawl_seed(struct crawl *c)
 }
 
 /*
-** One pass over the hosts: start what may start.  Returns 1 when any work
-** remains (queued or in flight), and lowers *wait_ms to the time until the
-** next host's delay ends.
+** One pass over the hosts: start what may start, while the pool has room
+** for the answers.  Returns 1 when any work remains (queued, in flight or
+** in the pool), and lowers *wait_ms to the time until the next host's
+** delay ends.
 */
 static int crawl_schedule(struct crawl *c, long *wait_ms)
 {
 	long long now = crawl_now_ms();
 	size_t concurrency =
 		(size_t)(c->cfg->concurrency > 0 ? c->cfg->concurrency : 1);
-	size_t k, n = c->n_hosts;
-	int work = 0;
+	size_t k, n = c->n_hosts, room = workq_room(c->pool, c->inflight);
+	int work = workq_count(c->pool) > 0;
 
 	for (k = 0; k < n && !c->fatal; k++) {
 		struct crawl_host *h = c->hosts[(c->rr + k) % n];
@@ -1477,14 +1742,15 @@ static int crawl_schedule(struct crawl *c, long *wait_ms)
 		if (!h->head)
 			continue;
 		work = 1;
-		if (c->inflight >= concurrency)
+		if (c->inflight >= concurrency || room == 0)
 			continue;
 		if (now < h->next_ok) {
 			if (h->next_ok - now < *wait_ms)
 				*wait_ms = (long)(h->next_ok - now);
 			continue;
 		}
-		crawl_host_step(c, h);
+		if (crawl_host_step(c, h))
+			room--;
 	}
 	if (n)
 		c->rr = (c->rr + 1) % n;
@@ -1507,20 +1773,22 @@ static int crawl_stop_pending(const struct crawl *c)
 }
 
 /*
-** Sleep up to ms, in short steps while stop signals are watched, so that a
-** pending one ends the wait early (it is only peeked at with sigpending:
-** it stays pending for crawl_stop_pending).
+** Wait up to ms, in short steps so that a pending stop signal ends the
+** wait early (it is only peeked at with sigpending: it stays pending for
+** crawl_stop_pending); and while the pool holds items, only until the
+** next one is done.
 */
 static void crawl_wait(const struct crawl *c, long ms)
 {
-	if (!c->o->stop_signals) {
-		crawl_sleep_ms(ms);
-		return;
-	}
 	while (ms > 0 && !crawl_stop_pending(c)) {
 		long step = ms < 50 ? ms : 50;
 
-		crawl_sleep_ms(step);
+		if (workq_count(c->pool) > 0) {
+			if (workq_wait(c->pool, step))
+				return;
+		} else {
+			crawl_sleep_ms(step);
+		}
 		ms -= step;
 	}
 }
@@ -1558,9 +1826,10 @@ static void crawl_progress(struct crawl *c, int final)
 	/* Cursor left at the start: a log line that follows overwrites it. */
 	fprintf(stderr,
 		"\033[Kcrawl: fetched=%lu not_modified=%lu new=%lu "
-		"updated=%lu failed=%lu queued=%zu running=%zu\r",
+		"updated=%lu failed=%lu queued=%zu running=%zu "
+		"processing=%zu\r",
 		s->fetched, s->not_modified, s->new_docs, s->updated, s->failed,
-		crawl_queued(c), c->inflight);
+		crawl_queued(c), c->inflight, workq_count(c->pool));
 	fflush(stderr);
 }
 
@@ -1584,17 +1853,103 @@ static int crawl_open_warc(struct crawl *c, char *err)
 				&c->warc, err);
 }
 
+/*
+** Start the pool: a builder (and with WARC on a packer) per worker, then
+** the threads (see the top of the file).  GZ_OK, or an error in err.
+*/
+static int crawl_pool_start(struct crawl *c, struct crawl_shared *sh, char *err)
+{
+	struct workq_opts wo;
+	/* The loop thread keeps a core busy with the writes. */
+	unsigned n = workq_default_workers(c->o->workers, 1), i;
+	int rc;
+
+	sh->cfg = c->cfg;
+	sh->scopes = c->scopes;
+	sh->f = c->f;
+	sh->builders = calloc(n, sizeof *sh->builders);
+	sh->packers = calloc(n, sizeof *sh->packers);
+	if (!sh->builders || !sh->packers)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		rc = index_builder_new(&sh->builders[i], err);
+		if (rc != GZ_OK)
+			return rc;
+		sh->n_builders++;
+		if (c->warc)
+			rc = warc_packer_new(WARC_W_LEVEL(CRAWL_WARC_LEVEL),
+					     &sh->packers[i], err);
+		if (rc != GZ_OK)
+			return rc;
+	}
+	if (c->warc) {
+		rc = warc_packer_new(WARC_W_LEVEL(CRAWL_WARC_LEVEL), &c->packer,
+				     err);
+		if (rc != GZ_OK)
+			return rc;
+	}
+	/* libxml2 2.9 sets itself up on first use, which is not safe from
+	** two threads at once. */
+	xmlInitParser();
+	memset(&wo, 0, sizeof wo);
+	wo.workers = n;
+	wo.slots = (size_t)(c->cfg->concurrency > 0 ? c->cfg->concurrency : 1) +
+		CRAWL_SLOTS_PER_WORKER * (size_t)n;
+	wo.budget = CRAWL_POOL_BUDGET;
+	wo.process = crawl_work;
+	wo.notify = crawl_notify;
+	wo.arg = sh;
+	c->sh = sh;
+	rc = workq_new(&wo, &c->pool, err);
+	if (rc == GZ_OK)
+		log_debug("msg=\"crawl pool started\" workers=%u slots=%zu", n,
+			  wo.slots);
+	return rc;
+}
+
+/* Stop the pool, dropping what it holds; free the builders and packers. */
+static void crawl_pool_stop(struct crawl *c, struct crawl_shared *sh)
+{
+	unsigned i;
+
+	workq_free(c->pool, crawl_item_free);
+	c->pool = NULL;
+	for (i = 0; i < sh->n_builders; i++) {
+		index_builder_free(sh->builders[i]);
+		warc_packer_free(sh->packers[i]);
+	}
+	free(sh->builders);
+	free(sh->packers);
+	memset(sh, 0, sizeof *sh);
+	warc_packer_free(c->packer);
+	c->packer = NULL;
+}
+
+/*
+** Apply what the pool still holds, waiting for the workers: after the
+** loop, so that every answer received is handled (and committed).
+*/
+static void crawl_drain(struct crawl *c)
+{
+	while (!c->fatal && workq_count(c->pool) > 0) {
+		workq_wait(c->pool, 1000);
+		crawl_take(c);
+	}
+}
+
 int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 	      const struct crawl_opts *o, struct crawl_stats *stats, char *err)
 {
 	static const struct crawl_opts no_opts;
 	struct crawl c;
+	struct crawl_shared sh;
 	struct fetch_opts fo;
 	long long start = crawl_now_ms();
 	size_t s;
 	int rc;
 
 	memset(&c, 0, sizeof c);
+	memset(&sh, 0, sizeof sh);
 	c.cfg = cfg;
 	c.w = w;
 	c.st = stats;
@@ -1629,6 +1984,9 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 	rc = fetch_new(&fo, &c.f, err);
 	if (rc != GZ_OK)
 		goto done;
+	rc = crawl_pool_start(&c, &sh, err);
+	if (rc != GZ_OK)
+		goto done;
 
 	crawl_seed(&c);
 	while (!c.fatal) {
@@ -1644,7 +2002,8 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 			break;
 		}
 		crawl_progress(&c, 0);
-		if (!crawl_schedule(&c, &wait))
+		crawl_take(&c);
+		if (c.fatal || !crawl_schedule(&c, &wait))
 			break;
 		if (c.inflight == 0) {
 			crawl_wait(&c, wait);
@@ -1659,10 +2018,12 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 			crawl_done(&c, r);
 	}
 	crawl_progress(&c, 1);
+	crawl_drain(&c);
 	if (!c.fatal)
 		crawl_commit(&c);
 	rc = c.fatal;
 done:
+	crawl_pool_stop(&c, &sh);
 	fetch_free(c.f);
 	if (c.warc) {
 		char werr[GZ_ERRLEN];

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ struct fetch {
 	size_t n_allow;           /* number of allow */
 	size_t pending;           /* transfers in flight */
 	struct fetch_xfer *xfers; /* their list */
+	atomic_int woken;         /* fetch_wakeup was called (any thread) */
 };
 
 /* ------------------------------------------------------------ addresses */
@@ -694,7 +696,7 @@ int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 			fetch_xfer_free(x);
 			return GZ_OK;
 		}
-		if (f->pending == 0)
+		if (f->pending == 0 || atomic_exchange(&f->woken, 0))
 			return GZ_OK;
 		now = fetch_now_ms();
 		if (now >= deadline)
@@ -707,6 +709,12 @@ int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 			return gz_fail(err, GZ_EFETCH, "curl: %s",
 				       curl_multi_strerror(mc));
 	}
+}
+
+void fetch_wakeup(struct fetch *f)
+{
+	atomic_store(&f->woken, 1);
+	curl_multi_wakeup(f->multi);
 }
 
 /* ------------------------------------------------------------ WARC heads */

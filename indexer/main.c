@@ -1,7 +1,7 @@
 /*
 ** main.c — gazette-indexer: crawl the web or add local files into the index.
 **
-**   gazette-indexer crawl   [--config FILE] [--index DIR]
+**   gazette-indexer crawl   [--config FILE] [--index DIR] [--jobs N]
 **   gazette-indexer add     [--config FILE] [--index DIR] [--url URL |
 **                           --url-prefix PREFIX] [--jsonl] [--jobs N]
 **                           [--bulk] PATH...
@@ -78,7 +78,8 @@ static void usage(FILE *f)
 	fputs("usage: gazette-indexer COMMAND [OPTIONS] [ARGS]\n"
 	      "\n"
 	      "commands:\n"
-	      "  crawl   [--config FILE] [--index DIR]         crawl the "
+	      "  crawl   [--config FILE] [--index DIR] [--jobs N]\n"
+	      "                                                crawl the "
 	      "configured sources\n"
 	      "  add     [--config FILE] [--index DIR] [--url URL | "
 	      "--url-prefix P]\n"
@@ -119,7 +120,9 @@ static void usage(FILE *f)
 	      "                      directory argument (or its name)\n"
 	      "      --jsonl         add: inputs are JSON lines of article "
 	      "records\n"
-	      "      --jobs N        add: extraction workers (default: cores)\n"
+	      "      --jobs N        add, crawl: extraction workers (default: "
+	      "cores;\n"
+	      "                      crawl: cores less one)\n"
 	      "      --batch N       add: documents per commit (default "
 	      "[index]\n"
 	      "                      commit_every)\n"

@@ -13,7 +13,12 @@
 **
 ** The writer deflates each record into its own gzip member, computing the
 ** SHA-1 digests on the way, and cuts the file back to the last complete
-** member when a write fails.
+** member when a write fails.  A packed record (warc_pack_response) arrives
+** with its digests and its block raw-deflated on another thread; the
+** writer deflates only the header, flushed to a byte boundary, puts the
+** packed block after it (two raw deflate streams concatenate when the
+** first ends on a sync flush, as pigz joins its chunks) and writes the
+** gzip trailer, combining the CRC-32s.
 */
 #include <ctype.h>
 #include <errno.h>
@@ -1579,6 +1584,9 @@ struct warc_writer {
 	uint64_t size;                 /* bytes written to the current file */
 	char warcinfo_id[WARC_ID_LEN]; /* record ID of its warcinfo record */
 	z_stream zs;                   /* deflater, reset per record */
+	z_stream zraw;                 /* packed records' headers, raw */
+	int zraw_ready;                /* zraw is set up (on first use) */
+	int level;                     /* gzip level of the records */
 	struct buf hdr;                /* record header being built */
 	unsigned char out[WARC_ZSTEP]; /* compressed output */
 };
@@ -1761,32 +1769,17 @@ struct warc_w_rec {
 };
 
 /*
-** Build the header of x (with its digests) and write the record as one
-** member; *at gets its offset.  GZ_OK, GZ_EINVAL (header too large), or as
-** warc_w_member().
+** Build the WARC header of x into w->hdr: its fields, the digests bdig and
+** pdig (pdig NULL: no WARC-Payload-Digest) and a Content-Length of total.
+** GZ_OK, GZ_ENOMEM, or GZ_EINVAL (header over WARC_MAX_HEADER_BYTES).
 */
-static int warc_w_record(struct warc_writer *w, const struct warc_w_rec *x,
-			 uint64_t *at, char *err)
+static int warc_w_header(struct warc_writer *w, const struct warc_w_rec *x,
+			 const char *bdig, const char *pdig, uint64_t total,
+			 char *err)
 {
-	struct warc_part parts[4];
-	struct warc_sha1_ctx bctx, pctx;
-	unsigned char d[WARC_SHA1_BYTES];
-	char date[WARC_DATE_LEN], bdig[WARC_DIGEST_LEN], pdig[WARC_DIGEST_LEN];
-	size_t i, total = 0;
+	char date[WARC_DATE_LEN];
 	int rc = GZ_OK;
 
-	warc_sha1_init(&bctx);
-	warc_sha1_init(&pctx);
-	for (i = 0; i < x->nblock; i++) {
-		warc_sha1_update(&bctx, x->block[i].p, x->block[i].n);
-		if (i >= x->payload_from)
-			warc_sha1_update(&pctx, x->block[i].p, x->block[i].n);
-		total += x->block[i].n;
-	}
-	warc_sha1_final(&bctx, d);
-	warc_digest_text(d, bdig);
-	warc_sha1_final(&pctx, d);
-	warc_digest_text(d, pdig);
 	warc_format_date(x->date, date);
 	buf_reset(&w->hdr);
 	rc |= buf_addf(&w->hdr,
@@ -1806,19 +1799,55 @@ static int warc_w_record(struct warc_writer *w, const struct warc_w_rec *x,
 		rc |= buf_addf(&w->hdr, "WARC-Concurrent-To: %s\r\n",
 			       x->concurrent);
 	rc |= buf_addf(&w->hdr, "WARC-Block-Digest: %s\r\n", bdig);
-	if (x->payload_from < x->nblock)
+	if (pdig)
 		rc |= buf_addf(&w->hdr, "WARC-Payload-Digest: %s\r\n", pdig);
 	if (x->content_type)
 		rc |= buf_addf(&w->hdr, "Content-Type: %s\r\n",
 			       x->content_type);
 	if (x->extra)
 		rc |= buf_adds(&w->hdr, x->extra);
-	rc |= buf_addf(&w->hdr, "Content-Length: %zu\r\n\r\n", total);
+	rc |= buf_addf(&w->hdr, "Content-Length: %llu\r\n\r\n",
+		       (unsigned long long)total);
 	if (rc == GZ_ENOMEM)
 		return gz_fail(err, rc, "out of memory");
 	if (rc != GZ_OK)
 		return gz_fail(err, GZ_EINVAL, "record header over %u bytes",
 			       WARC_MAX_HEADER_BYTES);
+	return GZ_OK;
+}
+
+/*
+** Build the header of x (with its digests) and write the record as one
+** member; *at gets its offset.  GZ_OK, GZ_EINVAL (header too large), or as
+** warc_w_member().
+*/
+static int warc_w_record(struct warc_writer *w, const struct warc_w_rec *x,
+			 uint64_t *at, char *err)
+{
+	struct warc_part parts[4];
+	struct warc_sha1_ctx bctx, pctx;
+	unsigned char d[WARC_SHA1_BYTES];
+	char bdig[WARC_DIGEST_LEN], pdig[WARC_DIGEST_LEN];
+	size_t i, total = 0;
+	int rc;
+
+	warc_sha1_init(&bctx);
+	warc_sha1_init(&pctx);
+	for (i = 0; i < x->nblock; i++) {
+		warc_sha1_update(&bctx, x->block[i].p, x->block[i].n);
+		if (i >= x->payload_from)
+			warc_sha1_update(&pctx, x->block[i].p, x->block[i].n);
+		total += x->block[i].n;
+	}
+	warc_sha1_final(&bctx, d);
+	warc_digest_text(d, bdig);
+	warc_sha1_final(&pctx, d);
+	warc_digest_text(d, pdig);
+	rc = warc_w_header(w, x, bdig,
+			   x->payload_from < x->nblock ? pdig : NULL, total,
+			   err);
+	if (rc != GZ_OK)
+		return rc;
 	parts[0].p = w->hdr.ptr;
 	parts[0].n = w->hdr.len;
 	for (i = 0; i < x->nblock; i++)
@@ -1949,6 +1978,14 @@ fail:
 	return rc;
 }
 
+/* The gzip level flags name (WARC_W_LEVEL), or WARC_GZIP_LEVEL. */
+static int warc_flags_level(unsigned flags)
+{
+	int level = (int)((flags >> 4) & 15u);
+
+	return level >= 1 && level <= 10 ? level - 1 : WARC_GZIP_LEVEL;
+}
+
 /* Fill loc (may be NULL) with the current file, offset at and id. */
 static void warc_w_locate(const struct warc_writer *w, uint64_t at,
 			  const char *id, struct warc_location *loc)
@@ -2031,8 +2068,8 @@ int warc_writer_open(const char *path_or_dir, const char *prefix,
 		snprintf(w->name, sizeof w->name, "%s",
 			 slash ? slash + 1 : path_or_dir);
 	}
-	level = (int)((flags >> 4) & 15u);
-	level = level >= 1 && level <= 10 ? level - 1 : WARC_GZIP_LEVEL;
+	level = warc_flags_level(flags);
+	w->level = level;
 	if (deflateInit2(&w->zs, level, Z_DEFLATED, 15 + 16, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(w);
@@ -2049,15 +2086,12 @@ int warc_writer_open(const char *path_or_dir, const char *prefix,
 	return GZ_OK;
 }
 
-int warc_writer_add(struct warc_writer *w, const struct warc_exchange *x,
-		    struct warc_location *loc, char *err)
+/*
+** Whether x may be written: a clean target URI, a plausible IP address, a
+** response head, sizes within WARC_MAX_WRITE_BYTES.  GZ_OK or GZ_EINVAL.
+*/
+static int warc_exchange_check(const struct warc_exchange *x, char *err)
 {
-	char req_id[WARC_ID_LEN], resp_id[WARC_ID_LEN];
-	struct warc_part req, resp[2];
-	struct warc_w_rec rx;
-	uint64_t at, start;
-	int rc;
-
 	if (!x->url || !*x->url || !warc_clean(x->url, strlen(x->url), 0) ||
 	    strchr(x->url, ' '))
 		return gz_fail(err, GZ_EINVAL, "bad target URI");
@@ -2073,7 +2107,21 @@ int warc_writer_add(struct warc_writer *w, const struct warc_exchange *x,
 	    x->request_len > WARC_MAX_WRITE_BYTES)
 		return gz_fail(err, GZ_EINVAL, "record over %u bytes",
 			       WARC_MAX_WRITE_BYTES);
-	rc = warc_w_ready(w, err);
+	return GZ_OK;
+}
+
+int warc_writer_add(struct warc_writer *w, const struct warc_exchange *x,
+		    struct warc_location *loc, char *err)
+{
+	char req_id[WARC_ID_LEN], resp_id[WARC_ID_LEN];
+	struct warc_part req, resp[2];
+	struct warc_w_rec rx;
+	uint64_t at, start;
+	int rc;
+
+	rc = warc_exchange_check(x, err);
+	if (rc == GZ_OK)
+		rc = warc_w_ready(w, err);
 	if (rc != GZ_OK)
 		return rc;
 	rc = warc_uuid(resp_id, err);
@@ -2172,6 +2220,277 @@ int warc_writer_add_record(struct warc_writer *w, const char *type_name,
 	return warc_w_after(w, err);
 }
 
+/* ======================================================= packed records */
+
+struct warc_packed {
+	char *uri;                  /* WARC-Target-URI */
+	char *ip;                   /* WARC-IP-Address, or NULL */
+	time_t date;                /* WARC-Date */
+	char bdig[WARC_DIGEST_LEN]; /* WARC-Block-Digest */
+	char pdig[WARC_DIGEST_LEN]; /* WARC-Payload-Digest */
+	uint64_t block_len;         /* Content-Length of the block */
+	unsigned long crc;          /* CRC-32 of the block + "\r\n\r\n" */
+	int level;                  /* gzip level it was deflated at */
+	unsigned char *z;           /* that, raw deflate, ending the stream */
+	size_t zlen;                /* bytes at z */
+};
+
+struct warc_packer {
+	z_stream zs; /* raw deflater, reset per record */
+	int level;   /* its gzip level */
+};
+
+int warc_packer_new(unsigned flags, struct warc_packer **out, char *err)
+{
+	struct warc_packer *pk = calloc(1, sizeof *pk);
+
+	*out = NULL;
+	if (!pk)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	pk->level = warc_flags_level(flags);
+	if (deflateInit2(&pk->zs, pk->level, Z_DEFLATED, -15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(pk);
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	*out = pk;
+	return GZ_OK;
+}
+
+void warc_packer_free(struct warc_packer *pk)
+{
+	if (!pk)
+		return;
+	deflateEnd(&pk->zs);
+	free(pk);
+}
+
+/*
+** Raw-deflate the n parts (total bytes) with pk into p->z (malloc'd),
+** ending the deflate stream, and their CRC-32 into p->crc.  GZ_OK,
+** GZ_ENOMEM or GZ_EINTERNAL.
+*/
+static int warc_pack_deflate(struct warc_packer *pk, struct warc_packed *p,
+			     const struct warc_part *parts, size_t n,
+			     uint64_t total, char *err)
+{
+	z_stream *zs = &pk->zs;
+	size_t cap, i;
+	int zr = Z_OK, rc = GZ_OK;
+
+	if (deflateReset(zs) != Z_OK)
+		return gz_fail(err, GZ_EINTERNAL, "deflateReset failed");
+	cap = (size_t)deflateBound(zs, (uLong)total) + 64;
+	p->z = malloc(cap);
+	if (!p->z)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	p->crc = crc32(0L, Z_NULL, 0);
+	zs->next_out = p->z;
+	zs->avail_out = (uInt)cap;
+	for (i = 0; i <= n && rc == GZ_OK; i++) {
+		int flush = i == n ? Z_FINISH : Z_NO_FLUSH;
+
+		zs->next_in = i < n ? (Bytef *)(uintptr_t)parts[i].p : NULL;
+		zs->avail_in = i < n ? (uInt)parts[i].n : 0;
+		if (i < n)
+			p->crc = crc32(p->crc, parts[i].p, (uInt)parts[i].n);
+		do {
+			if (zs->avail_out == 0) {
+				/* Past deflateBound: grow (never expected). */
+				unsigned char *nz = realloc(p->z, 2 * cap);
+
+				if (!nz) {
+					rc = gz_fail(err, GZ_ENOMEM,
+						     "out of memory");
+					break;
+				}
+				p->z = nz;
+				zs->next_out = nz + cap;
+				zs->avail_out = (uInt)cap;
+				cap *= 2;
+			}
+			zr = deflate(zs, flush);
+			if (zr == Z_STREAM_ERROR)
+				rc = gz_fail(err, GZ_EINTERNAL,
+					     "deflate failed");
+		} while (rc == GZ_OK &&
+			 (zs->avail_in > 0 ||
+			  (flush == Z_FINISH && zr != Z_STREAM_END)));
+	}
+	p->zlen = cap - zs->avail_out;
+	return rc;
+}
+
+int warc_pack_response(struct warc_packer *pk, const struct warc_exchange *x,
+		       struct warc_packed **out, char *err)
+{
+	struct warc_packed *p;
+	struct warc_part parts[3];
+	unsigned char d[WARC_SHA1_BYTES];
+	struct warc_sha1_ctx ctx;
+	int rc;
+
+	*out = NULL;
+	rc = warc_exchange_check(x, err);
+	if (rc == GZ_OK && x->request)
+		rc = gz_fail(err, GZ_EINVAL, "a packed record has no request");
+	if (rc != GZ_OK)
+		return rc;
+	p = calloc(1, sizeof *p);
+	if (!p || !(p->uri = strdup(x->url)) ||
+	    (x->ip && !(p->ip = strdup(x->ip)))) {
+		warc_packed_free(p);
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	p->date = x->date ? x->date : time(NULL);
+	p->level = pk->level;
+	parts[0].p = x->response_head;
+	parts[0].n = x->response_head_len;
+	parts[1].p = x->body_len ? x->body : "";
+	parts[1].n = x->body_len;
+	parts[2].p = "\r\n\r\n";
+	parts[2].n = 4;
+	p->block_len = (uint64_t)parts[0].n + parts[1].n;
+	warc_sha1_init(&ctx);
+	warc_sha1_update(&ctx, parts[1].p, parts[1].n);
+	warc_sha1_final(&ctx, d);
+	warc_digest_text(d, p->pdig);
+	warc_sha1_init(&ctx);
+	warc_sha1_update(&ctx, parts[0].p, parts[0].n);
+	warc_sha1_update(&ctx, parts[1].p, parts[1].n);
+	warc_sha1_final(&ctx, d);
+	warc_digest_text(d, p->bdig);
+	rc = warc_pack_deflate(pk, p, parts, 3, p->block_len + 4, err);
+	if (rc != GZ_OK) {
+		warc_packed_free(p);
+		return rc;
+	}
+	*out = p;
+	return GZ_OK;
+}
+
+size_t warc_packed_size(const struct warc_packed *p)
+{
+	return p ? p->zlen : 0;
+}
+
+void warc_packed_free(struct warc_packed *p)
+{
+	if (!p)
+		return;
+	free(p->uri);
+	free(p->ip);
+	free(p->z);
+	free(p);
+}
+
+/*
+** Write into w->out the gzip member header and w->hdr raw-deflated and
+** flushed to a byte boundary (the stream left open for the packed block),
+** writing w->out to the file whenever it fills.  GZ_OK, GZ_EIO, GZ_ENOMEM,
+** GZ_EINTERNAL.
+*/
+static int warc_w_packed_head(struct warc_writer *w, int level, char *err)
+{
+	static const unsigned char gz[10] = {
+		0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3
+	};
+	int zr, rc;
+
+	if (!w->zraw_ready) {
+		if (deflateInit2(&w->zraw, w->level, Z_DEFLATED, -15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+			return gz_fail(err, GZ_ENOMEM, "out of memory");
+		w->zraw_ready = 1;
+	}
+	if (deflateReset(&w->zraw) != Z_OK)
+		return gz_fail(err, GZ_EINTERNAL, "deflateReset failed");
+	memcpy(w->out, gz, sizeof gz);
+	/* XFL as zlib writes it: 2 for the slowest level, 4 the fastest. */
+	w->out[8] = level == 9 ? 2 : level < 2 ? 4 : 0;
+	w->zraw.next_out = w->out + sizeof gz;
+	w->zraw.avail_out = sizeof w->out - sizeof gz;
+	w->zraw.next_in = (Bytef *)w->hdr.ptr;
+	w->zraw.avail_in = (uInt)w->hdr.len;
+	for (;;) {
+		zr = deflate(&w->zraw, Z_SYNC_FLUSH);
+		if (zr == Z_STREAM_ERROR)
+			return gz_fail(err, GZ_EINTERNAL, "deflate failed");
+		if (w->zraw.avail_out != 0)
+			break;
+		rc = warc_w_write(w, w->out, sizeof w->out, err);
+		if (rc != GZ_OK)
+			return rc;
+		w->zraw.next_out = w->out;
+		w->zraw.avail_out = sizeof w->out;
+	}
+	return warc_w_write(w, w->out, sizeof w->out - w->zraw.avail_out, err);
+}
+
+/*
+** Write the member of packed record p after its header (built in w->hdr):
+** the compressed header, p's block, the gzip trailer.  On failure the file
+** is cut back to where the member began.  *at gets its offset.
+*/
+static int warc_w_packed_member(struct warc_writer *w,
+				const struct warc_packed *p, uint64_t *at,
+				char *err)
+{
+	unsigned char tail[8];
+	uint64_t start = w->size;
+	unsigned long crc, isize;
+	int rc, i;
+
+	*at = start;
+	crc = crc32(0L, (const Bytef *)w->hdr.ptr, (uInt)w->hdr.len);
+	crc = crc32_combine(crc, p->crc, (z_off_t)(p->block_len + 4));
+	isize = (unsigned long)((w->hdr.len + p->block_len + 4) & 0xffffffffu);
+	for (i = 0; i < 4; i++) {
+		tail[i] = (unsigned char)(crc >> (8 * i));
+		tail[4 + i] = (unsigned char)(isize >> (8 * i));
+	}
+	rc = warc_w_packed_head(w, p->level, err);
+	if (rc == GZ_OK)
+		rc = warc_w_write(w, p->z, p->zlen, err);
+	if (rc == GZ_OK)
+		rc = warc_w_write(w, tail, sizeof tail, err);
+	if (rc != GZ_OK && ftruncate(w->fd, (off_t)start) == 0 &&
+	    lseek(w->fd, (off_t)start, SEEK_SET) == (off_t)start)
+		w->size = start;
+	return rc;
+}
+
+int warc_writer_add_packed(struct warc_writer *w, const struct warc_packed *p,
+			   struct warc_location *loc, char *err)
+{
+	char id[WARC_ID_LEN];
+	struct warc_w_rec rx;
+	uint64_t at;
+	int rc;
+
+	if (!w || !p)
+		return gz_fail(err, GZ_EINVAL, "no writer or record");
+	rc = warc_w_ready(w, err);
+	if (rc == GZ_OK)
+		rc = warc_uuid(id, err);
+	if (rc != GZ_OK)
+		return rc;
+	memset(&rx, 0, sizeof rx);
+	rx.type = "response";
+	rx.id = id;
+	rx.uri = p->uri;
+	rx.ip = p->ip;
+	rx.date = p->date;
+	rx.content_type = "application/http; msgtype=response";
+	rc = warc_w_header(w, &rx, p->bdig, p->pdig, p->block_len, err);
+	if (rc == GZ_OK)
+		rc = warc_w_packed_member(w, p, &at, err);
+	if (rc != GZ_OK)
+		return rc;
+	warc_w_locate(w, at, id, loc);
+	return warc_w_after(w, err);
+}
+
 int warc_writer_close(struct warc_writer *w, char *err)
 {
 	int rc;
@@ -2180,6 +2499,8 @@ int warc_writer_close(struct warc_writer *w, char *err)
 		return GZ_OK;
 	rc = warc_w_file_close(w, err);
 	deflateEnd(&w->zs);
+	if (w->zraw_ready)
+		deflateEnd(&w->zraw);
 	buf_release(&w->hdr);
 	free(w);
 	return rc;

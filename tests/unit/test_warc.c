@@ -607,6 +607,189 @@ static void test_writer_rotation(void **state)
 	assert_int_equal(total, 6);
 }
 
+/*
+** Count the gzip members of path, inflating each one alone (zlib checks
+** its CRC-32 and length) and failing unless they cover the whole file.
+*/
+static size_t count_members(const char *path)
+{
+	struct buf file;
+	unsigned char out[65536];
+	char err[GZ_ERRLEN] = "";
+	size_t at = 0, n = 0;
+	z_stream zs;
+	int zr;
+
+	buf_init(&file, TEST_BUF_MAX);
+	assert_int_equal(buf_read_file(&file, path, err), GZ_OK);
+	while (at < file.len) {
+		memset(&zs, 0, sizeof zs);
+		assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
+		zs.next_in = (Bytef *)file.ptr + at;
+		zs.avail_in = (uInt)(file.len - at);
+		do {
+			zs.next_out = out;
+			zs.avail_out = sizeof out;
+			zr = inflate(&zs, Z_NO_FLUSH);
+		} while (zr == Z_OK);
+		assert_int_equal(zr, Z_STREAM_END);
+		at = file.len - zs.avail_in;
+		inflateEnd(&zs);
+		n++;
+	}
+	buf_release(&file);
+	return n;
+}
+
+/*
+** Records packed away from the writer (warc_pack_response) and appended
+** with warc_writer_add_packed, mixed with ordinary ones, across
+** rotations: each is one gzip member, reads back with its digests right,
+** names its own file's warcinfo record, and carries the same digests as
+** the same exchange written the ordinary way.
+*/
+static void test_writer_packed(void **state)
+{
+	char dir[512], path[2048], err[GZ_ERRLEN] = "";
+	char names[14][WARC_NAME_LEN], head[256], info_id[WARC_ID_LEN];
+	char bdig[12][WARC_DIGEST_LEN], pdig[12][WARC_DIGEST_LEN];
+	struct buf bodies[12];
+	struct warc_writer *w = NULL;
+	struct warc_packed *pk = NULL;
+	struct warc_packer *packer = NULL;
+	struct warc_reader *r;
+	struct warc_record rec;
+	struct warc_exchange x;
+	struct warc_location loc;
+	size_t nwarc, nopen, i, seen = 0, records = 0;
+	time_t when = 1795870800;
+	uint32_t seed = 99;
+
+	path_in(state, "packed", dir, sizeof dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(warc_writer_open(dir, "pk", "1.0", 2048,
+					  WARC_W_NO_FSYNC | WARC_W_LEVEL(3), &w,
+					  err),
+			 GZ_OK);
+	assert_int_equal(warc_packer_new(WARC_W_LEVEL(3), &packer, err), GZ_OK);
+	for (i = 0; i < 12; i++) {
+		buf_init(&bodies[i], TEST_BUF_MAX);
+		if (i == 5) {
+			/* 200 KB that does not compress: several output
+			** steps, and a file of its own. */
+			size_t j;
+
+			for (j = 0; j < 200000; j++) {
+				seed = seed * 1103515245 + 12345;
+				assert_int_equal(buf_addc(&bodies[i],
+							  (char)(seed >> 16)),
+						 GZ_OK);
+			}
+		} else if (i != 7) { /* 7: an empty body */
+			make_page(&bodies[i], (int)i);
+		}
+		snprintf(head, sizeof head,
+			 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+			 bodies[i].len);
+		memset(&x, 0, sizeof x);
+		x.url = "http://example.com/page";
+		x.ip = i % 3 ? "127.0.0.1" : NULL;
+		x.date = when + (time_t)i;
+		x.response_head = head;
+		x.response_head_len = strlen(head);
+		x.body = bodies[i].ptr;
+		x.body_len = bodies[i].len;
+		if (i % 4 == 3) {
+			assert_int_equal(warc_writer_add(w, &x, &loc, err),
+					 GZ_OK);
+			continue;
+		}
+		assert_int_equal(warc_pack_response(packer, &x, &pk, err),
+				 GZ_OK);
+		assert_true(warc_packed_size(pk) > 0);
+		assert_int_equal(warc_writer_add_packed(w, pk, &loc, err),
+				 GZ_OK);
+		warc_packed_free(pk);
+		pk = NULL;
+	}
+	/* A request record cannot be packed; nor can a bad URI. */
+	x.request = "GET / HTTP/1.1\r\n\r\n";
+	x.request_len = strlen(x.request);
+	assert_int_equal(warc_pack_response(packer, &x, &pk, err), GZ_EINVAL);
+	x.request = NULL;
+	x.url = "http://example.com/a b";
+	assert_int_equal(warc_pack_response(packer, &x, &pk, err), GZ_EINVAL);
+	assert_null(pk);
+	warc_packer_free(packer);
+	warc_packer_free(NULL);
+	assert_int_equal(warc_writer_close(w, err), GZ_OK);
+
+	list_dir(dir, names, 14, &nwarc, &nopen);
+	assert_true(nwarc >= 4 && nwarc <= 12);
+	assert_int_equal(nopen, 0);
+	memset(bdig, 0, sizeof bdig);
+	memset(pdig, 0, sizeof pdig);
+	for (i = 0; i < nwarc; i++) {
+		size_t in_file = 0;
+
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		r = open_ok(path);
+		next_ok(r, &rec);
+		assert_int_equal(rec.type, WARC_TYPE_WARCINFO);
+		snprintf(info_id, sizeof info_id, "%s", rec.record_id);
+		for (;;) {
+			size_t k;
+
+			if (warc_reader_next(r, &rec, err) == WARC_EOF)
+				break;
+			assert_int_equal(rec.type, WARC_TYPE_RESPONSE);
+			assert_int_equal(warc_record_verify(&rec, err), GZ_OK);
+			assert_string_equal(
+				warc_record_get(&rec, "WARC-Warcinfo-ID"),
+				info_id);
+			k = (size_t)(rec.date_time - when);
+			assert_true(k < 12);
+			assert_int_equal(rec.payload_len, bodies[k].len);
+			assert_memory_equal(rec.payload, bodies[k].ptr,
+					    bodies[k].len);
+			assert_string_equal(rec.ip_address,
+					    k % 3 ? "127.0.0.1" : "");
+			snprintf(bdig[k], sizeof bdig[k], "%s",
+				 rec.block_digest);
+			snprintf(pdig[k], sizeof pdig[k], "%s",
+				 rec.payload_digest);
+			in_file++;
+			seen |= (size_t)1 << k;
+		}
+		warc_reader_close(r);
+		/* The warcinfo record and each response: one member each. */
+		assert_int_equal(count_members(path), 1 + in_file);
+		records += in_file;
+	}
+	assert_int_equal(records, 12);
+	assert_int_equal(seen, 0xfff);
+	/* Packed or not, the digests are those of the exchange. */
+	for (i = 0; i < 12; i++) {
+		char want[WARC_DIGEST_LEN];
+		struct buf block;
+
+		warc_sha1_digest(bodies[i].ptr, bodies[i].len, want);
+		assert_string_equal(pdig[i], want);
+		buf_init(&block, TEST_BUF_MAX);
+		assert_int_equal(buf_addf(&block,
+					  "HTTP/1.1 200 OK\r\nContent-Length: "
+					  "%zu\r\n\r\n",
+					  bodies[i].len),
+				 GZ_OK);
+		assert_int_equal(buf_add(&block, bodies[i].ptr, bodies[i].len),
+				 GZ_OK);
+		warc_sha1_digest(block.ptr, block.len, want);
+		assert_string_equal(bdig[i], want);
+		buf_release(&block);
+		buf_release(&bodies[i]);
+	}
+}
+
 static void test_writer_single_file(void **state)
 {
 	char path[1024], openp[1100], err[GZ_ERRLEN] = "";
@@ -1556,6 +1739,7 @@ int main(void)
 		cmocka_unit_test(test_writer_roundtrip),
 		cmocka_unit_test(test_writer_rotation),
 		cmocka_unit_test(test_writer_single_file),
+		cmocka_unit_test(test_writer_packed),
 		cmocka_unit_test(test_writer_write_failure),
 		cmocka_unit_test(test_writer_bad_args),
 		cmocka_unit_test(test_read_all_types_truncated),
