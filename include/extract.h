@@ -39,6 +39,13 @@ struct extract_opts {
 };
 
 /*
+** Set up the HTML parser's global state.  libxml2 2.9 does it on first
+** use, which is not safe from two threads at once: call this once before
+** extracting on several threads.  Cheap to call again.
+*/
+void extract_global_init(void);
+
+/*
 ** Extract the article in html[0..len) into *out (initialised by the caller;
 ** on return it owns whatever was found, even on error).  Sets *kind.
 ** Returns GZ_OK; GZ_ETOOBIG when the page exceeds GZ_MAX_PAGE_BYTES (nothing

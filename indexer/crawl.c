@@ -50,8 +50,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <libxml/parser.h>
-
 #include "article.h"
 #include "buf.h"
 #include "config.h"
@@ -1888,9 +1886,7 @@ static int crawl_pool_start(struct crawl *c, struct crawl_shared *sh, char *err)
 		if (rc != GZ_OK)
 			return rc;
 	}
-	/* libxml2 2.9 sets itself up on first use, which is not safe from
-	** two threads at once. */
-	xmlInitParser();
+	extract_global_init();
 	memset(&wo, 0, sizeof wo);
 	wo.workers = n;
 	wo.slots = (size_t)(c->cfg->concurrency > 0 ? c->cfg->concurrency : 1) +

@@ -2768,6 +2768,12 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 	}
 }
 
+/* libxml2's global set-up, before several threads parse (extract.h). */
+void extract_global_init(void)
+{
+	xmlInitParser();
+}
+
 int extract_html(const char *html, size_t len, const struct extract_opts *opts,
 		 struct article *out, enum page_kind *kind, char *err)
 {

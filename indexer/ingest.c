@@ -1434,6 +1434,7 @@ int ingest_run(struct index_writer *w, const struct ingest_opts *o, int n,
 	wr.st = st;
 	wr.t0 = ingest_now();
 	wa.g = &g;
+	extract_global_init(); /* before the workers parse */
 	for (i = 0; i < jobs; i++) {
 		if (pthread_create(&workers[i], NULL, worker_main, &wa) != 0)
 			break;
