@@ -34,6 +34,7 @@ STORM_SECONDS = float(os.environ.get("GZ_ABUSE_SECONDS", "12"))
 MALFORMED = int(os.environ.get("GZ_ABUSE_MALFORMED", "5000"))
 SLOW = int(os.environ.get("GZ_ABUSE_SLOW", "200"))
 IDLE_TIMEOUT = 3
+INDEXER_SECONDS = 6  # normal queries timed with only the indexer running
 # Normal queries.  None of them is filter-only or empty: those go through
 # Xapian::Query::MatchAll, which crashes the daemon when two workers use it
 # at once (see test_match_all_from_many_workers below).
@@ -81,6 +82,30 @@ def time_normal_queries(port, stop, out):
         time.sleep(0.01)
     with open(out, "w") as f:
         json.dump({"times": times, "busy": BUSY[0]}, f)
+
+
+def clock_start(port, out):
+    """Fork the clock of normal queries (time_normal_queries) writing to
+    out; returns what clock_stop takes.  Fork before starting threads."""
+    stop = multiprocessing.Event()
+    proc = multiprocessing.get_context("fork").Process(
+        target=time_normal_queries, args=(port, stop, out))
+    proc.start()
+    return proc, stop, out
+
+
+def clock_stop(proc, stop, out):
+    """Stop the clock; its [[seconds, answered, wall time], ...], every
+    normal query having been answered."""
+    stop.set()
+    proc.join(30)
+    assert proc.exitcode == 0, "the normal-query clock failed"
+    with open(out) as f:
+        clock = json.load(f)
+    BUSY[0] += clock["busy"]
+    assert clock["times"] and all(ok for _, ok, _ in clock["times"]), \
+        "a normal query failed"
+    return clock["times"]
 
 
 LOG_QUERY = re.compile(r'^(\S+)Z q="((?:[^"\\]|\\.)*)" .*ms=([0-9.]+)')
@@ -296,6 +321,25 @@ def test_daemon_survives_abuse(demo_index, tmp_path):
         base = [query(port, NORMAL[i % len(NORMAL)])[0] for i in range(150)]
         t_base_end = time.time()
 
+        # With the indexer alone, committing every second (normal
+        # operation, no abuse): the baseline that the storm, which runs
+        # with the indexer too, is compared with.
+        ix_files = write_articles(tmp_path / "docs-ix", 100, start=5000, tag="Indexer Daily")
+        ix_stop = threading.Event()
+        ix_stats = {"commits": 0, "errors": []}
+        clock = clock_start(port, str(tmp_path / "indexer-times.json"))
+        t_ix = time.time()
+        ix = threading.Thread(target=storm_indexer,
+                              args=(index, ix_files, iconf, ix_stop, ix_stats))
+        ix.daemon = True
+        ix.start()
+        time.sleep(INDEXER_SECONDS)
+        t_ix_end = time.time()
+        ix_times = [secs for secs, _, w in clock_stop(*clock) if t_ix <= w <= t_ix_end]
+        ix_stop.set()
+        ix.join(60)
+        assert ix_stats["commits"] >= 2 and not ix_stats["errors"], ix_stats
+
         # Idle timeout: a connection that sends nothing is closed.
         t0 = time.monotonic()
         with socket.create_connection(("127.0.0.1", port), timeout=IDLE_TIMEOUT + 10) as s:
@@ -310,11 +354,7 @@ def test_daemon_survives_abuse(demo_index, tmp_path):
                  "vanished": 0, "commits": 0, "errors": [],
                  "deadline": time.monotonic() + STORM_SECONDS + 20}
         # The clock of normal queries: forked before the storm's threads.
-        timer_stop = multiprocessing.Event()
-        timer_out = str(tmp_path / "normal-times.json")
-        timer = multiprocessing.get_context("fork").Process(
-            target=time_normal_queries, args=(port, timer_stop, timer_out))
-        timer.start()
+        clock = clock_start(port, str(tmp_path / "normal-times.json"))
         t_storm = time.time()
         threads = [threading.Thread(target=storm_malformed, args=(port, lines, stop, stats)),
                    threading.Thread(target=storm_oversized, args=(port, stop, stats)),
@@ -331,23 +371,15 @@ def test_daemon_survives_abuse(demo_index, tmp_path):
         while time.monotonic() < end or (threads[0].is_alive() and
                                          time.monotonic() < stats["deadline"]):
             assert d.proc.poll() is None, "searchd died"
-            assert timer.is_alive(), "the normal-query clock failed"
+            assert clock[0].is_alive(), "the normal-query clock failed"
             peak_rss = max(peak_rss, vmrss_kb(d.proc.pid))
             time.sleep(0.2)
-        timer_stop.set()
-        timer.join(30)
+        under = [secs for secs, _, _ in clock_stop(*clock)]
         t_storm_end = time.time()
         stop.set()
         for t in threads:
             t.join(max(1, test_deadline - time.monotonic()))
         assert d.proc.poll() is None, "searchd died: " + open(d.log_path).read()[-3000:]
-        assert timer.exitcode == 0, "the normal-query clock failed"
-        with open(timer_out) as f:
-            clock = json.load(f)
-        timed = clock["times"]
-        BUSY[0] += clock["busy"]
-        assert timed and all(ok for _, ok, _ in timed), "a normal query failed"
-        under = [secs for secs, _, _ in timed]
 
         # Afterwards: still answering, memory back near the baseline.
         time.sleep(IDLE_TIMEOUT + 1)
@@ -355,7 +387,8 @@ def test_daemon_survives_abuse(demo_index, tmp_path):
         after = [query(port, NORMAL[i % len(NORMAL)])[0] for i in range(50)]
         t_after_end = time.time()
         server = [server_times(str(tmp_path / "queries.log"), a, b) for a, b in
-                  ((t_base, t_base_end), (t_storm, t_storm_end), (t_after, t_after_end))]
+                  ((t_base, t_base_end), (t_storm, t_storm_end), (t_after, t_after_end),
+                   (t_ix, t_ix_end))]
         assert query(port, '{"cmd":"ping"}')[1].get("ok") is True
         end_rss = vmrss_kb(d.proc.pid)
         summary = ("abuse: malformed_sent=%d replies=%d endless=%d too_big=%d slow=%d "
@@ -363,14 +396,16 @@ def test_daemon_survives_abuse(demo_index, tmp_path):
                    "p99_abuse=%.1fms p99_after=%.1fms rss_base=%dkB rss_peak=%dkB "
                    "rss_end=%dkB busy_retries=%d refused_batches=%d errors=%d "
                    "server_p99_base=%.2fms "
-                   "server_p99_abuse=%.2fms server_p99_after=%.2fms" % (
+                   "server_p99_abuse=%.2fms server_p99_after=%.2fms "
+                   "p99_indexer_only=%.1fms server_p99_indexer_only=%.2fms" % (
                        stats["sent"], stats["replies"], stats["endless"], stats["too_big"],
                        SLOW, stats["slow_closed"], stats["vanished"], stats["commits"],
                        len(under), p99(base) * 1e3, p99(under) * 1e3, p99(after) * 1e3,
                        base_rss, peak_rss, end_rss, BUSY[0], stats["refused"],
                        len(stats["errors"]),
                        p99(server[0] or [0]), p99(server[1] or [0]),
-                       p99(server[2] or [0])))
+                       p99(server[2] or [0]), p99(ix_times or [0]) * 1e3,
+                       p99(server[3] or [0])))
         print(summary)
         with open(os.path.join(str(tmp_path), "..", "abuse-summary.txt"), "a") as f:
             f.write(summary + "\n")
