@@ -2,6 +2,7 @@
 #
 #   make            build bin/gazette-indexer, bin/gazette-searchd, bin/gazette
 #   make demo       crawl the bundled demo site, serve it, search it
+#   make test       everything CI runs: check, then asan, then valgrind
 #   make check      install what is missing, build, run every test
 #   make asan       the whole test suite under AddressSanitizer + UBSan
 #   make deps       install the Debian packages the build and tests need
@@ -37,7 +38,7 @@ LDLIBS += $(PKG_LIBS) $(XAPIAN_LIBS) -lpthread
 DEB_PACKAGES := build-essential pkg-config g++ libxapian-dev xapian-tools \
 	libcurl4-openssl-dev libxml2-dev libevent-dev libjansson-dev \
 	libinih-dev zlib1g-dev libcmocka-dev python3 python3-pytest \
-	python3-pytest-timeout curl groff-base
+	python3-pytest-timeout curl groff-base valgrind
 
 LIB_C := $(wildcard lib/*.c)
 LIB_CXX := $(wildcard lib/*.cc)
@@ -54,7 +55,7 @@ SEARCHD_A := $(BUILD)/libsearchd.a
 PROGRAMS := $(BINDIR)/gazette-indexer $(BINDIR)/gazette-searchd $(BINDIR)/gazette
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_C))
 
-.PHONY: all deps check unit e2e demo asan install uninstall clean format format-check
+.PHONY: all deps check test unit e2e demo asan install uninstall clean format format-check
 # Keep object files make would treat as intermediate (the tests' .o files).
 .SECONDARY:
 all: $(PROGRAMS)
@@ -116,6 +117,12 @@ e2e: $(PROGRAMS)
 check: deps
 	@$(MAKE) --no-print-directory all unit
 	@BINDIR=$(BINDIR) BUILD=$(BUILD) PYTHON=$(PYTHON) tests/run-all.sh
+
+# What CI runs (.ci/run): the suite, the suite again under ASan+UBSan with
+# its own build directory, and memcheck over the shim and one end-to-end path.
+test: check
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory valgrind
 
 asan:
 	@GZ_SANITIZED=1 $(MAKE) --no-print-directory check BUILD=build-asan BINDIR=build-asan/bin \

@@ -4,7 +4,7 @@ other finds the lock taken and exits 75 (EX_TEMPFAIL) within a second,
 saying the index is locked, without touching the index.
 
 Rounds alternate between a fresh index (both race to create it) and an
-existing one that holds other documents.  GZ_LOCK_ROUNDS (default 30) sets the number of rounds.
+existing one that holds other documents.  GZ_LOCK_ROUNDS (default 50) sets the number of rounds.
 """
 
 import os
@@ -24,7 +24,7 @@ def start(args):
 
 
 def test_two_writers_exactly_one_wins(tmp_path):
-    rounds = int(os.environ.get("GZ_LOCK_ROUNDS", "30"))
+    rounds = int(os.environ.get("GZ_LOCK_ROUNDS", "50"))
     # Enough files that the winner holds the lock well past the loser's start.
     a = write_articles(tmp_path / "a", 400)
     b = write_articles(tmp_path / "b", 400, start=400)
