@@ -4,11 +4,13 @@
 ** (search_run) and serialised (proto_reply_result), the same work a worker
 ** does, so that the daemon's own overhead is the difference.
 **
-**   query_inproc INDEX QUERIES.jsonl ROUNDS [--print]
+**   query_inproc INDEX QUERIES.jsonl ROUNDS [--print | --each]
 **
 ** Prints one JSON object: {"n":..,"p50_ms":..,"p99_ms":..,"qps":..,"errors":..};
 ** with --print, first every reply line of the last round (or error line),
-** so that two builds' answers can be compared.
+** so that two builds' answers can be compared; with --each, first one line
+** per query: its median and worst time over the rounds and the request,
+** slowest first, to find the queries that make the tail.
 ** Built by bench/query.py against the tree's libgazette.a.
 */
 #include <stdio.h>
@@ -39,6 +41,50 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* One query's figures for --each. */
+struct each {
+	double p50, max; /* median and worst over the rounds, ms */
+	size_t i;        /* index of the query line */
+};
+
+/* qsort comparator: slowest median first. */
+static int cmp_each(const void *a, const void *b)
+{
+	const struct each *x = a, *y = b;
+
+	return (x->p50 < y->p50) - (x->p50 > y->p50);
+}
+
+/*
+** Print each query's median and worst time (lat holds rounds x n times,
+** round by round), slowest first.
+*/
+static void print_each(char **lines, size_t n, const double *lat, size_t rounds)
+{
+	struct each *e = calloc(n, sizeof *e);
+	double *t = calloc(rounds + 1, sizeof *t);
+	size_t i, r;
+
+	if (!e || !t) {
+		free(e);
+		free(t);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		for (r = 0; r < rounds; r++)
+			t[r] = lat[r * n + i];
+		qsort(t, rounds, sizeof *t, cmp_double);
+		e[i].p50 = rounds ? t[rounds / 2] : 0.0;
+		e[i].max = rounds ? t[rounds - 1] : 0.0;
+		e[i].i = i;
+	}
+	qsort(e, n, sizeof *e, cmp_each);
+	for (i = 0; i < n; i++)
+		printf("%8.3f %8.3f  %s\n", e[i].p50, e[i].max, lines[e[i].i]);
+	free(e);
+	free(t);
+}
+
 /* Read, run and time every query ROUNDS times; print the figures. */
 int main(int argc, char **argv)
 {
@@ -49,11 +95,12 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	int print = argc == 5 && strcmp(argv[4], "--print") == 0;
+	int each = argc == 5 && strcmp(argv[4], "--each") == 0;
 
-	if (argc != 4 && !print) {
+	if (argc != 4 && !print && !each) {
 		fprintf(stderr,
 			"usage: query_inproc INDEX QUERIES.jsonl ROUNDS "
-			"[--print]\n");
+			"[--print | --each]\n");
 		return 2;
 	}
 	rounds = strtoul(argv[3], NULL, 10);
@@ -103,6 +150,8 @@ int main(int argc, char **argv)
 		}
 	}
 	total = now_ms() - total;
+	if (each)
+		print_each(lines, n, lat, rounds);
 	qsort(lat, k, sizeof *lat, cmp_double);
 	printf("{\"n\":%zu,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"qps\":%.1f,"
 	       "\"errors\":%zu}\n",

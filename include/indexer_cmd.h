@@ -14,6 +14,7 @@
 
 struct gz_config;
 struct index_writer;
+struct xsh_wdb;
 
 /* Options shared by the subcommands. */
 struct cli_opts {
@@ -34,8 +35,10 @@ struct cli_opts {
 	unsigned batch; /* --batch: documents per commit; 0 = config's */
 	unsigned
 		budget_mb; /* --memory: MB of raw input in flight; 0 = default */
+	int bulk; /* --bulk: a new index as parallel parts, merged at the end */
 	/* compact */
 	int keep_old;      /* --keep-old: keep the previous generation */
+	int merge;         /* --merge: a sharded index into one database */
 	const char *shard; /* --shard NAME: the shard of a sharded index */
 	/* Set to a signal's number by main's SIGINT/SIGTERM handler; NULL when
 	** none is installed.  Commands poll it to stop cleanly. */
@@ -78,5 +81,51 @@ void cmd_file_url(const char *path, char *out, size_t n);
 ** mtime), 0 when unknown.
 */
 unsigned long long cmd_db_bytes(const char *dir, time_t *committed);
+
+/*
+** The databases listed in the stub file at path: NAME of each "BACKEND
+** NAME" line into names[0..*n) (at most max; each of size 64), and, when
+** local is not NULL, local[i] = 1 for an "auto" line (a local database)
+** and 0 for any other backend.  0, or -1 when it cannot be read.
+*/
+int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
+		  size_t *n);
+
+/*
+** Hold the write lock of index (named so in messages) by opening its
+** database db writable: 0 with *lock set (the caller's, xsh_wdb_close
+** releases it), or after saying why 75 when another writer holds it and
+** 70 when db cannot be opened.
+*/
+int cmd_lock_db(const char *db, const char *index, struct xsh_wdb **lock);
+
+/*
+** Remove the tree at path (children first, links not followed); a
+** missing path is fine, a file that cannot be removed is logged.
+*/
+void cmd_rm_tree(const char *path);
+
+/* fsync the directory at path (after renames in it); failures are logged. */
+void cmd_sync_dir(const char *path);
+
+/*
+** Merge the sharded index at path (meta and local shards listed in its
+** stub file) into one compact database that takes its place: written
+** beside it, its shard bookkeeping dropped, its document count checked,
+** then swapped in atomically; the old tree is removed.  Holds the index's
+** write lock throughout; a leftover of an interrupted merge is removed
+** first.  A single-database index is left alone.  stop (may be NULL) is
+** polled: a signal before the swap leaves the index as it was.  Returns
+** an exit code after saying why: 0, 75 locked, 2 remote shards, 70 or
+** 128 + signal otherwise.
+*/
+int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop);
+
+/*
+** Remove the PATH.merge-N directories an interrupted merge left beside
+** the index at path.  Only while holding the index's write lock: no merge
+** of it can then be running.
+*/
+void cmd_merge_sweep(const char *path);
 
 #endif /* GZ_INDEXER_CMD_H */

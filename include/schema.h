@@ -123,10 +123,13 @@
 ** Each shard's metadata holds gazette.schema and gazette.shard (its name);
 ** spelling data is in the shard of the documents it came from.  Commits
 ** go to the shards first and to meta last.
-**   gazette.shard_by    (meta) "year", "month" or "host"
-**   gazette.shard_count (meta) shards of a host layout, decimal
+**   gazette.shard_by    (meta) "year", "month", "host" or "id"
+**   gazette.shard_count (meta) shards of a host or id layout, decimal
 **   gazette.loc.H       (meta) H as for gazette.url.: the shard holding
-**                       the document whose key URL hashes to H
+**                       the document whose key URL hashes to H (not in
+**                       the id layout, where the key URL names the shard)
+**   gazette.bulk        (meta) "1" while `add --bulk` builds the index as
+**                       id shards that are merged into one at its end
 **   gazette.stem        "some": documents are indexed with Xapian's
 **                       STEM_SOME (unstemmed words with positions, stems
 **                       under Z), which searchers parse with STEM_SOME; an
@@ -136,6 +139,7 @@
 #define META_SHARD_COUNT  "gazette.shard_count"
 #define META_SHARD_NAME   "gazette.shard"
 #define META_LOC_PREFIX   "gazette.loc."
+#define META_BULK         "gazette.bulk"
 #define META_STEM         "gazette.stem"
 #define SHARD_STUB        "XAPIANDB"
 #define SHARD_META        "meta"

@@ -106,7 +106,9 @@ struct search_hit {
 	char published
 		[GZ_TIME_ISOLEN]; /* ISO 8601 as stated, "" when unknown */
 	char *snippet; /* HTML-escaped text with <mark>..</mark>; NULL if none */
-	unsigned collapsed; /* near-duplicates folded into this hit */
+	unsigned collapsed; /* near-duplicates folded into this hit: exact
+			     * with facets or date order, else a lower
+			     * bound */
 };
 
 /* One value of a facet. */
@@ -123,7 +125,9 @@ struct search_facet {
 
 /* Everything a search reply carries.  Free with search_result_free(). */
 struct search_result {
-	unsigned estimate;      /* estimated number of matches */
+	unsigned estimate;      /* estimated number of hits (collapsed);
+				 * exact, = lower = upper, with facets or
+				 * date order or a short page */
 	unsigned lower, upper;  /* bounds on the number of matches */
 	double took_ms;         /* wall time of search_run, milliseconds */
 	unsigned long revision; /* index revision searched */
@@ -274,6 +278,11 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn);
 ** GZ_ENOTFOUND when the like article does not exist; GZ_ETIMEOUT past
 ** the time limit; index codes otherwise.  err gets a
 ** one-line message fit to show the client.
+**
+** Facets and date order look at every match: by one pass over the
+** matches with value tables the searcher keeps per index revision
+** (built on first use after each change; not over shards or past 4M
+** docids, where the matcher does it), then the matcher ranks the page.
 **
 ** Over shards (searcher_open_with): a shard that fails (GZ_ENETWORK, or
 ** GZ_ETIMEOUT past the shard timeout) makes the searcher reconnect every

@@ -61,7 +61,16 @@ int snippet_terms_new(struct snippet_terms **out);
 */
 int snippet_terms_add(struct snippet_terms *t, const char *term, size_t len);
 
-/* Number of terms kept (words and stems). */
+/*
+** Add a word prefix (len bytes, lower-case UTF-8, copied), from a wildcard
+** "prefix*" of the query: every word that starts with it matches, as one
+** query word.  A prefix already there, or empty, is ignored.  GZ_OK or
+** GZ_ENOMEM.
+*/
+int snippet_terms_add_prefix(struct snippet_terms *t, const char *prefix,
+			     size_t len);
+
+/* Number of terms kept (words, stems and prefixes). */
 size_t snippet_terms_count(const struct snippet_terms *t);
 
 /* Free t; NULL is a no-op. */

@@ -106,6 +106,14 @@ int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key, const char *value,
 			 size_t len, char *err) XSH_NOEXCEPT;
 
 /*
+** Delete every user metadata key that starts with prefix (not empty);
+** *n (may be NULL) receives how many were deleted.  Uncommitted, as
+** xsh_wdb_set_metadata.
+*/
+int xsh_wdb_delete_metadata_prefix(struct xsh_wdb *w, const char *prefix,
+				   unsigned long *n, char *err) XSH_NOEXCEPT;
+
+/*
 ** Fetch user metadata key into *out (malloc'd, NUL-terminated, caller
 ** frees) and its length into *len.  A missing key gives "" and GZ_OK.
 */
@@ -335,7 +343,10 @@ int xsh_qp_add_boolean_prefix(struct xsh_qp *qp, const char *field,
 ** may be "" for an open end), write the value-slot bounds into lo and hi
 ** (each of size n; "" for open) and return 1, or return 0 when the text is
 ** not a range this converter understands (the parser then reports an
-** error).  Called synchronously from inside xsh_qp_parse.
+** error).  Or return 2 with lo holding terms separated by single spaces
+** (none: an empty range): the field then matches documents indexed by
+** any of them instead of a value range.  n is at least 1024.  Called
+** synchronously from inside xsh_qp_parse.
 */
 typedef int (*xsh_range_fn)(void *ctx, const char *begin, const char *end,
 			    char *lo, char *hi, size_t n);
@@ -446,6 +457,45 @@ int xsh_enquire_run(struct xsh_enquire *e, unsigned offset, unsigned limit,
 		    unsigned check_at_least, struct xsh_mset **out,
 		    char *err) XSH_NOEXCEPT;
 
+/* ------------------------------------------------- whole-result passes */
+
+/*
+** Call fn(ctx, docid, value, len) for every document of db that has a
+** value in slot, in docid order (value borrowed for the call).  fn returns
+** GZ_OK to go on; any other code stops the walk and is returned.  Meant
+** for building docid-indexed tables once per index revision.
+*/
+typedef int (*xsh_value_fn)(void *ctx, unsigned docid, const char *value,
+			    size_t len);
+int xsh_db_values(struct xsh_db *db, unsigned slot, xsh_value_fn fn, void *ctx,
+		  char *err) XSH_NOEXCEPT;
+
+/*
+** Every document q matches over db, in docid order, handed to fn in
+** batches (docids borrowed for the call); fn returns GZ_OK to go on, any
+** other code stops the match and is returned.  Nothing is weighed, ranked
+** or sorted: for counting and selecting over a whole result set.  db must
+** be one local database (docids as the matcher sees them).
+*/
+typedef int (*xsh_docids_fn)(void *ctx, const unsigned *docids, size_t n);
+int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
+			xsh_docids_fn fn, void *ctx, char *err) XSH_NOEXCEPT;
+
+/*
+** A query matching exactly the n documents docids (ascending, no
+** duplicates; copied), weightless: meant as the right side of
+** XSH_OP_FILTER over one local database.
+*/
+int xsh_query_docids(const unsigned *docids, size_t n, struct xsh_query **out,
+		     char *err) XSH_NOEXCEPT;
+
+/*
+** A weightless query matching documents indexed by any of the n terms
+** (each NUL-terminated), as one flat OR.  n may be 0: matches nothing.
+*/
+int xsh_query_any_term(const char *const *terms, size_t n,
+		       struct xsh_query **out, char *err) XSH_NOEXCEPT;
+
 /*
 ** After a run: call fn for each value of facet idx, most frequent first,
 ** at most max values.  value is borrowed for the call.
@@ -483,6 +533,13 @@ struct xsh_hit {
 	unsigned
 		collapse_count; /* hits folded into this one by collapse (lower bound) */
 };
+
+/*
+** weight as a percentage on m's scale (Xapian's MSet::convert_to_percent:
+** relative to the greatest weight among m's matches), into *out.
+*/
+int xsh_mset_percent(const struct xsh_mset *m, double weight, int *out,
+		     char *err) XSH_NOEXCEPT;
 
 /* Number of hits in m; the estimate and bounds of all matches. */
 unsigned xsh_mset_size(const struct xsh_mset *m) XSH_NOEXCEPT;
@@ -549,6 +606,14 @@ int xsh_utf8_lower(const char *s, size_t len, char *out, size_t n) XSH_NOEXCEPT;
 */
 int xsh_compact(const char *const *srcs, size_t n, const char *dst,
 		char *err) XSH_NOEXCEPT;
+
+/*
+** As xsh_compact, but the documents are renumbered: those of srcs[0] keep
+** their order and come first, then srcs[1]'s, and so on, so sources whose
+** ids overlap (the shards of one index) merge into one database.
+*/
+int xsh_merge(const char *const *srcs, size_t n, const char *dst,
+	      char *err) XSH_NOEXCEPT;
 
 /* ---------------------------------------------------------------- tests */
 

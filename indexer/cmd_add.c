@@ -3,11 +3,18 @@
 ** files and JSON lines of articles, into the index (see ingest.h and
 ** docs/import.md).
 **
+** With --bulk, a new index is written as one `id` part per core (one
+** writer thread each) and merged into one database at the end of the run
+** (cmd_merge.c); an interrupted run leaves the parts, which the next
+** --bulk run continues and merges.
+**
 ** Exit codes as the crawler's: 0 all went well, 1 some items failed, 2
 ** usage or configuration, 70 index error, 75 the index is locked; a run
 ** stopped by SIGINT or SIGTERM commits what is done, prints its summary
 ** and exits 128 + the signal's number.
 */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +26,11 @@
 #include "indexer_cmd.h"
 #include "ingest.h"
 #include "log.h"
+#include "schema.h"
 #include "version.h"
+
+/* The most parts a bulk import writes at once. */
+#define ADD_MAX_PARTS 16
 
 /* Log the skip reasons of st, when any, as one line. */
 static void add_log_skips(const struct ingest_stats *st)
@@ -43,6 +54,84 @@ static void add_log_skips(const struct ingest_stats *st)
 		 st->known);
 }
 
+/* 1 when nothing is at path yet, or an empty directory. */
+static int add_path_is_new(const char *path)
+{
+	struct dirent *de;
+	DIR *d;
+	int empty = 1;
+
+	if (access(path, F_OK) < 0)
+		return errno == ENOENT;
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (empty && (de = readdir(d)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 ||
+			strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+/* Parts of a bulk import: one per core, at least 2. */
+static unsigned add_bulk_parts(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 2)
+		return 2;
+	return n > ADD_MAX_PARTS ? ADD_MAX_PARTS : (unsigned)n;
+}
+
+/*
+** Prepare cfg for --bulk: a new index is laid out as id parts.  Returns
+** 1 when the run is a bulk one (parts to merge at the end), 0 when the
+** index exists and is added to as usual, or -1 after saying why the
+** configuration excludes it.
+*/
+static int add_bulk_layout(struct gz_config *cfg)
+{
+	if (strcmp(cfg->shard_by, "none") != 0) {
+		fprintf(stderr,
+			"gazette-indexer: --bulk builds one database; the "
+			"configuration asks for shard_by = %s\n",
+			cfg->shard_by);
+		return -1;
+	}
+	if (!add_path_is_new(cfg->index_path))
+		return 0;
+	if (config_set_string(&cfg->shard_by, "id") != GZ_OK) {
+		fprintf(stderr, "gazette-indexer: out of memory\n");
+		return -1;
+	}
+	cfg->shard_count = (int)add_bulk_parts();
+	return 1;
+}
+
+/*
+** After opening: mark a new bulk index as such (committed at once, so a
+** killed run is recognised), or learn whether an existing index is the
+** parts of an unfinished bulk import.  Returns 1 (bulk), 0, or -1 with
+** err set.
+*/
+static int add_bulk_mark(struct index_writer *w, int fresh, char *err)
+{
+	char *mark = NULL;
+	int rc, bulk;
+
+	if (fresh) {
+		rc = index_set_meta(w, META_BULK, "1", err);
+		if (!rc)
+			rc = index_commit(w, err);
+		return rc ? -1 : 1;
+	}
+	if (index_get_meta(w, META_BULK, &mark, err) != GZ_OK)
+		return -1;
+	bulk = strcmp(mark, "1") == 0;
+	free(mark);
+	return bulk;
+}
+
 int cmd_add(const struct cli_opts *o, int argc, char **argv)
 {
 	struct gz_config cfg;
@@ -50,7 +139,7 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv)
 	struct ingest_opts io;
 	struct ingest_stats st;
 	char err[GZ_ERRLEN], line[512];
-	int rc, ex;
+	int rc, ex, fresh, bulk;
 
 	if (argc < 1) {
 		fprintf(stderr,
@@ -76,11 +165,30 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv)
 	ex = cmd_load_config(o, &cfg);
 	if (ex)
 		return ex;
+	fresh = o->bulk ? add_bulk_layout(&cfg) : 0;
+	if (fresh < 0) {
+		config_free(&cfg);
+		return GZ_EXIT_USAGE;
+	}
 	ex = cmd_open_index(&cfg, &w);
 	if (ex) {
 		config_free(&cfg);
 		return ex;
 	}
+	bulk = o->bulk ? add_bulk_mark(w, fresh, err) : 0;
+	if (bulk < 0) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", cfg.index_path,
+			err);
+		index_close(w, NULL);
+		config_free(&cfg);
+		return GZ_EXIT_SOFTWARE;
+	}
+	if (o->bulk)
+		cmd_merge_sweep(cfg.index_path); /* the lock is ours */
+	if (o->bulk && !bulk)
+		log_info("msg=\"--bulk applies to a new index; adding as "
+			 "usual\" index=\"%s\"",
+			 cfg.index_path);
 	memset(&io, 0, sizeof io);
 	io.index_path = cfg.index_path;
 	io.url = o->url;
@@ -108,6 +216,13 @@ int cmd_add(const struct cli_opts *o, int argc, char **argv)
 	} else {
 		ex = cmd_close_index(w, cfg.index_path);
 	}
+	if (!ex && bulk && st.stop_signal)
+		log_info("msg=\"stopped: the index stays in parts until "
+			 "add --bulk or compact --merge completes it\" "
+			 "index=\"%s\"",
+			 cfg.index_path);
+	else if (!ex && bulk)
+		ex = cmd_merge_index(cfg.index_path, cfg.no_sync, o->stop);
 	printf("%s\n", line);
 	fflush(stdout);
 	if (!ex && st.stop_signal)

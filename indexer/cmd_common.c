@@ -1,7 +1,11 @@
 /*
 ** cmd_common.c — what the subcommands share: configuration, the index, file URLs.
 */
+#define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +18,9 @@
 #include "gz_err.h"
 #include "index.h"
 #include "indexer_cmd.h"
+#include "log.h"
 #include "version.h"
+#include "xsh.h"
 
 /*
 ** Load the configuration: defaults, then the file (a missing file is an
@@ -119,4 +125,85 @@ unsigned long long cmd_db_bytes(const char *dir, time_t *committed)
 	}
 	closedir(d);
 	return total;
+}
+
+/* The NAME of each "BACKEND NAME" line of a stub file (indexer_cmd.h). */
+int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
+		  size_t *n)
+{
+	char line[PATH_MAX + 32];
+	FILE *f = fopen(path, "r");
+
+	*n = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f) && *n < max) {
+		char *sp = strchr(line, ' ');
+		size_t len;
+
+		if (line[0] == '#' || !sp)
+			continue;
+		sp++;
+		len = strcspn(sp, "\r\n");
+		if (len == 0 || len >= 64)
+			continue;
+		memcpy(names[*n], sp, len);
+		names[*n][len] = '\0';
+		if (local)
+			local[*n] = (size_t)(sp - 1 - line) == 4 &&
+				memcmp(line, "auto", 4) == 0;
+		(*n)++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* nftw callback: remove one entry (children first, with FTW_DEPTH). */
+static int cmd_rm_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) < 0 && errno != ENOENT)
+		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path,
+			 strerror(errno));
+	return 0;
+}
+
+/* Remove the tree at path, links not followed (indexer_cmd.h). */
+void cmd_rm_tree(const char *path)
+{
+	nftw(path, cmd_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* fsync the directory at path, failures logged (indexer_cmd.h). */
+void cmd_sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		log_warn("dir=\"%s\" msg=\"fsync: %s\"", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Open db writable to hold the index's write lock (indexer_cmd.h). */
+int cmd_lock_db(const char *db, const char *index, struct xsh_wdb **lock)
+{
+	char err[GZ_ERRLEN];
+	int rc = xsh_wdb_open(db, 0, lock, err);
+
+	if (rc == GZ_ELOCKED) {
+		fprintf(stderr,
+			"gazette-indexer: %s: index is locked by another "
+			"writer\n",
+			index);
+		return GZ_EXIT_TEMPFAIL;
+	}
+	if (rc) {
+		fprintf(stderr, "gazette-indexer: %s: %s\n", db, err);
+		return GZ_EXIT_SOFTWARE;
+	}
+	return GZ_EXIT_OK;
 }

@@ -41,7 +41,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,25 +62,6 @@
 /* Metadata key recording the last compaction (ISO time). */
 #define META_COMPACTED "gazette.compacted"
 
-/* nftw callback: remove one entry (children first, with FTW_DEPTH). */
-static int compact_rm_one(const char *path, const struct stat *st, int flag,
-			  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path,
-			 strerror(errno));
-	return 0;
-}
-
-/* Remove the tree at path (not following links).  Missing is fine. */
-static void compact_rm_tree(const char *path)
-{
-	nftw(path, compact_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Parse a generation name: 0 with *gen, or -1 when it is not one. */
 static int compact_gen(const char *s, unsigned long *gen)
 {
@@ -92,17 +72,6 @@ static int compact_gen(const char *s, unsigned long *gen)
 	errno = 0;
 	*gen = strtoul(s, &end, 10);
 	return errno || *end ? -1 : 0;
-}
-
-/* fsync the directory at path; failures are logged only. */
-static void compact_sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0)
-		log_warn("dir=\"%s\" msg=\"fsync: %s\"", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
@@ -132,7 +101,7 @@ static unsigned long compact_sweep(const char *gendir, long long keep)
 		}
 		if ((size_t)snprintf(p, sizeof p, "%s/%s", gendir, de->d_name) <
 		    sizeof p)
-			compact_rm_tree(p);
+			cmd_rm_tree(p);
 	}
 	closedir(d);
 	return top;
@@ -254,16 +223,10 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	}
 
 	/* 1. The write lock, held to the end. */
-	rc = xsh_wdb_open(dir, 0, &lock, err);
-	if (rc == GZ_ELOCKED) {
-		fprintf(stderr,
-			"gazette-indexer: %s: index is locked by another "
-			"writer\n",
-			dir);
-		return GZ_EXIT_TEMPFAIL;
-	}
-	if (!rc)
-		rc = compact_info(dir, &old_rev, &old_docs, err);
+	ex = cmd_lock_db(dir, dir, &lock);
+	if (ex)
+		return ex;
+	rc = compact_info(dir, &old_rev, &old_docs, err);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, err);
 		xsh_wdb_close(lock);
@@ -297,14 +260,14 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 			     (int)*o->stop);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: compact %s: %s\n", dir, err);
-		compact_rm_tree(dst);
+		cmd_rm_tree(dst);
 		xsh_wdb_close(lock);
 		ex = o->stop && *o->stop ? 128 + (int)*o->stop
 					 : GZ_EXIT_SOFTWARE;
 		return ex;
 	}
 	after = cmd_db_bytes(dst, NULL);
-	compact_sync_dir(gendir);
+	cmd_sync_dir(gendir);
 
 	/* 3. The flip. */
 	snprintf(target, sizeof target, "%s.d/%lu", base, top + 1);
@@ -338,16 +301,16 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	}
 	if (ex) {
 		unlink(link);
-		compact_rm_tree(dst);
+		cmd_rm_tree(dst);
 		xsh_wdb_close(lock);
 		return ex;
 	}
-	compact_sync_dir(parent);
+	cmd_sync_dir(parent);
 
 	/* 4. Release, and drop the old generation. */
 	xsh_wdb_close(lock);
 	if (!o->keep_old)
-		compact_rm_tree(old);
+		cmd_rm_tree(old);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	printf("documents=%u generation=%lu before_mb=%.1f after_mb=%.1f "
 	       "seconds=%.1f\n",
@@ -383,9 +346,9 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 {
 	struct gz_config cfg;
 	struct xsh_wdb *lock = NULL;
-	char err[GZ_ERRLEN], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	struct stat st;
-	int ex, rc;
+	int ex;
 
 	(void)argv;
 	if (argc > 0) {
@@ -393,9 +356,20 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 			"gazette-indexer: compact takes no arguments\n");
 		return GZ_EXIT_USAGE;
 	}
+	if (o->merge && o->shard) {
+		fprintf(stderr,
+			"gazette-indexer: --merge and --shard exclude "
+			"each other\n");
+		return GZ_EXIT_USAGE;
+	}
 	ex = cmd_load_config(o, &cfg);
 	if (ex)
 		return ex;
+	if (o->merge) {
+		ex = cmd_merge_index(cfg.index_path, cfg.no_sync, o->stop);
+		config_free(&cfg);
+		return ex;
+	}
 	if (!compact_is_sharded(cfg.index_path)) {
 		if (o->shard) {
 			fprintf(stderr,
@@ -413,7 +387,7 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		fprintf(stderr,
 			"gazette-indexer: %s: a sharded index: compact one "
 			"shard with --shard NAME (see gazette-indexer "
-			"shards)\n",
+			"shards), or merge them all with --merge\n",
 			cfg.index_path);
 		config_free(&cfg);
 		return GZ_EXIT_USAGE;
@@ -429,19 +403,10 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 	}
 	/* The whole index's lock: its meta database's. */
 	snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, SHARD_META);
-	rc = xsh_wdb_open(dir, 0, &lock, err);
-	if (rc == GZ_ELOCKED) {
-		fprintf(stderr,
-			"gazette-indexer: %s: index is locked by another "
-			"writer\n",
-			cfg.index_path);
+	ex = cmd_lock_db(dir, cfg.index_path, &lock);
+	if (ex) {
 		config_free(&cfg);
-		return GZ_EXIT_TEMPFAIL;
-	}
-	if (rc) {
-		fprintf(stderr, "gazette-indexer: %s: %s\n", dir, err);
-		config_free(&cfg);
-		return GZ_EXIT_SOFTWARE;
+		return ex;
 	}
 	snprintf(dir, sizeof dir, "%s/%s", cfg.index_path, o->shard);
 	ex = compact_path(o, &cfg, dir);

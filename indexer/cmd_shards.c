@@ -67,38 +67,6 @@ static int shards_row(const char *path, const char *name, struct shard_row *row,
 	return GZ_OK;
 }
 
-/*
-** The names listed in the stub file at path ("auto NAME" lines, or any
-** "BACKEND NAME" line), into names[0..*n) (at most max; each of size 64).
-** 0, or -1 when it cannot be read.
-*/
-static int shards_stub(const char *path, char (*names)[64], size_t max,
-		       size_t *n)
-{
-	char line[PATH_MAX + 32];
-	FILE *f = fopen(path, "r");
-
-	*n = 0;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f) && *n < max) {
-		char *sp = strchr(line, ' ');
-		size_t len;
-
-		if (line[0] == '#' || !sp)
-			continue;
-		sp++;
-		len = strcspn(sp, "\r\n");
-		if (len == 0 || len >= 64)
-			continue;
-		memcpy(names[*n], sp, len);
-		names[*n][len] = '\0';
-		(*n)++;
-	}
-	fclose(f);
-	return 0;
-}
-
 /* The layout recorded in the meta database at path (caller frees), or NULL. */
 static char *shards_layout(const char *meta)
 {
@@ -198,7 +166,7 @@ int cmd_shards(const struct cli_opts *o, int argc, char **argv)
 	snprintf(stub, sizeof stub, "%s/%s", cfg.index_path, SHARD_STUB);
 	snprintf(meta, sizeof meta, "%s/%s", cfg.index_path, SHARD_META);
 	if (stat(stub, &st) == 0) {
-		if (shards_stub(stub, names, MAX_ROWS, &n) < 0) {
+		if (cmd_read_stub(stub, names, NULL, MAX_ROWS, &n) < 0) {
 			fprintf(stderr, "gazette-indexer: %s: %s\n", stub,
 				strerror(errno));
 			ex = GZ_EXIT_SOFTWARE;

@@ -3,9 +3,10 @@
 **
 **   gazette-indexer crawl   [--config FILE] [--index DIR]
 **   gazette-indexer add     [--config FILE] [--index DIR] [--url URL |
-**                           --url-prefix PREFIX] [--jsonl] [--jobs N] PATH...
+**                           --url-prefix PREFIX] [--jsonl] [--jobs N]
+**                           [--bulk] PATH...
 **   gazette-indexer compact [--config FILE] [--index DIR] [--keep-old]
-**                           [--shard NAME]
+**                           [--shard NAME | --merge]
 **   gazette-indexer shards  [--config FILE] [--index DIR] [--json]
 **   gazette-indexer extract [--json] [--url URL] [--content-type TYPE] FILE|-
 **   gazette-indexer robots-check --user-agent UA ROBOTS_FILE URL...
@@ -82,13 +83,13 @@ static void usage(FILE *f)
 	      "  add     [--config FILE] [--index DIR] [--url URL | "
 	      "--url-prefix P]\n"
 	      "          [--jsonl] [--jobs N] [--batch N] [--memory MB] "
-	      "[--force] PATH...\n"
-	      "                                                index HTML "
+	      "[--force]\n"
+	      "          [--bulk] PATH...                      index HTML "
 	      "files, directory\n"
 	      "                                                trees, "
 	      ".warc/.warc.gz files\n"
-	      "  compact [--config FILE] [--index DIR] [--keep-old] [--shard "
-	      "NAME]\n"
+	      "  compact [--config FILE] [--index DIR] [--keep-old]\n"
+	      "          [--shard NAME | --merge]\n"
 	      "                                                rewrite the "
 	      "index (or one\n"
 	      "                                                shard) "
@@ -126,8 +127,14 @@ static void usage(FILE *f)
 	      "(default 64)\n"
 	      "      --force         add: extract even what was imported "
 	      "unchanged\n"
+	      "      --bulk          add: a new index is written as one part "
+	      "per "
+	      "core,\n"
+	      "                      merged into one database at the end\n"
 	      "      --keep-old      compact: keep the previous generation\n"
 	      "      --shard NAME    compact: the shard of a sharded index\n"
+	      "      --merge         compact: merge a sharded index into one "
+	      "database\n"
 	      "  -A, --user-agent UA robots.txt product token to check\n"
 	      "  -j, --json          JSON output (extract, shards)\n"
 	      "  -T, --content-type TYPE  the page's HTTP Content-Type "
@@ -164,6 +171,8 @@ int main(int argc, char **argv)
 		{ "force", no_argument, NULL, 261 },
 		{ "keep-old", no_argument, NULL, 262 },
 		{ "shard", required_argument, NULL, 263 },
+		{ "bulk", no_argument, NULL, 264 },
+		{ "merge", no_argument, NULL, 265 },
 		{ "content-type", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -221,6 +230,8 @@ int main(int argc, char **argv)
 		case 261: o.force = 1; break;
 		case 262: o.keep_old = 1; break;
 		case 263: o.shard = optarg; break;
+		case 264: o.bulk = 1; break;
+		case 265: o.merge = 1; break;
 		default: usage(stderr); return GZ_EXIT_USAGE;
 		}
 	}

@@ -1407,6 +1407,18 @@ static int index_locate(struct index_writer *w, const char *key,
 				return rc;
 		}
 	}
+	if (w->layout == LAYOUT_ID && !hint) {
+		/* The key alone names the shard: no location map. */
+		char part[32];
+
+		index_shard_name(layout_names[LAYOUT_ID], w->count, NULL, key,
+				 part, sizeof part);
+		rc = shard_open(w, part, 0, &hint, err);
+		if (rc == GZ_ENOTFOUND)
+			return gz_fail(err, GZ_ENOTFOUND, "not in the index");
+		if (rc)
+			return rc;
+	}
 	loc_key(key, mkey, sizeof mkey);
 	rc = xsh_wdb_get_metadata(w->meta, mkey, &name, NULL, err);
 	if (rc)
@@ -1571,7 +1583,8 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 				 "to=%s",
 				 d->key, cur->name, target->name);
 	}
-	if (!rc && w->layout != LAYOUT_NONE && (!exists || cur != target)) {
+	if (!rc && w->layout != LAYOUT_NONE && w->layout != LAYOUT_ID &&
+	    (!exists || cur != target)) {
 		loc_key(d->key, mkey, sizeof mkey);
 		rc = xsh_wdb_set_metadata(w->meta, mkey, target->name,
 					  strlen(target->name), err);

@@ -11,6 +11,7 @@
 */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "gz_err.h"
 #include "gz_limits.h"
 #include "gztime.h"
+#include "hash.h"
 #include "proto.h"
 #include "schema.h"
 #include "search.h"
@@ -52,6 +54,44 @@ struct search_stemmer {
 	struct snippet_cache *cache; /* word -> stem */
 };
 
+/*
+** A docid-indexed table of one value slot, built from the value stream on
+** first use and kept for one index generation (searcher.gen).  Searches
+** that must look at every match (exact facet counts, date order) read
+** these instead of having the matcher fetch values document by document:
+** a facet count is then one array load per match.  Strings get small
+** codes (1 + index in names; 0: no value); dates are kept as numbers.
+*/
+struct search_table {
+	unsigned long gen; /* generation built at; 0: not built */
+	int failed;        /* 1: cannot be used at gen (see search_table_for) */
+	size_t n;          /* entries: the last docid + 1 */
+	uint32_t *code;    /* [n] value codes (string tables) */
+	uint64_t *key;     /* [n] YYYYMMDDhhmmss as a number (date table) */
+	char **names;      /* n_names distinct values, by code - 1 */
+	size_t n_names;    /* number of distinct values */
+	size_t cap_names;  /* allocated names */
+	unsigned *count;   /* [n_names + 1] scratch counts, kept all zero
+			    * between searches */
+	uint64_t *best;    /* [n_names + 1] scratch (collapse table: a
+			    * cluster's best date in a date-sorted search) */
+	uint32_t *touched; /* [n_names] scratch: codes counted */
+	size_t n_touched;  /* codes in touched */
+	uint32_t *hash;    /* while building: open-addressed codes */
+	size_t hash_cap;   /* slots of hash (a power of two) */
+};
+
+/* The tables a searcher keeps: the four facets, collapse keys, dates. */
+enum {
+	SEARCH_TABLE_COLLAPSE = SEARCH_N_FACETS,
+	SEARCH_TABLE_DATE,
+	SEARCH_N_TABLES
+};
+
+/* Past this many docids the tables are not built (memory: about 4 bytes
+** per docid per facet table, 8 for dates) and the matcher counts. */
+#define SEARCH_TABLE_MAX_DOCS (4u * 1024 * 1024)
+
 struct searcher {
 	struct xsh_db *db; /* the index, read-only (over shards: all
 				  * shards that are up, combined) */
@@ -64,7 +104,10 @@ struct searcher {
 	size_t n_shards;             /* 0: not sharded */
 	struct searcher_options opt; /* shard options */
 	struct search_stemmer stems[SEARCH_MAX_LANGS]; /* snippet stemmers */
-	unsigned n_stems; /* stemmers made so far */
+	unsigned n_stems;  /* stemmers made so far */
+	unsigned long gen; /* index generation: changes whenever the
+			    * database handle may show other documents */
+	struct search_table tables[SEARCH_N_TABLES]; /* see search_table */
 };
 
 /* Parser flags for queries typed by a person. */
@@ -76,7 +119,15 @@ struct searcher {
 /* Bytes of a "YYYYMMDDhhmmss" bound with its NUL. */
 #define SEARCH_BOUND_LEN 15
 
+/* Terms at most that a date range is written with (else a value range). */
+#define SEARCH_DATE_TERMS 64
+
 static double search_now_ms(void);
+static void search_table_clear(struct search_table *t);
+static int search_date_terms(const char *lo, const char *hi,
+			     struct xsh_query **out, char *err);
+static int search_date_term_list(const char *lo, const char *hi,
+				 char buf[SEARCH_DATE_TERMS][16]);
 
 /* ------------------------------------------------------------ requests */
 
@@ -272,6 +323,23 @@ static int search_date_range(void *ctx, const char *begin, const char *end,
 		return 0;
 	if (*end && search_date_bound(end, 1, hi, n) < 0)
 		return 0;
+	if (*lo && *hi) {
+		/* Whole days: the index's date terms instead (xsh_range_fn). */
+		char buf[SEARCH_DATE_TERMS][16];
+		int i, k = search_date_term_list(lo, hi, buf);
+		size_t len = 0;
+
+		for (i = 0; i < k; i++)
+			len += strlen(buf[i]) + 1;
+		if (k >= 0 && len + 1 <= n) {
+			lo[0] = hi[0] = '\0';
+			for (i = 0, len = 0; i < k; i++)
+				len += (size_t)snprintf(lo + len, n - len,
+							"%s%s", i ? " " : "",
+							buf[i]);
+			return 2;
+		}
+	}
 	return 1;
 }
 
@@ -654,6 +722,7 @@ static int search_combine_shards(struct searcher *s, char *err)
 	search_qps_free(s);
 	xsh_db_release(s->db); /* the shards' handles still hold them */
 	s->db = NULL;
+	s->gen++;
 	rc = xsh_db_new_combined(&s->db, err);
 	for (i = 0; rc == GZ_OK && i < s->n_shards; i++) {
 		if (!s->shards[i].db) {
@@ -796,6 +865,19 @@ static int search_revision(struct searcher *s, unsigned long *out, char *err)
 	return rc;
 }
 
+/*
+** Move s->db to the newest revision; a new generation when it may have
+** moved (or on failure), so that tables of the old one are rebuilt.
+*/
+static int search_reopen(struct searcher *s, char *err)
+{
+	int changed = 0, rc = xsh_db_reopen(s->db, &changed, err);
+
+	if (rc != GZ_OK || changed)
+		s->gen++;
+	return rc;
+}
+
 /* ------------------------------------------------------------ opening */
 
 int searcher_open_with(const char *path, const struct searcher_options *opt,
@@ -815,6 +897,7 @@ int searcher_open_with(const char *path, const struct searcher_options *opt,
 	}
 	if (opt)
 		s->opt = *opt;
+	s->gen = 1;
 	if (search_find_stub(path, &s->stub) != GZ_OK) {
 		searcher_close(s);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
@@ -858,15 +941,54 @@ void searcher_set_options(struct searcher *s,
 	s->opt = *opt;
 }
 
+/*
+** The index at s->path changed layout (a sharded index merged into one
+** database by `compact --merge`, or the reverse): close what s has open
+** and open the path afresh as it is now, taking *stub (may be NULL).
+*/
+static int search_relayout(struct searcher *s, char *stub, char *err)
+{
+	char xerr[GZ_ERRLEN];
+	int rc;
+
+	search_qps_free(s);
+	s->gen++; /* tables of the old layout are stale */
+	if (s->stub)
+		xsh_db_release(s->db);
+	else
+		xsh_db_close(s->db);
+	s->db = NULL;
+	search_shards_free(s->shards, s->n_shards);
+	s->shards = NULL;
+	s->n_shards = 0;
+	free(s->stub);
+	s->stub = stub;
+	if (stub) {
+		rc = search_read_stub(stub, &s->shards, &s->n_shards, err);
+		return rc ? rc : search_shards_reconnect(s, err);
+	}
+	rc = xsh_db_open(s->path, &s->db, xerr);
+	if (rc)
+		return gz_fail(err, rc, "cannot open index %s: %s", s->path,
+			       xerr);
+	return search_qps_init(s, err);
+}
+
 /* Re-read the stub and reopen every shard (search.h). */
 int searcher_reload(struct searcher *s, char *err)
 {
 	struct search_shard *sh = NULL, *old;
 	size_t n = 0, old_n;
+	char *stub = NULL;
 	int rc;
 
+	if (search_find_stub(s->path, &stub) != GZ_OK)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	if (!stub != !s->stub)
+		return search_relayout(s, stub, err);
+	free(stub);
 	if (!s->stub)
-		return xsh_db_reopen(s->db, NULL, err);
+		return search_reopen(s, err);
 	rc = search_read_stub(s->stub, &sh, &n, err);
 	if (rc != GZ_OK)
 		return rc;
@@ -897,6 +1019,8 @@ void searcher_close(struct searcher *s)
 		xsh_stemmer_free(s->stems[i].st);
 		snippet_cache_free(s->stems[i].cache);
 	}
+	for (unsigned i = 0; i < SEARCH_N_TABLES; i++)
+		search_table_clear(&s->tables[i]);
 	if (s->stub)
 		xsh_db_release(s->db); /* the shards close their own */
 	else
@@ -953,7 +1077,7 @@ int searcher_stats(struct searcher *s, struct search_stats *st, char *err)
 		memset(st, 0, sizeof *st);
 		rc = s->n_shards ? search_shards_check(s, err) : GZ_OK;
 		if (rc == GZ_OK)
-			rc = xsh_db_reopen(s->db, NULL, err);
+			rc = search_reopen(s, err);
 		if (rc == GZ_OK)
 			rc = xsh_db_doccount(s->db, &st->documents, err);
 		if (rc == GZ_OK)
@@ -1290,7 +1414,11 @@ static int search_build_query(struct searcher *s,
 	if (rc == GZ_OK && req->lang && *req->lang)
 		rc = search_filter_term(&q, PFX_LANG, req->lang, err);
 	if (rc == GZ_OK && (*lo || *hi)) {
-		rc = xsh_query_range(SLOT_PUBLISHED, lo, hi, &t, err);
+		t = NULL;
+		if (*lo && *hi)
+			rc = search_date_terms(lo, hi, &t, err);
+		if (rc == GZ_OK && !t)
+			rc = xsh_query_range(SLOT_PUBLISHED, lo, hi, &t, err);
 		if (rc == GZ_OK)
 			rc = search_combine(&q, XSH_OP_FILTER, t, 1, err);
 	}
@@ -1417,10 +1545,52 @@ static void search_term_add(void *ctx, const char *term, size_t len)
 }
 
 /*
+** Add to t the word prefix of every wildcard "word*" of the query text q
+** outside fields, lower-cased: what the snippet marks for it.  Returns
+** how many were added (0: the caller falls back to Xapian's snippets),
+** or -1 (out of memory).
+*/
+static int search_wildcard_prefixes(const char *q, struct snippet_terms *t)
+{
+	char low[SNIPPET_MAX_WORD * 4 + 8];
+	const char *p = q, *b, *e, *colon;
+	int n = 0;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == '(' || *p == ')')
+			p++;
+		b = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '(' && *p != ')')
+			p++;
+		if (p - b < 2 || p[-1] != '*')
+			continue;
+		e = p - 1;
+		if (*b == '-')
+			continue; /* excluded: in no hit */
+		if (*b == '+')
+			b++;
+		if (b >= e)
+			continue;
+		/* A field's wildcard (title:diplom*) marks no body words, as
+		** a field's terms do not. */
+		colon = memchr(b, ':', (size_t)(e - b));
+		if (colon || *b == '"' || (size_t)(e - b) > SNIPPET_MAX_WORD ||
+		    xsh_utf8_lower(b, (size_t)(e - b), low, sizeof low) !=
+			    GZ_OK)
+			continue;
+		if (snippet_terms_add_prefix(t, low, strlen(low)) != GZ_OK)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/*
 ** Make hit's snippet: a window of the body around the matches; failing
 ** that, of the description; failing that, the start of whichever exists.
 ** With the query's terms (p->terms), by snippet_make; otherwise (a
-** wildcard query) by Xapian's MSet::snippet, and with remote set (remote
+** wildcard query whose patterns could not be read) by Xapian's
+** MSet::snippet, and with remote set (remote
 ** shards) without its background model, which would look every word up
 ** over the network.
 */
@@ -1879,33 +2049,690 @@ static void search_suggest(struct searcher *s, const struct search_request *req,
 	free(corr);
 }
 
+/* ------------------------------------------------ tables and whole passes */
+
+/* Free what t holds and zero it (search_table). */
+static void search_table_clear(struct search_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_names; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->code);
+	free(t->key);
+	free(t->count);
+	free(t->best);
+	free(t->touched);
+	free(t->hash);
+	memset(t, 0, sizeof *t);
+}
+
+/* The value slot table i is made from. */
+static unsigned search_table_slot(int i)
+{
+	if (i < SEARCH_N_FACETS)
+		return search_facets[i].slot;
+	return i == SEARCH_TABLE_COLLAPSE ? SLOT_COLLAPSE : SLOT_PUBLISHED;
+}
+
+/* Slot of value (len bytes) in t's hash of size cap (a power of two). */
+static size_t search_table_home(const char *v, size_t len, size_t cap)
+{
+	return (size_t)(gz_hash64(v, len, 0) & (uint64_t)(cap - 1));
+}
+
+/*
+** The code of the len bytes at v in t (1 + index in names), the value
+** added when new; 0 when out of memory.
+*/
+static uint32_t search_table_intern(struct search_table *t, const char *v,
+				    size_t len)
+{
+	size_t i, mask;
+	uint32_t c;
+	char *copy;
+
+	if ((t->n_names + 1) * 2 > t->hash_cap) {
+		size_t cap = t->hash_cap ? t->hash_cap * 2 : 256;
+		uint32_t *nh = calloc(cap, sizeof *nh);
+
+		if (!nh)
+			return 0;
+		for (i = 0; i < t->n_names; i++) {
+			size_t j = search_table_home(t->names[i],
+						     strlen(t->names[i]), cap);
+
+			while (nh[j])
+				j = (j + 1) & (cap - 1);
+			nh[j] = (uint32_t)(i + 1);
+		}
+		free(t->hash);
+		t->hash = nh;
+		t->hash_cap = cap;
+	}
+	mask = t->hash_cap - 1;
+	for (i = search_table_home(v, len, t->hash_cap); (c = t->hash[i]) != 0;
+	     i = (i + 1) & mask)
+		if (strncmp(t->names[c - 1], v, len) == 0 &&
+		    t->names[c - 1][len] == '\0')
+			return c;
+	if (t->n_names == t->cap_names) {
+		size_t cap = t->cap_names ? t->cap_names * 2 : 64;
+		char **nn = realloc(t->names, cap * sizeof *nn);
+
+		if (!nn)
+			return 0;
+		t->names = nn;
+		t->cap_names = cap;
+	}
+	copy = malloc(len + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, v, len);
+	copy[len] = '\0';
+	t->names[t->n_names++] = copy;
+	t->hash[i] = (uint32_t)t->n_names;
+	return (uint32_t)t->n_names;
+}
+
+/* Building a table (xsh_value_fn context). */
+struct search_build {
+	struct search_table *t; /* the table */
+	int date;               /* 1: dates into t->key, else codes */
+	int odd;                /* 1: a value the table cannot hold */
+};
+
+/* xsh_value_fn: enter one document's value into the table being built. */
+static int search_table_add(void *ctx, unsigned docid, const char *v,
+			    size_t len)
+{
+	struct search_build *b = ctx;
+	struct search_table *t = b->t;
+	uint64_t k = 0;
+	size_t i;
+
+	if (docid >= t->n || len == 0 || memchr(v, '\0', len)) {
+		b->odd = 1;
+		return GZ_EINVAL;
+	}
+	if (!b->date) {
+		t->code[docid] = search_table_intern(t, v, len);
+		return t->code[docid] ? GZ_OK : GZ_ENOMEM;
+	}
+	/* "YYYYMMDDhhmmss": as a number it sorts as the string does. */
+	if (len != 14) {
+		b->odd = 1;
+		return GZ_EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9') {
+			b->odd = 1;
+			return GZ_EINVAL;
+		}
+		k = k * 10 + (uint64_t)(v[i] - '0');
+	}
+	t->key[docid] = k ? k : 1; /* 0 is "no date" */
+	return GZ_OK;
+}
+
+/*
+** Table i of s at the current generation in *out, built when missing;
+** *out is NULL when it cannot be had (a database too large for tables,
+** shards, a value it cannot hold): the caller then lets the matcher do
+** the work.  GZ_OK, or the index's error (or GZ_ENOMEM).
+*/
+static int search_table_for(struct searcher *s, int i,
+			    struct search_table **out, char *err)
+{
+	struct search_table *t = &s->tables[i];
+	struct search_build b = { t, i == SEARCH_TABLE_DATE, 0 };
+	unsigned last = 0;
+	int rc;
+
+	*out = NULL;
+	if (t->gen == s->gen) {
+		if (!t->failed)
+			*out = t;
+		return GZ_OK;
+	}
+	search_table_clear(t);
+	if (s->n_shards) {
+		/* Docids of combined shards are not the shards' own. */
+		t->gen = s->gen;
+		t->failed = 1;
+		return GZ_OK;
+	}
+	rc = xsh_db_lastdocid(s->db, &last, err);
+	if (rc != GZ_OK)
+		return rc;
+	t->gen = s->gen;
+	if (last >= SEARCH_TABLE_MAX_DOCS) {
+		t->failed = 1;
+		return GZ_OK;
+	}
+	t->n = (size_t)last + 1;
+	if (b.date)
+		t->key = calloc(t->n, sizeof *t->key);
+	else
+		t->code = calloc(t->n, sizeof *t->code);
+	if (!t->key && !t->code)
+		rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+	if (rc == GZ_OK)
+		rc = xsh_db_values(s->db, search_table_slot(i),
+				   search_table_add, &b, err);
+	if (rc != GZ_OK && b.odd) {
+		search_table_clear(t);
+		t->gen = s->gen;
+		t->failed = 1;
+		return GZ_OK;
+	}
+	if (rc == GZ_ENOMEM)
+		rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+	if (rc == GZ_OK && !b.date) {
+		free(t->hash);
+		t->hash = NULL;
+		t->hash_cap = 0;
+		t->count = calloc(t->n_names + 1, sizeof *t->count);
+		t->touched = calloc(t->n_names + 1, sizeof *t->touched);
+		if (i == SEARCH_TABLE_COLLAPSE)
+			t->best = calloc(t->n_names + 1, sizeof *t->best);
+		if (!t->count || !t->touched ||
+		    (i == SEARCH_TABLE_COLLAPSE && !t->best))
+			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
+	if (rc != GZ_OK) {
+		search_table_clear(t); /* tried again at the next search */
+		return rc;
+	}
+	*out = t;
+	return GZ_OK;
+}
+
+/*
+** One pass over every match of a search (xsh_db_match_docids) that counts
+** what the reply must state exactly: the facets, the number of matches
+** and of hits once near-duplicates are folded, each cluster's size, and
+** for date order the docids and each cluster's best date.
+*/
+struct search_pass {
+	const struct search_plan *p;
+	struct search_table *ft[SEARCH_N_FACETS]; /* facets counted, or NULL */
+	struct search_table *clu;  /* collapse keys; NULL: no collapse */
+	struct search_table *date; /* dates, for date order; else NULL */
+	int desc;                  /* date order is newest first */
+	size_t n;                  /* docids below this are in every table */
+	unsigned matches;          /* documents matched */
+	unsigned groups;           /* hits once collapsed (= matches without) */
+	unsigned *docs;            /* date order: every match, ascending */
+	size_t n_docs, cap_docs;   /* entries and room in docs */
+	int unsorted;              /* docs came out of docid order */
+};
+
+/* The date of docid in "larger is better" form for the pass's order. */
+static uint64_t search_pass_key(const struct search_pass *ps, unsigned docid)
+{
+	uint64_t k = ps->date->key[docid];
+
+	return ps->desc ? k : UINT64_MAX - k;
+}
+
+/* xsh_docids_fn: count a batch of matches. */
+static int search_pass_add(void *ctx, const unsigned *ids, size_t n)
+{
+	struct search_pass *ps = ctx;
+	struct search_table *clu = ps->clu;
+	size_t i;
+	int k;
+
+	if (ps->date && ps->n_docs + n > ps->cap_docs) {
+		size_t cap = ps->cap_docs ? ps->cap_docs : 4096;
+		unsigned *nd;
+
+		while (cap < ps->n_docs + n)
+			cap *= 2;
+		nd = realloc(ps->docs, cap * sizeof *nd);
+		if (!nd)
+			return GZ_ENOMEM;
+		ps->docs = nd;
+		ps->cap_docs = cap;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned d = ids[i];
+
+		if (d >= ps->n)
+			return GZ_EAGAIN; /* not of the tables' revision */
+		ps->matches++;
+		for (k = 0; k < SEARCH_N_FACETS; k++)
+			if (ps->ft[k])
+				ps->ft[k]->count[ps->ft[k]->code[d]]++;
+		if (clu && clu->code[d]) {
+			uint32_t c = clu->code[d];
+
+			if (clu->count[c]++ == 0) {
+				ps->groups++;
+				clu->touched[clu->n_touched++] = c;
+				if (ps->date)
+					clu->best[c] = search_pass_key(ps, d);
+			} else if (ps->date) {
+				uint64_t key = search_pass_key(ps, d);
+
+				if (key > clu->best[c])
+					clu->best[c] = key;
+			}
+		} else {
+			ps->groups++;
+		}
+		if (ps->date) {
+			if (ps->n_docs && ps->docs[ps->n_docs - 1] >= d)
+				ps->unsorted = 1;
+			ps->docs[ps->n_docs++] = d;
+		}
+	}
+	if (ps->p->deadline > 0 && search_now_ms() > ps->p->deadline)
+		return GZ_ETIMEOUT;
+	return GZ_OK;
+}
+
+/* Leave the tables' scratch counts at zero again and free the pass. */
+static void search_pass_done(struct search_pass *ps)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < SEARCH_N_FACETS; k++)
+		if (ps->ft[k])
+			memset(ps->ft[k]->count, 0,
+			       (ps->ft[k]->n_names + 1) *
+				       sizeof *ps->ft[k]->count);
+	if (ps->clu) {
+		for (i = 0; i < ps->clu->n_touched; i++)
+			ps->clu->count[ps->clu->touched[i]] = 0;
+		ps->clu->n_touched = 0;
+	}
+	free(ps->docs);
+	memset(ps, 0, sizeof *ps);
+}
+
+/* Near-duplicates folded into the hit docid (exact, from the pass). */
+static unsigned search_pass_folded(const struct search_pass *ps, unsigned docid)
+{
+	uint32_t c;
+
+	if (!ps->clu || docid >= ps->n)
+		return 0;
+	c = ps->clu->code[docid];
+	return c && ps->clu->count[c] > 0 ? ps->clu->count[c] - 1 : 0;
+}
+
+/* qsort comparator for unsigned docids. */
+static int search_docid_cmp(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sift heap[i] down a min-heap of n keys. */
+static void search_heap_down(uint64_t *heap, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		uint64_t t;
+
+		if (l < n && heap[l] < heap[m])
+			m = l;
+		if (l + 1 < n && heap[l + 1] < heap[m])
+			m = l + 1;
+		if (m == i)
+			return;
+		t = heap[i];
+		heap[i] = heap[m];
+		heap[m] = t;
+		i = m;
+	}
+}
+
+/* Offer key to the min-heap of the k largest keys (n of them so far). */
+static void search_heap_offer(uint64_t *heap, size_t *n, size_t k, uint64_t key)
+{
+	size_t i;
+
+	if (*n < k) {
+		i = (*n)++;
+		heap[i] = key;
+		while (i > 0 && heap[(i - 1) / 2] > heap[i]) {
+			uint64_t t = heap[i];
+
+			heap[i] = heap[(i - 1) / 2];
+			heap[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+	} else if (key > heap[0]) {
+		heap[0] = key;
+		search_heap_down(heap, *n, 0);
+	}
+}
+
+/*
+** For a date-ordered page ending at hit k: the matches the matcher needs
+** to see to give exactly the page it would give over all of them, into
+** *out (malloc'd, ascending, *n of them).  Those are every match of every
+** cluster (and every unclustered match) whose best date is at least that
+** of the k-th best cluster: ties at that date included, so that
+** relevance still breaks them, and whole clusters, so that each is
+** represented by the match the matcher would pick.  *out is NULL when
+** the subset would be every match.  GZ_OK or GZ_ENOMEM.
+*/
+static int search_date_subset(struct search_pass *ps, size_t k, unsigned **out,
+			      size_t *n, char *err)
+{
+	struct search_table *clu = ps->clu;
+	uint64_t *heap, t;
+	unsigned *sub;
+	size_t i, nh = 0, m = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (k == 0 || ps->groups <= k)
+		return GZ_OK;
+	if (ps->unsorted)
+		qsort(ps->docs, ps->n_docs, sizeof *ps->docs, search_docid_cmp);
+	heap = malloc(k * sizeof *heap);
+	if (!heap)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	if (clu)
+		for (i = 0; i < clu->n_touched; i++)
+			search_heap_offer(heap, &nh, k,
+					  clu->best[clu->touched[i]]);
+	for (i = 0; i < ps->n_docs; i++)
+		if (!clu || !clu->code[ps->docs[i]])
+			search_heap_offer(heap, &nh, k,
+					  search_pass_key(ps, ps->docs[i]));
+	t = heap[0];
+	free(heap);
+	sub = malloc(ps->n_docs * sizeof *sub);
+	if (!sub)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	for (i = 0; i < ps->n_docs; i++) {
+		unsigned d = ps->docs[i];
+		uint32_t c = clu ? clu->code[d] : 0;
+
+		if ((c ? clu->best[c] : search_pass_key(ps, d)) >= t)
+			sub[m++] = d;
+	}
+	if (m >= ps->n_docs) {
+		free(sub);
+		return GZ_OK;
+	}
+	*out = sub;
+	*n = m;
+	return GZ_OK;
+}
+
+/* A facet value being ranked. */
+struct search_fv {
+	const char *name; /* the value (the table's) */
+	unsigned count;   /* matches with it */
+};
+
+/* qsort comparator: most frequent first, then in byte order (Xapian's). */
+static int search_fv_cmp(const void *a, const void *b)
+{
+	const struct search_fv *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+** Fill f with the counts the pass left in facet table t: at most max
+** values, most frequent first (ties in byte order), as Xapian's
+** ValueCountMatchSpy ranks them.  GZ_OK or GZ_ENOMEM.
+*/
+static int search_facet_from_table(const struct search_table *t, unsigned max,
+				   struct search_facet *f, char *err)
+{
+	struct search_fv *v = malloc((t->n_names + 1) * sizeof *v);
+	size_t i, n = 0;
+
+	if (!v)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	for (i = 1; i <= t->n_names; i++)
+		if (t->count[i]) {
+			v[n].name = t->names[i - 1];
+			v[n].count = t->count[i];
+			n++;
+		}
+	if (n > 1)
+		qsort(v, n, sizeof *v, search_fv_cmp);
+	if (n > max)
+		n = max;
+	f->values = n ? calloc(n, sizeof *f->values) : NULL;
+	for (i = 0; f->values && i < n; i++) {
+		f->values[i].value = strdup(v[i].name);
+		if (!f->values[i].value)
+			break;
+		f->values[i].count = v[i].count;
+		f->n = i + 1;
+	}
+	free(v);
+	if (f->n < n)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	return GZ_OK;
+}
+
+/*
+** A range of whole days lo..hi ("YYYYMMDD000000" .. "YYYYMMDD235959") as
+** the index's date terms (schema.h: whole years as Y, whole months as M,
+** the other days as D) into buf, which the matcher intersects far faster
+** than it reads a value per candidate -- and Xapian 1.4 counts a value
+** range as a matched subquery, scaling every filtered hit's percentage
+** up.  Returns the number of terms (0: an empty range), or -1 when the
+** range is not of whole days or needs more than SEARCH_DATE_TERMS terms.
+*/
+static int search_date_term_list(const char *lo, const char *hi,
+				 char buf[SEARCH_DATE_TERMS][16])
+{
+	int y, m, d, y2, m2, d2, n = 0;
+	long end;
+
+	if (strlen(lo) != 14 || strlen(hi) != 14 ||
+	    strcmp(lo + 8, "000000") != 0 || strcmp(hi + 8, "235959") != 0 ||
+	    sscanf(lo, "%4d%2d%2d", &y, &m, &d) != 3 ||
+	    sscanf(hi, "%4d%2d%2d", &y2, &m2, &d2) != 3)
+		return -1;
+	end = y2 * 10000L + m2 * 100L + d2;
+	while (y * 10000L + m * 100L + d <= end) {
+		if (n == SEARCH_DATE_TERMS)
+			return -1;
+		if (m == 1 && d == 1 && y * 10000L + 1231 <= end) {
+			snprintf(buf[n++], 16, PFX_YEAR "%04d", y);
+			y++;
+			continue;
+		}
+		if (d == 1 &&
+		    y * 10000L + m * 100L + gz_time_days_in_month(y, m) <=
+			    end) {
+			snprintf(buf[n++], 16, PFX_MONTH "%04d%02d", y, m);
+			d = 32; /* on to the next month below */
+		} else {
+			snprintf(buf[n++], 16, PFX_DAY "%04d%02d%02d", y, m, d);
+			d++;
+		}
+		if (d > gz_time_days_in_month(y, m)) {
+			d = 1;
+			if (++m > 12) {
+				m = 1;
+				y++;
+			}
+		}
+	}
+	return n;
+}
+
+/*
+** The request's from..to as a query of date terms in *out
+** (search_date_term_list); *out is NULL (and GZ_OK) when the range is to
+** be a value range.
+*/
+static int search_date_terms(const char *lo, const char *hi,
+			     struct xsh_query **out, char *err)
+{
+	char buf[SEARCH_DATE_TERMS][16];
+	const char *terms[SEARCH_DATE_TERMS];
+	int i, n = search_date_term_list(lo, hi, buf);
+
+	*out = NULL;
+	if (n < 0)
+		return GZ_OK;
+	for (i = 0; i < n; i++)
+		terms[i] = buf[i];
+	return xsh_query_any_term(terms, (size_t)n, out, err);
+}
+
+/* Score hit i of m on the scale of the mset scale (search_once). */
+static int search_rescore(const struct xsh_mset *m, unsigned i,
+			  const struct xsh_mset *scale, struct search_hit *hit,
+			  char *err)
+{
+	struct xsh_hit xh;
+	int rc = xsh_mset_hit(m, i, &xh, err);
+
+	if (rc == GZ_OK)
+		rc = xsh_mset_percent(scale, xh.weight, &hit->score, err);
+	return rc;
+}
+
+/*
+** Whether req can be served by a pass over every match (search_pass)
+** instead of the matcher looking at every match itself: it asks for
+** facets or date order.  Gets the tables into ps; *use is 0 when some
+** table cannot be had (shards, a huge index), and the matcher does it all.
+*/
+static int search_pass_prepare(struct searcher *s,
+			       const struct search_request *req,
+			       const struct search_plan *p,
+			       struct search_pass *ps, int *use, char *err)
+{
+	int date = req->sort == SEARCH_SORT_DATE ||
+		req->sort == SEARCH_SORT_DATE_DESC;
+	int k, rc = GZ_OK;
+
+	memset(ps, 0, sizeof *ps);
+	*use = 0;
+	if (s->n_shards || (!req->facets && !date))
+		return GZ_OK;
+	ps->p = p;
+	ps->desc = req->sort == SEARCH_SORT_DATE_DESC;
+	ps->n = SIZE_MAX;
+	for (k = 0; k < SEARCH_N_TABLES; k++) {
+		struct search_table *t = NULL;
+
+		if (k < SEARCH_N_FACETS && !(req->facets & SEARCH_FACET_BIT(k)))
+			continue;
+		if (k == SEARCH_TABLE_COLLAPSE && !req->collapse)
+			continue;
+		if (k == SEARCH_TABLE_DATE && !date)
+			continue;
+		rc = search_table_for(s, k, &t, err);
+		if (rc != GZ_OK || !t) {
+			memset(ps, 0, sizeof *ps);
+			return rc;
+		}
+		if (t->n < ps->n)
+			ps->n = t->n;
+		if (k < SEARCH_N_FACETS)
+			ps->ft[k] = t;
+		else if (k == SEARCH_TABLE_COLLAPSE)
+			ps->clu = t;
+		else
+			ps->date = t;
+	}
+	*use = 1;
+	return GZ_OK;
+}
+
 /* One attempt at req over the current revision; see search_run. */
 static int search_once(struct searcher *s, const struct search_request *req,
 		       const struct search_plan *p, struct search_result *res,
 		       char *err)
 {
-	struct xsh_query *q = NULL;
+	struct xsh_query *q = NULL, *only = NULL;
 	struct xsh_enquire *e = NULL;
-	struct xsh_mset *m = NULL;
+	struct xsh_mset *m = NULL, *scale = NULL;
 	struct search_plan plan = *p; /* shallow, plus the snippet terms */
+	struct search_pass ps;
 	unsigned facet_idx[SEARCH_N_FACETS] = { 0 };
 	unsigned check = 0, n, i, qflags = 0;
-	int k, rc;
+	unsigned *sub = NULL;
+	size_t n_sub = 0;
+	int k, rc, pass = 0;
 
+	memset(&ps, 0, sizeof ps);
 	rc = search_build_query(s, req, p, &q, err);
 	if (rc != GZ_OK)
 		return rc;
-	/* The query's words for snippet_make; wildcards are left to Xapian. */
+	/* The query's words for snippet_make, wildcards as word prefixes. */
 	plan.terms = NULL;
 	if (req->snippet_len > 0 && req->limit > 0 &&
 	    snippet_terms_new(&plan.terms) == GZ_OK &&
 	    (xsh_query_terms(q, search_term_add, &plan, &qflags, NULL) !=
 		     GZ_OK ||
-	     (qflags & XSH_QT_WILDCARD))) {
+	     ((qflags & XSH_QT_WILDCARD) &&
+	      search_wildcard_prefixes(p->q, plan.terms) <= 0))) {
 		snippet_terms_free(plan.terms);
 		plan.terms = NULL;
 	}
-	rc = xsh_enquire_new(s->db, q, &e, err);
+	/*
+	** Facets and date order need every match looked at.  The matcher
+	** would weigh, collapse and fetch values for each; one weightless
+	** pass over the matches with the value tables counts exactly the
+	** same, and then the matcher only has to find the page: by
+	** relevance with its usual shortcuts, by date over just the
+	** clusters that can reach the page (search_date_subset).
+	*/
+	rc = search_pass_prepare(s, req, p, &ps, &pass, err);
+	if (rc == GZ_OK && pass) {
+		rc = xsh_db_match_docids(s->db, q, search_pass_add, &ps, err);
+		if (rc == GZ_ETIMEOUT)
+			rc = search_check_time(p, err) != GZ_OK
+				? GZ_ETIMEOUT
+				: gz_fail(err, GZ_ETIMEOUT,
+					  "search ran past the time limit "
+					  "of %u ms",
+					  p->limit_ms);
+		else if (rc == GZ_ENOMEM)
+			rc = gz_fail(err, rc, "out of memory");
+		else if (rc == GZ_EAGAIN)
+			rc = gz_fail(err, rc,
+				     "index changed during the search");
+	}
+	if (rc == GZ_OK && pass && ps.date)
+		rc = search_date_subset(&ps, (size_t)req->offset + req->limit,
+					&sub, &n_sub, err);
+	/*
+	** Over a subset the matcher would scale percentages to the subset's
+	** best match, and Xapian 1.4 counts the docid filter as a matched
+	** subquery besides: score the page on the scale of the best match of
+	** all (the first hit of a relevance search) instead.
+	*/
+	if (rc == GZ_OK && sub) {
+		rc = xsh_enquire_new(s->db, q, &e, err);
+		if (rc == GZ_OK)
+			rc = xsh_enquire_run(e, 0, 1, 0, &scale, err);
+		xsh_enquire_free(e);
+		e = NULL;
+	}
+	if (rc == GZ_OK && sub) {
+		rc = xsh_query_docids(sub, n_sub, &only, err);
+		if (rc == GZ_OK)
+			rc = search_combine(&q, XSH_OP_FILTER, only, 1, err);
+	}
+	free(sub);
+	if (rc == GZ_OK)
+		rc = xsh_enquire_new(s->db, q, &e, err);
 	xsh_query_free(q);
 	if (rc != GZ_OK)
 		goto out;
@@ -1915,15 +2742,15 @@ static int search_once(struct searcher *s, const struct search_request *req,
 					  err);
 	if (rc == GZ_OK && req->collapse)
 		rc = xsh_enquire_set_collapse(e, SLOT_COLLAPSE, 1, err);
-	for (k = 0; rc == GZ_OK && k < SEARCH_N_FACETS; k++)
+	for (k = 0; rc == GZ_OK && !pass && k < SEARCH_N_FACETS; k++)
 		if (req->facets & SEARCH_FACET_BIT(k))
 			rc = xsh_enquire_add_facet(e, search_facets[k].slot,
 						   &facet_idx[k], err);
 	if (rc == GZ_OK && s->time_limit_ms)
 		rc = xsh_enquire_set_time_limit(e, s->time_limit_ms / 1000.0,
 						err);
-	/* Exact facet counts need every match looked at. */
-	if (rc == GZ_OK && req->facets)
+	/* Without the pass, exact facet counts need every match looked at. */
+	if (rc == GZ_OK && req->facets && !pass)
 		rc = xsh_db_doccount(s->db, &check, err);
 	if (rc == GZ_OK)
 		rc = xsh_enquire_run(e, req->offset, req->limit, check, &m,
@@ -1935,6 +2762,9 @@ static int search_once(struct searcher *s, const struct search_request *req,
 				     &res->upper, err);
 	if (rc != GZ_OK)
 		goto out;
+	/* The pass counted the matches (and the clusters) exactly. */
+	if (pass)
+		res->estimate = res->lower = res->upper = ps.groups;
 
 	n = xsh_mset_size(m);
 	/*
@@ -1957,6 +2787,11 @@ static int search_once(struct searcher *s, const struct search_request *req,
 		res->n_hits = i + 1;
 		rc = search_fill_hit(s, &plan, m, i, req, search_has_remote(s),
 				     &res->hits[i], err);
+		if (rc == GZ_OK && pass && ps.clu)
+			res->hits[i].collapsed =
+				search_pass_folded(&ps, res->hits[i].docid);
+		if (rc == GZ_OK && scale)
+			rc = search_rescore(m, i, scale, &res->hits[i], err);
 		if (rc == GZ_OK)
 			rc = search_check_time(p, err);
 		if (rc != GZ_OK)
@@ -1965,17 +2800,21 @@ static int search_once(struct searcher *s, const struct search_request *req,
 
 	for (k = 0; k < SEARCH_N_FACETS; k++) {
 		struct search_facet_ctx ctx = { &res->facet[k], 0 };
+		unsigned max = k == SEARCH_FACET_YEAR || k == SEARCH_FACET_MONTH
+			? SEARCH_MAX_DATE_FACET_VALUES
+			: req->facet_limit;
 
 		if (!(req->facets & SEARCH_FACET_BIT(k)))
 			continue;
-		rc = xsh_enquire_facet(e, facet_idx[k],
-				       k == SEARCH_FACET_YEAR ||
-						       k == SEARCH_FACET_MONTH
-					       ? SEARCH_MAX_DATE_FACET_VALUES
-					       : req->facet_limit,
-				       search_facet_add, &ctx, err);
-		if (rc == GZ_OK && ctx.failed)
-			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+		if (pass) {
+			rc = search_facet_from_table(ps.ft[k], max,
+						     &res->facet[k], err);
+		} else {
+			rc = xsh_enquire_facet(e, facet_idx[k], max,
+					       search_facet_add, &ctx, err);
+			if (rc == GZ_OK && ctx.failed)
+				rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+		}
 		if (rc != GZ_OK)
 			goto out;
 		if ((k == SEARCH_FACET_YEAR || k == SEARCH_FACET_MONTH) &&
@@ -1990,6 +2829,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	    res->estimate < SEARCH_SUGGEST_BELOW)
 		search_suggest(s, req, p, res);
 out:
+	search_pass_done(&ps);
+	xsh_mset_free(scale);
 	snippet_terms_free(plan.terms);
 	xsh_mset_free(m);
 	xsh_enquire_free(e);
@@ -2018,6 +2859,8 @@ int search_run(struct searcher *s, const struct search_request *req,
 	struct search_plan plan;
 	char lang[16] = "";
 	char *qtext = NULL;
+	struct stat stub_st;
+	int relaid = 0;
 	const char *qlang;
 	double t0 = search_now_ms();
 	int attempt, reran = 0, rc = GZ_OK;
@@ -2072,6 +2915,15 @@ int search_run(struct searcher *s, const struct search_request *req,
 	if (s->time_limit_ms)
 		plan.deadline = t0 + s->time_limit_ms;
 
+	/* A sharded index merged into one database (compact --merge): its
+	** stub file is gone, and the path is opened again as it is now. */
+	if (s->stub && stat(s->stub, &stub_st) != 0) {
+		rc = searcher_reload(s, err);
+		if (rc != GZ_OK) {
+			free(qtext);
+			return rc;
+		}
+	}
 	/* At most: one rerun after a change underneath, and after a shard
 	** failure one over the shards that still answer. */
 	for (attempt = 0; attempt < 3; attempt++) {
@@ -2088,7 +2940,9 @@ int search_run(struct searcher *s, const struct search_request *req,
 			}
 		}
 		plan.qp = search_qp_for(s, qlang);
-		rc = xsh_db_reopen(s->db, NULL, err);
+		if (attempt > 0)
+			s->gen++; /* a rerun: whatever was read is stale */
+		rc = search_reopen(s, err);
 		if (rc == GZ_OK)
 			rc = search_once(s, req, &plan, res, err);
 		if (rc == GZ_OK && s->n_shards)
@@ -2099,6 +2953,14 @@ int search_run(struct searcher *s, const struct search_request *req,
 		if (rc == GZ_EAGAIN && !reran) {
 			reran = 1;
 			continue;
+		}
+		if (rc == GZ_EOPEN && s->stub && !relaid) {
+			/* Merged into one database while this search ran. */
+			relaid = 1;
+			rc = searcher_reload(s, err);
+			if (rc == GZ_OK)
+				continue;
+			break;
 		}
 		if (s->n_shards && search_shard_error(rc, &plan)) {
 			int code = rc;

@@ -22,17 +22,21 @@
 */
 #define SNIPPET_LOOKAHEAD 2
 
-/* One query term: a lower-cased word, or a stem (from "Zstem"). */
+/* What a key matches. */
+enum { KEY_WORD, KEY_STEM, KEY_PREFIX };
+
+/* One query term: a lower-cased word, a stem (from "Zstem") or a prefix. */
 struct snippet_key {
 	char *s;    /* the bytes, NUL-terminated, owned */
 	size_t len; /* their length */
-	int stem;   /* 1: a stem */
+	int stem;   /* KEY_WORD, KEY_STEM or KEY_PREFIX */
 };
 
 struct snippet_terms {
 	struct snippet_key *keys; /* n of them, owned */
 	size_t n, cap;
-	int has_stems; /* some key is a stem */
+	int has_stems;    /* some key is a stem */
+	int has_prefixes; /* some key is a prefix */
 };
 
 /* One remembered stem. */
@@ -86,24 +90,13 @@ void snippet_terms_free(struct snippet_terms *t)
 	free(t);
 }
 
-/* Add "word" or "Zstem"; ignore other prefixes and repeats (snippet.h). */
-int snippet_terms_add(struct snippet_terms *t, const char *term, size_t len)
+/* Keep key (len bytes) of kind stem in t unless it is there (GZ_ENOMEM). */
+static int snippet_key_add(struct snippet_terms *t, const char *term,
+			   size_t len, int stem)
 {
 	struct snippet_key *k;
-	int stem = 0;
 	size_t i;
 
-	if (!t || !term || len == 0)
-		return GZ_OK;
-	if (term[0] == 'Z') {
-		term++;
-		len--;
-		stem = 1;
-	}
-	/* Xapian's prefixes are capital ASCII letters: a field's term. */
-	if (len == 0 || len > SNIPPET_MAX_WORD ||
-	    (term[0] >= 'A' && term[0] <= 'Z'))
-		return GZ_OK;
 	for (i = 0; i < t->n; i++)
 		if (t->keys[i].stem == stem && t->keys[i].len == len &&
 		    memcmp(t->keys[i].s, term, len) == 0)
@@ -126,9 +119,52 @@ int snippet_terms_add(struct snippet_terms *t, const char *term, size_t len)
 	k->len = len;
 	k->stem = stem;
 	t->n++;
-	if (stem)
+	if (stem == KEY_STEM)
 		t->has_stems = 1;
+	if (stem == KEY_PREFIX)
+		t->has_prefixes = 1;
 	return GZ_OK;
+}
+
+/* Add "word" or "Zstem"; ignore other prefixes and repeats (snippet.h). */
+int snippet_terms_add(struct snippet_terms *t, const char *term, size_t len)
+{
+	int stem = KEY_WORD;
+
+	if (!t || !term || len == 0)
+		return GZ_OK;
+	if (term[0] == 'Z') {
+		term++;
+		len--;
+		stem = KEY_STEM;
+	}
+	/* Xapian's prefixes are capital ASCII letters: a field's term. */
+	if (len == 0 || len > SNIPPET_MAX_WORD ||
+	    (term[0] >= 'A' && term[0] <= 'Z'))
+		return GZ_OK;
+	return snippet_key_add(t, term, len, stem);
+}
+
+/* A wildcard's word prefix, matched by words starting with it (snippet.h). */
+int snippet_terms_add_prefix(struct snippet_terms *t, const char *prefix,
+			     size_t len)
+{
+	if (!t || !prefix || len == 0 || len > SNIPPET_MAX_WORD)
+		return GZ_OK;
+	return snippet_key_add(t, prefix, len, KEY_PREFIX);
+}
+
+/* The first prefix key that the word w (len bytes) starts with, or -1. */
+static int snippet_find_prefix(const struct snippet_terms *t, const char *w,
+			       size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->keys[i].stem == KEY_PREFIX && t->keys[i].len <= len &&
+		    memcmp(t->keys[i].s, w, t->keys[i].len) == 0)
+			return (int)i;
+	return -1;
 }
 
 /* The key of kind stem equal to w (len bytes), or -1. */
@@ -739,6 +775,8 @@ int snippet_make(const struct snippet_terms *t, const char *text, size_t len,
 				if (st && slen > 0)
 					key = snippet_find(t, st, slen, 1);
 			}
+			if (key < 0 && t->has_prefixes)
+				key = snippet_find_prefix(t, buf, (size_t)fl);
 		}
 		if (key >= 0 && win_add(&w, i, e, groups[key], length) < 0) {
 			rc = GZ_ENOMEM;

@@ -153,6 +153,24 @@ static int url_cmp_str(const void *a, const void *b)
 }
 
 /*
+** 1 when the normalised parameter in b ("name" or "name=value") is a
+** tracking one, its name compared without regard to case.
+*/
+static int url_param_is_tracking(const struct buf *b)
+{
+	char lname[16];
+	size_t nlen = 0, i;
+
+	while (nlen < b->len && b->ptr[nlen] != '=')
+		nlen++;
+	for (i = 0; i < nlen && i < sizeof lname; i++)
+		lname[i] = url_lower(b->ptr[i]);
+	if (nlen >= sizeof lname) /* too long for an exact name */
+		return strncmp(lname, "utm_", 4) == 0;
+	return url_is_tracking_param(lname, nlen);
+}
+
+/*
 ** Rebuild the query q: tracking and empty parameters dropped, the rest
 ** normalised and sorted.  *out is a malloc'd string ("" when nothing is
 ** left) the caller frees.  GZ_OK, GZ_ENOMEM or GZ_ETOOBIG.
@@ -170,21 +188,14 @@ static int url_fix_query(const char *q, char **out)
 	while (*p && rc == GZ_OK) {
 		const char *amp = strchr(p, '&');
 		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		size_t nlen = 0;
-		char lname[16];
 
-		while (nlen < len && p[nlen] != '=')
-			nlen++;
-		if (nlen < sizeof lname) {
-			for (i = 0; i < nlen; i++)
-				lname[i] = url_lower(p[i]);
-		}
-		if (len > 0 &&
-		    !(nlen < sizeof lname &&
-		      url_is_tracking_param(lname, nlen))) {
-			buf_reset(&b);
+		buf_reset(&b);
+		/* Judged by its normalised name: "utm%5Fx" is "utm_x", and a
+		** second normalisation must drop nothing more (idempotence). */
+		if (len > 0)
 			rc = url_pct_normalize(p, len, &b);
-			if (rc == GZ_OK && n == cap) {
+		if (len > 0 && rc == GZ_OK && !url_param_is_tracking(&b)) {
+			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 8;
 				char **np = realloc(parts, ncap * sizeof *np);
 

@@ -12,6 +12,7 @@
 ** Handles are plain structs wrapping Xapian's reference-counted objects, so
 ** copying a Xapian object into a second handle only takes a reference.
 */
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -569,6 +570,28 @@ extern "C" int xsh_wdb_set_metadata(struct xsh_wdb *w, const char *key,
 	}
 }
 
+extern "C" int xsh_wdb_delete_metadata_prefix(struct xsh_wdb *w,
+					      const char *prefix,
+					      unsigned long *n,
+					      char *err) noexcept
+{
+	try {
+		XSH_CHECK(w);
+		XSH_CHECK(prefix && *prefix);
+		std::vector<std::string> keys;
+		for (auto k = w->db.metadata_keys_begin(prefix);
+		     k != w->db.metadata_keys_end(prefix); ++k)
+			keys.push_back(*k);
+		for (const auto &k : keys)
+			w->db.set_metadata(k, std::string());
+		if (n)
+			*n = keys.size();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
 extern "C" int xsh_wdb_get_metadata(struct xsh_wdb *w, const char *key,
 				    char **out, size_t *len, char *err) noexcept
 {
@@ -1090,13 +1113,28 @@ class xsh_range_proc : public Xapian::RangeProcessor
 	Xapian::Query operator()(const std::string &begin,
 				 const std::string &end) override
 	{
-		/* Bounds of a value slot: a term-sized buffer is plenty. */
-		char lo[GZ_ERRLEN], hi[GZ_ERRLEN];
+		/* Bounds of a value slot, or a list of terms (xsh_range_fn). */
+		char lo[1024], hi[1024];
 		lo[0] = hi[0] = '\0';
-		if (!fn(ctx, begin.c_str(), end.c_str(), lo, hi, sizeof lo))
+		int r = fn(ctx, begin.c_str(), end.c_str(), lo, hi, sizeof lo);
+		if (!r)
 			return Xapian::Query(Xapian::Query::OP_INVALID);
 		lo[sizeof lo - 1] = hi[sizeof hi - 1] = '\0';
-		return xsh_value_range(slot, lo, hi);
+		if (r != 2)
+			return xsh_value_range(slot, lo, hi);
+		std::vector<Xapian::Query> terms;
+		for (const char *p = lo; *p;) {
+			const char *sp = std::strchr(p, ' ');
+			size_t len = sp ? static_cast<size_t>(sp - p)
+					: std::strlen(p);
+			if (len)
+				terms.emplace_back(std::string(p, len));
+			p += len + (sp ? 1 : 0);
+		}
+		return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+				     Xapian::Query(Xapian::Query::OP_OR,
+						   terms.begin(), terms.end()),
+				     0.0);
 	}
 };
 
@@ -1556,6 +1594,199 @@ extern "C" int xsh_enquire_facet(struct xsh_enquire *e, unsigned idx,
 	}
 }
 
+/* ------------------------------------------------- whole-result passes */
+
+extern "C" int xsh_db_values(struct xsh_db *db, unsigned slot, xsh_value_fn fn,
+			     void *ctx, char *err) noexcept
+{
+	try {
+		XSH_CHECK(db);
+		XSH_CHECK(fn);
+		XSH_CHECK(slot != Xapian::BAD_VALUENO);
+		Xapian::ValueIterator end = db->db.valuestream_end(slot);
+		for (Xapian::ValueIterator v = db->db.valuestream_begin(slot);
+		     v != end; ++v) {
+			const std::string val = *v;
+			int rc = fn(ctx, v.get_docid(), val.data(), val.size());
+			if (rc != GZ_OK)
+				return rc;
+		}
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+/* Thrown by xsh_docid_spy to stop a match with the callback's code. */
+struct xsh_stop {
+	int code; /* what the callback returned */
+};
+
+/* A match spy handing each match's docid to a C callback in batches. */
+class xsh_docid_spy : public Xapian::MatchSpy
+{
+	xsh_docids_fn fn;   /* the callback */
+	void *ctx;          /* its context */
+	unsigned buf[1024]; /* docids not yet handed over */
+	size_t n;           /* how many of buf */
+
+      public:
+	xsh_docid_spy(xsh_docids_fn fn_, void *ctx_) : fn(fn_), ctx(ctx_), n(0)
+	{
+	}
+
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		buf[n++] = doc.get_docid();
+		if (n == sizeof buf / sizeof buf[0])
+			flush();
+	}
+
+	/* Hand the buffered docids over; throws xsh_stop when told to. */
+	void flush()
+	{
+		if (n == 0)
+			return;
+		int rc = fn(ctx, buf, n);
+		n = 0;
+		if (rc != GZ_OK)
+			throw xsh_stop{ rc };
+	}
+};
+
+extern "C" int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
+				   xsh_docids_fn fn, void *ctx,
+				   char *err) noexcept
+{
+	try {
+		XSH_CHECK(db);
+		XSH_CHECK(q);
+		XSH_CHECK(fn);
+		xsh_docid_spy spy(fn, ctx);
+		Xapian::Enquire enq(db->db);
+		enq.set_query(q->q);
+		enq.set_weighting_scheme(Xapian::BoolWeight());
+		enq.add_matchspy(&spy);
+		Xapian::doccount all = db->db.get_doccount();
+		/* No hits wanted, every match looked at: the spy sees all. */
+		(void)enq.get_mset(0, 0, all ? all : 1);
+		enq.clear_matchspies();
+		spy.flush();
+		return GZ_OK;
+	} catch (const xsh_stop &stop) {
+		return stop.code;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+/*
+** The documents of a sorted docid list, weightless, for OP_FILTER.  The
+** list is shared between clones (one per use of the query).
+*/
+class xsh_docid_source : public Xapian::PostingSource
+{
+	std::shared_ptr<const std::vector<Xapian::docid>> ids; /* ascending */
+	size_t i;     /* current position */
+	bool started; /* next() or skip_to() called since init() */
+
+      public:
+	explicit xsh_docid_source(
+		std::shared_ptr<const std::vector<Xapian::docid>> ids_)
+	    : ids(std::move(ids_)), i(0), started(false)
+	{
+	}
+
+	Xapian::doccount get_termfreq_min() const override
+	{
+		return 0; /* a listed document may have gone */
+	}
+	Xapian::doccount get_termfreq_est() const override
+	{
+		return static_cast<Xapian::doccount>(ids->size());
+	}
+	Xapian::doccount get_termfreq_max() const override
+	{
+		return static_cast<Xapian::doccount>(ids->size());
+	}
+	void init(const Xapian::Database &) override
+	{
+		i = 0;
+		started = false;
+	}
+	void next(double) override
+	{
+		if (started)
+			++i;
+		started = true;
+	}
+	void skip_to(Xapian::docid did, double) override
+	{
+		if (!started) {
+			started = true;
+			i = 0;
+		}
+		if (i < ids->size() && (*ids)[i] < did)
+			i = static_cast<size_t>(
+				std::lower_bound(ids->begin() + i, ids->end(),
+						 did) -
+				ids->begin());
+	}
+	bool at_end() const override
+	{
+		return i >= ids->size();
+	}
+	Xapian::docid get_docid() const override
+	{
+		return (*ids)[i];
+	}
+	Xapian::PostingSource *clone() const override
+	{
+		return new xsh_docid_source(ids);
+	}
+};
+
+extern "C" int xsh_query_docids(const unsigned *docids, size_t n,
+				struct xsh_query **out, char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		XSH_CHECK(docids || n == 0);
+		auto v = std::make_shared<std::vector<Xapian::docid>>(
+			docids, docids + n);
+		for (size_t i = 1; i < n; i++)
+			XSH_CHECK((*v)[i - 1] < (*v)[i]);
+		Xapian::PostingSource *src = new xsh_docid_source(v);
+		*out = new xsh_query{ Xapian::Query(src->release()) };
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_query_any_term(const char *const *terms, size_t n,
+				  struct xsh_query **out, char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		XSH_CHECK(terms || n == 0);
+		std::vector<Xapian::Query> qs;
+		qs.reserve(n);
+		for (size_t i = 0; i < n; i++) {
+			XSH_CHECK(terms[i] && *terms[i]);
+			qs.emplace_back(std::string(terms[i]));
+		}
+		Xapian::Query any(Xapian::Query::OP_OR, qs.begin(), qs.end());
+		*out = new xsh_query{ Xapian::Query(
+			Xapian::Query::OP_SCALE_WEIGHT, any, 0.0) };
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
 /* Keep only unprefixed terms: those not starting with an ASCII capital. */
 class xsh_unprefixed : public Xapian::ExpandDecider
 {
@@ -1642,6 +1873,20 @@ extern "C" int xsh_mset_counts(const struct xsh_mset *m, unsigned *estimate,
 			*lower = m->m.get_matches_lower_bound();
 		if (upper)
 			*upper = m->m.get_matches_upper_bound();
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_mset_percent(const struct xsh_mset *m, double weight,
+				int *out, char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = 0;
+		XSH_CHECK(m);
+		*out = m->m.convert_to_percent(weight);
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -1752,8 +1997,9 @@ extern "C" void xsh_mset_free(struct xsh_mset *m) noexcept
 
 /* ------------------------------------------------------------ compaction */
 
-extern "C" int xsh_compact(const char *const *srcs, size_t n, const char *dst,
-			   char *err) noexcept
+/* Compact srcs[0..n) into dst with Xapian's compaction flags. */
+static int xsh_compact_with(const char *const *srcs, size_t n, const char *dst,
+			    unsigned flags, char *err) noexcept
 {
 	try {
 		XSH_CHECK(srcs && n > 0);
@@ -1763,11 +2009,24 @@ extern "C" int xsh_compact(const char *const *srcs, size_t n, const char *dst,
 			XSH_CHECK(srcs[i] && *srcs[i]);
 			db.add_database(Xapian::Database(srcs[i]));
 		}
-		db.compact(dst, Xapian::DBCOMPACT_NO_RENUMBER);
+		db.compact(dst, flags);
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
 	}
+}
+
+extern "C" int xsh_compact(const char *const *srcs, size_t n, const char *dst,
+			   char *err) noexcept
+{
+	return xsh_compact_with(srcs, n, dst, Xapian::DBCOMPACT_NO_RENUMBER,
+				err);
+}
+
+extern "C" int xsh_merge(const char *const *srcs, size_t n, const char *dst,
+			 char *err) noexcept
+{
+	return xsh_compact_with(srcs, n, dst, 0, err);
 }
 
 /* ---------------------------------------------------------------- tests */

@@ -1,5 +1,6 @@
-# mk/valgrind.mk — memcheck over the Xapian shim's unit tests and one
-# end-to-end path (index local pages, search them in process).
+# mk/valgrind.mk — memcheck over the Xapian shim's unit tests and the
+# end-to-end paths: index local pages (plainly, and in parallel parts
+# merged into one with add --bulk), search them in process.
 #
 #   make valgrind        builds with the normal flags into $(BUILD)
 #
@@ -31,4 +32,8 @@ valgrind: $(PROGRAMS) $(BUILD)/tests/test_xsh $(BUILD)/tests/test_xsh_create
 	$(call vg_run,$(BINDIR)/gazette-indexer add --index $$tmp/index tests/fixtures/pages/*.html); \
 	echo "valgrind: gazette search --index"; \
 	$(call vg_run,$(BINDIR)/gazette search --index $$tmp/index --json 'diplomacy OR storm date:2010..2020'); \
+	echo "valgrind: gazette-indexer add --bulk (parts, threads, merge)"; \
+	$(call vg_run,$(BINDIR)/gazette-indexer add --bulk --index $$tmp/bulk tests/fixtures/pages/*.html); \
+	echo "valgrind: gazette search --index (merged)"; \
+	$(call vg_run,$(BINDIR)/gazette search --index $$tmp/bulk --json 'diplomacy OR storm date:2010..2020'); \
 	echo "valgrind: clean"

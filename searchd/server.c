@@ -21,6 +21,11 @@
 ** connection has at most SERVER_MAX_CONN_JOBS jobs with workers; past that
 ** its reading pauses.
 **
+** Slots: at max_connections a new client takes the place of the
+** connection stalled longest (an incomplete request line, else idle with
+** nothing owed), if it has been stalled SERVER_EVICT_MS; otherwise it is
+** refused "busy".  Slow clients cannot keep everyone else out.
+**
 ** A connection closed while its jobs are with workers stays allocated (no
 ** bufferevent) until the last of them comes back; jobs still queued for
 ** it are taken off the queue at once, and one a worker has already taken
@@ -80,6 +85,12 @@
 */
 #define CONN_MAX_SKIP (16u << 20)
 
+/*
+** At max_connections, a new client may take the place of a connection
+** that has been stalled (an incomplete request line, or idle) this long.
+*/
+#define SERVER_EVICT_MS 1000.0
+
 /* Upper bounds (ms) of the latency histogram's buckets, for /metrics. */
 static const double server_buckets_ms[] = { 0.25, 0.5,  1,    2.5, 5,
 					    10,   25,   50,   100, 250,
@@ -122,6 +133,7 @@ struct server_metrics {
 	atomic_ulong http_requests; /* HTTP requests read */
 	atomic_ulong accepted;      /* connections accepted */
 	atomic_ulong refused;       /* connections refused (too many) */
+	atomic_ulong evicted;       /* stalled connections closed for others */
 	atomic_ulong skipped;       /* queued jobs dropped: client gone */
 	atomic_ulong reloads;       /* SIGHUP reloads applied */
 	atomic_uint connections;    /* open connections now */
@@ -154,6 +166,8 @@ struct conn {
 	size_t discarded;      /* bytes discarded while lingering */
 	double line_since_ms;  /* monotonic ms when the incomplete line
 				     * now buffered began arriving; 0: none */
+	double active_ms;      /* monotonic ms of the last request read or
+				     * reply written */
 };
 
 /* One worker thread and its searcher. */
@@ -471,6 +485,10 @@ static char *server_metrics_text(struct server *s,
 		"refused: too many open.\n"
 		"# TYPE gazette_searchd_connections_refused_total counter\n"
 		"gazette_searchd_connections_refused_total %lu\n"
+		"# HELP gazette_searchd_connections_evicted_total Stalled "
+		"connections closed to admit new ones at the limit.\n"
+		"# TYPE gazette_searchd_connections_evicted_total counter\n"
+		"gazette_searchd_connections_evicted_total %lu\n"
 		"# HELP gazette_searchd_queue_length Requests waiting for a "
 		"worker.\n"
 		"# TYPE gazette_searchd_queue_length gauge\n"
@@ -492,9 +510,9 @@ static char *server_metrics_text(struct server *s,
 		"gazette_searchd_reloads_total %lu\n",
 		(double)atomic_load(&s->m.latency_us) / 1e6, cum,
 		atomic_load(&s->m.connections), atomic_load(&s->m.accepted),
-		atomic_load(&s->m.refused), queued, s->opt.workers,
-		atomic_load(&s->m.skipped), atomic_load(&s->m.http_requests),
-		atomic_load(&s->m.reloads));
+		atomic_load(&s->m.refused), atomic_load(&s->m.evicted), queued,
+		s->opt.workers, atomic_load(&s->m.skipped),
+		atomic_load(&s->m.http_requests), atomic_load(&s->m.reloads));
 	if (rc == GZ_OK)
 		metrics_add(
 			&t, &len, &cap,
@@ -1094,6 +1112,7 @@ static void conn_read_lines(struct conn *c)
 			break;
 		}
 		c->line_since_ms = 0;
+		c->active_ms = server_now_ms();
 		if (eol.pos < 0 && len <= GZ_MAX_REQUEST_LINE) {
 			eol.pos = (ev_ssize_t)len;
 			eol_len = 0;
@@ -1233,6 +1252,7 @@ static void conn_on_write(struct bufferevent *bev, void *arg)
 
 	if (c->lingering)
 		return;
+	c->active_ms = server_now_ms();
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
 	    c->closing && !c->head) {
 		conn_finish(c);
@@ -1298,6 +1318,37 @@ static void server_refuse(struct server *s, evutil_socket_t fd)
 	log_warn("msg=\"too many connections\" max=%u", s->tun.max_connections);
 }
 
+/*
+** At max_connections: the connection that has made the least progress,
+** to be closed so that a new client gets in (a slow-loris defence):
+** first the one whose incomplete request line began longest ago, else
+** an idle one (nothing owed or with workers) quiet for longest; either
+** only when stalled for at least SERVER_EVICT_MS.  NULL when none is.
+*/
+static struct conn *server_stalled_conn(struct server *s)
+{
+	double now = server_now_ms(), best_line = now, best_idle = now;
+	struct conn *c, *line = NULL, *idle = NULL;
+
+	for (c = s->conns; c; c = c->next) {
+		if (!c->bev || c->http || c->closing)
+			continue;
+		if (c->line_since_ms > 0 && c->line_since_ms < best_line) {
+			best_line = c->line_since_ms;
+			line = c;
+		} else if (c->line_since_ms == 0 && !c->head &&
+			   c->with_workers == 0 && c->active_ms < best_idle) {
+			best_idle = c->active_ms;
+			idle = c;
+		}
+	}
+	if (line && now - best_line >= SERVER_EVICT_MS)
+		return line;
+	if (idle && now - best_idle >= SERVER_EVICT_MS)
+		return idle;
+	return NULL;
+}
+
 /* Set up a connection for an accepted socket. */
 static void server_accept(struct server *s, evutil_socket_t fd,
 			  const struct sockaddr *sa, int needs_token,
@@ -1311,8 +1362,17 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 		return;
 	}
 	if (s->n_conns >= s->tun.max_connections) {
-		server_refuse(s, fd);
-		return;
+		struct conn *victim = server_stalled_conn(s);
+
+		if (!victim) {
+			server_refuse(s, fd);
+			return;
+		}
+		log_info("msg=\"stalled connection closed for a new one\" "
+			 "conn=%lu peer=%s",
+			 victim->id, victim->peer);
+		atomic_fetch_add(&s->m.evicted, 1);
+		conn_close(victim, "evicted");
 	}
 	c = calloc(1, sizeof *c);
 	if (c)
@@ -1331,6 +1391,7 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	c->srv = s;
+	c->active_ms = server_now_ms();
 	c->id = ++s->next_id;
 	c->needs_token = needs_token;
 	c->via = via;

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -126,6 +127,49 @@ class Daemon:
                 self.proc.wait(timeout)
         self.log.close()
         return self.proc.returncode
+
+
+class Hammer:
+    """Send one request to a Daemon over and over on a thread, for as long
+    as the with-block lasts: .answers counts replies, .errors collects
+    every exception and every reply that ok(reply) rejects."""
+
+    def __init__(self, daemon, request, ok, pause=0.003):
+        self.daemon, self.request, self.ok, self.pause = daemon, request, ok, pause
+        self.answers, self.errors = 0, []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run)
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                r = self.daemon.request(self.request)
+                if not self.ok(r):
+                    self.errors.append(r)
+                self.answers += 1
+            except Exception as e:  # noqa: BLE001 - any failure counts
+                self.errors.append(repr(e))
+            time.sleep(self.pause)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(10)
+        return False
+
+
+def wait_for_hit(daemon, query, timeout=10.0):
+    """Ask daemon for query until it has hits (a commit becomes visible);
+    True when it did within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if daemon.request({"q": query}).get("hits"):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def read_line(sock, limit=1 << 22):

@@ -15,11 +15,10 @@ import os
 import re
 import signal
 import subprocess
-import threading
 import time
 import uuid
 
-from conftest import Daemon, binary, doc_count, run
+from conftest import Daemon, Hammer, binary, doc_count, run, wait_for_hit
 
 EX_TEMPFAIL = 75
 
@@ -277,52 +276,32 @@ def test_compact_swaps_under_a_running_searchd(tmp_path):
     res = run([binary("gazette-indexer"), "add", "--index", str(index), str(root)])
     assert res.returncode == 0, res.stderr
     d = Daemon(tmp_path, index=index)
-    errors, answers = [], [0]
-    stop = threading.Event()
-
-    def hammer():
-        while not stop.is_set():
-            try:
-                r = d.request({"q": "bulk00042"})
-                if "error" in r or [h.get("url", "") for h in r["hits"]] == []:
-                    errors.append(r)
-                answers[0] += 1
-            except Exception as e:  # noqa: BLE001 - any failure counts
-                errors.append(repr(e))
-            time.sleep(0.005)
-
-    t = threading.Thread(target=hammer)
-    t.start()
     try:
-        time.sleep(0.3)
-        for generation in (1, 2):
-            res = run([binary("gazette-indexer"), "compact", "--index", str(index)],
-                      timeout=60)
-            assert res.returncode == 0, res.stdout + res.stderr
-            assert "generation=%d" % generation in res.stdout, res.stdout
-            assert os.path.islink(index)
-            assert os.readlink(index) == "index.d/%d" % generation
-            assert sorted(os.listdir(str(index) + ".d")) == [str(generation)]
-            assert doc_count(index) == 300
+        with Hammer(d, {"q": "bulk00042"},
+                    lambda r: "error" not in r and r["hits"]) as h:
             time.sleep(0.3)
-        # A write after the swap goes to the new generation, and searchd sees it.
-        extra = tmp_path / "extra.html"
-        extra.write_text(article("After compaction", "aftercompactmarker"))
-        res = run([binary("gazette-indexer"), "add", "--index", str(index), str(extra)])
-        assert res.returncode == 0, res.stderr
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            r = d.request({"q": "aftercompactmarker"})
-            if r.get("hits"):
-                break
-            time.sleep(0.1)
-        assert r.get("hits"), r
+            for generation in (1, 2):
+                res = run([binary("gazette-indexer"), "compact", "--index",
+                           str(index)], timeout=60)
+                assert res.returncode == 0, res.stdout + res.stderr
+                assert "generation=%d" % generation in res.stdout, res.stdout
+                assert os.path.islink(index)
+                assert os.readlink(index) == "index.d/%d" % generation
+                assert sorted(os.listdir(str(index) + ".d")) == [str(generation)]
+                assert doc_count(index) == 300
+                time.sleep(0.3)
+            # A write after the swap goes to the new generation, and searchd
+            # sees it.
+            extra = tmp_path / "extra.html"
+            extra.write_text(article("After compaction", "aftercompactmarker"))
+            res = run([binary("gazette-indexer"), "add", "--index", str(index),
+                       str(extra)])
+            assert res.returncode == 0, res.stderr
+            assert wait_for_hit(d, "aftercompactmarker"), "not seen by searchd"
     finally:
-        stop.set()
-        t.join(10)
         d.stop()
-    assert answers[0] > 10
-    assert errors == [], errors[:3]
+    assert h.answers > 10
+    assert h.errors == [], h.errors[:3]
     res = run(["xapian-check", str(index)], timeout=60)
     assert res.returncode == 0, res.stdout[-1000:]
     assert doc_count(index) == 301

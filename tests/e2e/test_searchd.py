@@ -6,6 +6,7 @@ run, SIGTERM under load, SIGHUP, the HTTP front and the query log."""
 
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -202,6 +203,19 @@ def test_snippet_length_and_off(sd):
     assert "<mark>regatta</mark>" in h["snippet"]
     assert len(h["snippet"].replace("<mark>", "").replace("</mark>", "")) <= 70
     assert q(sd, "regatta", snippet=0)["hits"][0]["snippet"] is None
+
+
+def test_wildcard_snippets_mark_the_expanded_words(sd):
+    r = q(sd, "diplom* -regatta")
+    assert len(r["hits"]) >= 3, r
+    for h in r["hits"]:
+        marked = re.findall(r"<mark>([^<]*)</mark>", h["snippet"] or "")
+        assert marked, h
+        assert all(m.lower().startswith("diplom") for m in marked), marked
+    # Words of the query and wildcards mark together.
+    h = q(sd, "city diplom*")["hits"][0]
+    marked = {m.lower() for m in re.findall(r"<mark>([^<]*)</mark>", h["snippet"])}
+    assert "city" in marked and any(m.startswith("diplom") for m in marked), marked
 
 
 def test_facets_and_counts(sd):
@@ -444,6 +458,45 @@ def test_connection_limit_and_idle_timeout(fixture_index, tmp_path):
         assert d.request({"cmd": "ping"})["ok"]
     finally:
         d.stop()
+
+
+def test_stalled_connections_make_room_at_the_limit(fixture_index, tmp_path):
+    """Slow clients holding every slot do not lock others out: at
+    max_connections, the connection whose request line has been incomplete
+    longest (a second or more) is closed to admit the new client; fresh
+    connections are never the ones closed."""
+    conf = write_conf(tmp_path, fixture_index,
+                      "max_connections = 3\nidle_timeout = 30\n")
+    d = Daemon(tmp_path, config=conf)
+    try:
+        stalled = [d.connect() for _ in range(3)]
+        for s in stalled:
+            s.sendall(b'{"q":"harb')
+            time.sleep(0.05)
+        # Still fresh: a newcomer is refused rather than anyone evicted.
+        c = d.connect()
+        assert json.loads(read_line(c))["error"]["code"] == "busy"
+        c.close()
+        time.sleep(1.3)
+        newcomers = []
+        for _ in range(2):  # kept open, so that each needs a slot
+            c = d.connect()
+            c.sendall(b'{"cmd":"ping"}\n')
+            assert json.loads(read_line(c)).get("ok") is True
+            newcomers.append(c)
+        # The two oldest stalled lines were closed, the newest is still open.
+        for s in stalled[:2]:
+            s.settimeout(5)
+            assert s.recv(10) == b""
+        stalled[2].sendall(b'our"}\n')
+        stalled[2].settimeout(5)
+        assert "hits" in json.loads(read_line(stalled[2]))
+        for c in newcomers:
+            c.close()
+    finally:
+        d.stop()
+    log = open(d.log_path).read()
+    assert log.count("stalled connection closed for a new one") == 2, log[-2000:]
 
 
 def test_dribbling_client_is_closed(fixture_index, tmp_path):

@@ -155,6 +155,12 @@ static void put_article(struct xsh_wdb *w, struct xsh_tg *tg,
 	add_filter(d, PFX_HOST, host);
 	snprintf(term, sizeof term, PFX_YEAR "%04d", a.published.year);
 	assert_int_equal(xsh_doc_add_boolean_term(d, term, NULL), GZ_OK);
+	snprintf(term, sizeof term, PFX_MONTH "%04d%02d", a.published.year,
+		 a.published.month);
+	assert_int_equal(xsh_doc_add_boolean_term(d, term, NULL), GZ_OK);
+	snprintf(term, sizeof term, PFX_DAY "%04d%02d%02d", a.published.year,
+		 a.published.month, a.published.day);
+	assert_int_equal(xsh_doc_add_boolean_term(d, term, NULL), GZ_OK);
 	gz_time_sortkey(&a.published, key);
 	set_value(d, SLOT_PUBLISHED, key);
 	snprintf(month, sizeof month, "%04d-%02d", a.published.year,
@@ -1038,6 +1044,278 @@ static void test_stub(void **state)
 	search_request_free(&req);
 }
 
+/* The score of the hit with docid in res, or -1. */
+static int score_of(const struct search_result *res, unsigned docid)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_hits; i++)
+		if (res->hits[i].docid == docid)
+			return res->hits[i].score;
+	return -1;
+}
+
+/*
+** The request fields from/to over whole days are matched with the
+** index's date terms: the same articles as the value range, days at both
+** ends included; and (the bug this fixed) scores as without the filter,
+** where Xapian 1.4 counted a value range as a matched subquery and gave
+** every filtered hit 100%.
+*/
+static void test_date_fields(void **state)
+{
+	struct search_request req;
+	struct search_result all, some;
+	size_t i;
+
+	request(&req, "diplomacy OR cities OR trade");
+	req.collapse = 0;
+	req.snippet_len = 0;
+	run(*state, &req, &all);
+	assert_true(all.n_hits >= 5);
+	req.from = strdup("2013-07-16"); /* the seed's day, 18:53 */
+	req.to = strdup("2014-03-02");   /* both sister cities, 09:00, 10:30 */
+	run(*state, &req, &some);
+	/* seed, both sister-cities copies, harbour city (2013-12-31) */
+	assert_int_equal(some.n_hits, 4);
+	assert_true(has_url(&some, articles[0].url));
+	assert_true(has_url(&some, articles[1].url));
+	assert_true(has_url(&some, articles[2].url));
+	assert_true(has_url(&some, articles[4].url));
+	for (i = 0; i < some.n_hits; i++)
+		assert_int_equal(some.hits[i].score,
+				 score_of(&all, some.hits[i].docid));
+	assert_true(some.hits[some.n_hits - 1].score < 100);
+	search_result_free(&some);
+	/* The same in the query language. */
+	free(req.from);
+	free(req.to);
+	req.from = req.to = NULL;
+	free(req.q);
+	req.q = strdup("(diplomacy OR cities OR trade) "
+		       "date:2013-07-16..2014-03-02");
+	run(*state, &req, &some);
+	assert_int_equal(some.n_hits, 4);
+	for (i = 0; i < some.n_hits; i++)
+		assert_int_equal(some.hits[i].score,
+				 score_of(&all, some.hits[i].docid));
+	search_result_free(&some);
+	free(req.q);
+	req.q = strdup("diplomacy OR cities OR trade");
+
+	/* Whole months and years, and a single day. */
+	free(req.from);
+	free(req.to);
+	req.from = strdup("2013-08");
+	req.to = strdup("2014");
+	run(*state, &req, &some);
+	assert_int_equal(some.n_hits, 3); /* harbour city, sister cities x2 */
+	search_result_free(&some);
+	free(req.from);
+	free(req.to);
+	req.from = strdup("2013-12-31");
+	req.to = strdup("2013-12-31");
+	run(*state, &req, &some);
+	assert_int_equal(some.n_hits, 1);
+	assert_string_equal(some.hits[0].art.url, articles[4].url);
+	search_result_free(&some);
+
+	/* A bound with a time of day is a value range: 18:53 < 19:00. */
+	free(req.from);
+	free(req.to);
+	req.from = strdup("2013-07-16T19:00");
+	req.to = strdup("2013-07-16");
+	run(*state, &req, &some);
+	assert_int_equal(some.n_hits, 0);
+	search_result_free(&some);
+	/* An empty range. */
+	free(req.from);
+	req.from = strdup("2014-01-01");
+	req.to[0] = '\0';
+	free(req.to);
+	req.to = strdup("2013-01-01");
+	run(*state, &req, &some);
+	assert_int_equal(some.n_hits, 0);
+	search_result_free(&some);
+	search_result_free(&all);
+	search_request_free(&req);
+}
+
+/* The fields of two results that the pass must give as the matcher did. */
+static void assert_same_page(const struct search_result *a,
+			     const struct search_result *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n_hits, b->n_hits);
+	for (i = 0; i < a->n_hits; i++) {
+		assert_int_equal(a->hits[i].docid, b->hits[i].docid);
+		assert_int_equal(a->hits[i].rank, b->hits[i].rank);
+		assert_int_equal(a->hits[i].score, b->hits[i].score);
+	}
+}
+
+/* The facets of two results, value by value. */
+static void assert_same_facets(const struct search_result *a,
+			       const struct search_result *b)
+{
+	size_t i;
+	int k;
+
+	assert_int_equal(a->facets, b->facets);
+	for (k = 0; k < SEARCH_N_FACETS; k++) {
+		assert_int_equal(a->facet[k].n, b->facet[k].n);
+		for (i = 0; i < a->facet[k].n; i++) {
+			assert_string_equal(a->facet[k].values[i].value,
+					    b->facet[k].values[i].value);
+			assert_int_equal(a->facet[k].values[i].count,
+					 b->facet[k].values[i].count);
+		}
+	}
+}
+
+/*
+** Facets and date order are served by one pass over the matches with
+** per-revision value tables; over a stub (shards) the matcher does it all
+** as before.  Both must give the same pages, scores and facets, and the
+** pass exact counts: the total once collapsed and each hit's folded
+** copies, also when the page is shorter than the matches (the matcher's
+** are then estimates and lower bounds).
+*/
+static void test_pass_same_as_matcher(void **state)
+{
+	static const char *queries[] = { NULL, "diplomacy", "city OR cities",
+					 "harbour OR trade OR diplomacy" };
+	static const struct {
+		int sort;
+		unsigned offset, limit;
+		int collapse;
+	} pages[] = {
+		{ SEARCH_SORT_RELEVANCE, 0, 10, 1 },
+		{ SEARCH_SORT_RELEVANCE, 0, 1, 1 },
+		{ SEARCH_SORT_RELEVANCE, 1, 2, 0 },
+		{ SEARCH_SORT_DATE, 0, 10, 1 },
+		{ SEARCH_SORT_DATE, 0, 1, 1 },
+		{ SEARCH_SORT_DATE_DESC, 0, 2, 1 },
+		{ SEARCH_SORT_DATE_DESC, 1, 2, 1 },
+		{ SEARCH_SORT_DATE_DESC, 2, 3, 0 },
+		{ SEARCH_SORT_DATE, 0, 0, 1 },
+	};
+	struct fixture *f = *state;
+	struct searcher *stub = NULL;
+	struct search_request req;
+	struct search_result fast, slow;
+	char path[512], err[GZ_ERRLEN];
+	size_t qi, pi, i;
+
+	write_stub(f, "same.stub", "auto index\n", path, sizeof path);
+	assert_int_equal(searcher_open(path, &stub, err), GZ_OK);
+	for (qi = 0; qi < sizeof queries / sizeof queries[0]; qi++)
+		for (pi = 0; pi < sizeof pages / sizeof pages[0]; pi++) {
+			request(&req, queries[qi]);
+			req.sort = pages[pi].sort;
+			req.offset = pages[pi].offset;
+			req.limit = pages[pi].limit;
+			req.collapse = pages[pi].collapse;
+			req.snippet_len = 0;
+			if (pi % 2 == 0)
+				req.facets = (1u << SEARCH_N_FACETS) - 1;
+			run(f, &req, &fast);
+			assert_int_equal(search_run(stub, &req, &slow, err),
+					 GZ_OK);
+			assert_same_page(&fast, &slow);
+			assert_same_facets(&fast, &slow);
+			if (req.facets && req.sort == SEARCH_SORT_RELEVANCE) {
+				/* The matcher looked at every match too. */
+				assert_int_equal(fast.estimate, slow.estimate);
+				for (i = 0; i < fast.n_hits; i++)
+					assert_int_equal(
+						fast.hits[i].collapsed,
+						slow.hits[i].collapsed);
+			}
+			if (req.facets || req.sort != SEARCH_SORT_RELEVANCE) {
+				assert_int_equal(fast.lower, fast.estimate);
+				assert_int_equal(fast.upper, fast.estimate);
+			}
+			search_result_free(&fast);
+			search_result_free(&slow);
+			search_request_free(&req);
+		}
+	searcher_close(stub);
+
+	/* Exact counts where the page is short of the matches. */
+	request(&req, "diplomacy");
+	req.sort = SEARCH_SORT_DATE_DESC;
+	req.limit = 1;
+	req.snippet_len = 0;
+	run(f, &req, &fast);
+	/* seed, sister cities (2 copies, one cluster), public diplomacy */
+	assert_int_equal(fast.estimate, 3);
+	assert_int_equal(fast.n_hits, 1);
+	assert_string_equal(fast.hits[0].art.url, articles[2].url);
+	assert_int_equal(fast.hits[0].collapsed, 1);
+	search_result_free(&fast);
+	req.offset = 1;
+	run(f, &req, &fast);
+	assert_int_equal(fast.n_hits, 1);
+	assert_string_equal(fast.hits[0].art.url, articles[0].url);
+	assert_int_equal(fast.hits[0].collapsed, 0);
+	search_result_free(&fast);
+	search_request_free(&req);
+}
+
+/* Facet counts follow the index: the tables are rebuilt after a commit. */
+static void test_pass_fresh(void **state)
+{
+	struct fixture *f = *state;
+	static const struct fixture_article extra = {
+		"http://late.example.com/news/airship.html",
+		"Airship lands in the harbour",
+		"Late News",
+		"World",
+		NULL,
+		"en",
+		"2017-03-03T03:03:03",
+		NULL,
+		"An airship landed in the harbour city.",
+		"c10"
+	};
+	struct search_request req;
+	struct search_result res;
+	struct xsh_wdb *w = NULL;
+	struct xsh_tg *tg = NULL;
+	unsigned before;
+	size_t i;
+
+	request(&req, "harbour");
+	req.facets = SEARCH_FACET_BIT(SEARCH_FACET_YEAR);
+	req.sort = SEARCH_SORT_DATE_DESC;
+	req.snippet_len = 0;
+	run(f, &req, &res);
+	before = res.estimate;
+	for (i = 0; i < res.facet[SEARCH_FACET_YEAR].n; i++)
+		assert_string_not_equal(
+			res.facet[SEARCH_FACET_YEAR].values[i].value, "2017");
+	search_result_free(&res);
+
+	open_writer(f->path, &w, &tg);
+	put_article(w, tg, &extra);
+	assert_int_equal(xsh_wdb_commit(w, NULL), GZ_OK);
+	xsh_tg_free(tg);
+	xsh_wdb_close(w);
+
+	run(f, &req, &res);
+	assert_int_equal(res.estimate, before + 1);
+	assert_string_equal(res.hits[0].art.url, extra.url);
+	i = res.facet[SEARCH_FACET_YEAR].n;
+	assert_true(i > 0);
+	assert_string_equal(res.facet[SEARCH_FACET_YEAR].values[i - 1].value,
+			    "2017");
+	assert_int_equal(res.facet[SEARCH_FACET_YEAR].values[i - 1].count, 1);
+	search_result_free(&res);
+	search_request_free(&req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1063,6 +1341,9 @@ int main(void)
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_fresh_revision),
 		cmocka_unit_test(test_stub),
+		cmocka_unit_test(test_date_fields),
+		cmocka_unit_test(test_pass_same_as_matcher),
+		cmocka_unit_test(test_pass_fresh),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -118,6 +118,32 @@ static void test_exact_stem_escape(void **state)
 	free(s);
 }
 
+static void test_prefixes(void **state)
+{
+	static int calls;
+	struct snippet_lang lang = { toy_lower, toy_stem, &calls };
+	static const char *const q[] = { "trade", NULL };
+	static const char text[] = "A diplomat, Diplomacy and trade; "
+				   "no diplo here.";
+	struct snippet_terms *t = terms(q);
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(snippet_terms_add_prefix(t, "diplom", 6), GZ_OK);
+	assert_int_equal(snippet_terms_add_prefix(t, "diplom", 6), GZ_OK);
+	assert_int_equal(snippet_terms_add_prefix(t, "", 0), GZ_OK);
+	assert_int_equal(snippet_terms_count(t), 2);
+	assert_int_equal(
+		snippet_make(t, text, strlen(text), 200, &lang, NULL, 0, &out),
+		GZ_OK);
+	assert_string_equal(out,
+			    "A <mark>diplomat</mark>, "
+			    "<mark>Diplomacy</mark> and "
+			    "<mark>trade</mark>; no diplo here.");
+	free(out);
+	snippet_terms_free(t);
+}
+
 static void test_fields_ignored(void **state)
 {
 	static const char *const q[] = { "XTcity", "XSglobal times", "ZXTciti",
@@ -291,6 +317,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_stem_escape),
+		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_fields_ignored),
 		cmocka_unit_test(test_best_window),
 		cmocka_unit_test(test_cut_at_words),

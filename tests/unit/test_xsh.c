@@ -394,6 +394,34 @@ static void test_write(void **state)
 	free(s);
 	assert_int_equal(xsh_wdb_set_metadata(w, "", "x", 1, err), GZ_EINVAL);
 
+	/* Deleting by prefix takes exactly the keys that start with it. */
+	{
+		unsigned long gone = 0;
+
+		assert_int_equal(xsh_wdb_set_metadata(w, "loc.a", "1", 1, err),
+				 GZ_OK);
+		assert_int_equal(xsh_wdb_set_metadata(w, "loc.b", "2", 1, err),
+				 GZ_OK);
+		assert_int_equal(xsh_wdb_set_metadata(w, "lod", "3", 1, err),
+				 GZ_OK);
+		assert_int_equal(xsh_wdb_commit(w, err), GZ_OK);
+		assert_int_equal(
+			xsh_wdb_delete_metadata_prefix(w, "loc.", &gone, err),
+			GZ_OK);
+		assert_int_equal(gone, 2);
+		assert_int_equal(
+			xsh_wdb_get_metadata(w, "loc.b", &s, &len, err), GZ_OK);
+		assert_int_equal(len, 0);
+		free(s);
+		assert_int_equal(xsh_wdb_get_metadata(w, "lod", &s, &len, err),
+				 GZ_OK);
+		assert_string_equal(s, "3");
+		free(s);
+		assert_int_equal(
+			xsh_wdb_delete_metadata_prefix(w, "", NULL, err),
+			GZ_EINVAL);
+	}
+
 	/* Delete by term; deleting what is not there is fine. */
 	assert_int_equal(xsh_wdb_delete_term(w, "Q2", err), GZ_OK);
 	assert_int_equal(xsh_wdb_doccount(w, &n, err), GZ_OK);
@@ -1216,6 +1244,131 @@ static void test_enquire_facets(void **state)
 	xsh_db_close(db);
 }
 
+/* Collects what xsh_db_values and xsh_db_match_docids hand over. */
+struct pass_log {
+	unsigned ids[64];  /* docids, in the order given */
+	char vals[64][16]; /* values (xsh_db_values) */
+	unsigned n;        /* entries */
+	unsigned batches;  /* calls */
+	int stop_at;       /* stop (GZ_ETIMEOUT) at this call; 0: never */
+};
+
+static int values_cb(void *ctx, unsigned docid, const char *v, size_t len)
+{
+	struct pass_log *l = ctx;
+
+	assert_true(l->n < 64 && len < 16);
+	l->ids[l->n] = docid;
+	memcpy(l->vals[l->n], v, len);
+	l->vals[l->n][len] = '\0';
+	l->n++;
+	return GZ_OK;
+}
+
+static int docids_cb(void *ctx, const unsigned *ids, size_t n)
+{
+	struct pass_log *l = ctx;
+
+	l->batches++;
+	for (size_t i = 0; i < n; i++) {
+		assert_true(l->n < 64);
+		l->ids[l->n++] = ids[i];
+	}
+	if (l->stop_at && (int)l->batches >= l->stop_at)
+		return GZ_ETIMEOUT;
+	return GZ_OK;
+}
+
+/*
+** The whole-result primitives: a slot's values in docid order, every
+** match of a query (and a callback's code stopping it), a docid list as a
+** filter, and an OR of terms.
+*/
+static void test_whole_passes(void **state)
+{
+	char err[GZ_ERRLEN];
+	struct xsh_db *db = open_corpus();
+	struct xsh_qp *qp = NULL;
+	struct xsh_query *q = NULL, *ids = NULL, *f = NULL, *any = NULL;
+	struct xsh_enquire *e = NULL;
+	struct xsh_mset *m = NULL;
+	struct xsh_hit h;
+	struct pass_log log;
+	const char *terms[] = { "XSherald", "XSmarket watch", "XSnone" };
+	unsigned some[2], i, n, got[NROWS];
+	int pct = -1;
+
+	(void)state;
+	memset(&log, 0, sizeof log);
+	assert_int_equal(xsh_db_values(db, SLOT_SOURCE, values_cb, &log, err),
+			 GZ_OK);
+	assert_int_equal(log.n, NROWS);
+	for (i = 0; i < log.n; i++) {
+		assert_int_equal(log.ids[i], corpus_ids[i]);
+		assert_string_equal(log.vals[i], corpus[i].source);
+	}
+	assert_int_equal(xsh_db_values(NULL, 0, values_cb, &log, err),
+			 GZ_EINVAL);
+
+	assert_int_equal(xsh_qp_new(db, "en", &qp, err), GZ_OK);
+	q = parse(qp, "river", XSH_QP_DEFAULT_AND);
+	memset(&log, 0, sizeof log);
+	assert_int_equal(xsh_db_match_docids(db, q, docids_cb, &log, err),
+			 GZ_OK);
+	assert_int_equal(log.n, 3); /* rows 1, 2 and 6 */
+	assert_true(has_id(log.ids, log.n, corpus_ids[0]));
+	assert_true(has_id(log.ids, log.n, corpus_ids[1]));
+	assert_true(has_id(log.ids, log.n, corpus_ids[5]));
+	for (i = 1; i < log.n; i++)
+		assert_true(log.ids[i - 1] < log.ids[i]);
+	memset(&log, 0, sizeof log);
+	log.stop_at = 1;
+	assert_int_equal(xsh_db_match_docids(db, q, docids_cb, &log, err),
+			 GZ_ETIMEOUT);
+
+	/* Rows 1 and 6 only, weights as without the filter. */
+	some[0] = corpus_ids[0];
+	some[1] = corpus_ids[5];
+	assert_int_equal(xsh_query_docids(some, 2, &ids, err), GZ_OK);
+	assert_int_equal(xsh_query_combine(XSH_OP_FILTER, q, ids, &f, err),
+			 GZ_OK);
+	n = search(db, f, got, NROWS);
+	assert_int_equal(n, 2);
+	assert_true(has_id(got, n, corpus_ids[0]) &&
+		    has_id(got, n, corpus_ids[5]));
+	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
+	assert_int_equal(xsh_enquire_run(e, 0, 1, 0, &m, err), GZ_OK);
+	assert_int_equal(xsh_mset_hit(m, 0, &h, err), GZ_OK);
+	assert_int_equal(xsh_mset_percent(m, h.weight, &pct, err), GZ_OK);
+	assert_int_equal(pct, h.percent);
+	assert_int_equal(xsh_mset_percent(NULL, 1.0, &pct, err), GZ_EINVAL);
+	xsh_mset_free(m);
+	xsh_enquire_free(e);
+	xsh_query_free(f);
+	xsh_query_free(ids);
+	some[1] = some[0];
+	assert_int_equal(xsh_query_docids(some, 2, &ids, err), GZ_EINVAL);
+	assert_null(ids);
+	assert_int_equal(xsh_query_docids(some, 0, &ids, err), GZ_OK);
+	n = search(db, ids, got, NROWS);
+	assert_int_equal(n, 0);
+	xsh_query_free(ids);
+
+	assert_int_equal(xsh_query_any_term(terms, 3, &any, err), GZ_OK);
+	n = search(db, any, got, NROWS);
+	assert_int_equal(n, 2); /* rows 5 and 6 */
+	assert_true(has_id(got, n, corpus_ids[4]) &&
+		    has_id(got, n, corpus_ids[5]));
+	xsh_query_free(any);
+	assert_int_equal(xsh_query_any_term(terms, 0, &any, err), GZ_OK);
+	assert_int_equal(search(db, any, got, NROWS), 0);
+	xsh_query_free(any);
+
+	xsh_query_free(q);
+	xsh_qp_free(qp);
+	xsh_db_close(db);
+}
+
 static void test_snippet(void **state)
 {
 	char err[GZ_ERRLEN];
@@ -1563,6 +1716,7 @@ int main(void)
 		cmocka_unit_test(test_enquire_sort),
 		cmocka_unit_test(test_enquire_collapse),
 		cmocka_unit_test(test_enquire_facets),
+		cmocka_unit_test(test_whole_passes),
 		cmocka_unit_test(test_snippet),
 		cmocka_unit_test(test_more_like),
 		cmocka_unit_test(test_cjk),
