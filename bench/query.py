@@ -31,8 +31,10 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "corpus")
+import benchlib
+from benchlib import pct  # noqa: F401 (bench/shards uses query.pct)
+
+ROOT = benchlib.ROOT
 
 WORDS = ["oil", "bank", "market", "shares", "profit", "government", "election",
          "film", "music", "football", "dollar", "trade", "tax", "economy",
@@ -90,9 +92,26 @@ def epoch(date, end):
     return calendar.timegm((y, m, d, 23, 59, 59))
 
 
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(len(xs) * p / 100))] if xs else 0.0
+def read_sources(tsv):
+    """The outlets of docs.tsv, in order of first appearance."""
+    sources = []
+    with open(tsv) as f:
+        for line in f:
+            s = line.split("\t")[5]
+            if s not in sources:
+                sources.append(s)
+    return sources
+
+
+def requests(sources, snippet=True):
+    """The query set as searchd requests, 10 hits each."""
+    reqs = [dict(r, limit=10) for r, _ in queries(sources)]
+    return reqs if snippet else [dict(r, snippet=0) for r in reqs]
+
+
+def request_lines(reqs):
+    """Requests as the lines a client sends."""
+    return [json.dumps(r).encode() + b"\n" for r in reqs]
 
 
 # ------------------------------------------------------------ documents
@@ -103,10 +122,7 @@ def make_docs(n, work):
     tsv = os.path.join(out, "docs.tsv")
     if os.path.exists(tsv):
         return os.path.join(out, "html"), tsv
-    if os.path.exists(os.path.join(CORPUS, "make_corpus.py")):
-        subprocess.run([sys.executable, os.path.join(CORPUS, "make_corpus.py"),
-                        "--n", str(n), "--out", out], check=True,
-                       stdout=subprocess.DEVNULL)
+    if benchlib.generate_corpus(out, n):
         return os.path.join(out, "html"), tsv
     # Our own generator: sentences from a small vocabulary.
     rnd = random.Random(7)
@@ -365,41 +381,25 @@ def main():
                        ["-lpthread", "-o", inproc], check=True)
 
     html_dir, tsv = make_docs(a.n, work)
-    sources = []
-    with open(tsv) as f:
-        for line in f:
-            s = line.split("\t")[5]
-            if s not in sources:
-                sources.append(s)
+    sources = read_sources(tsv)
     build_gazette_index(a.bindir, html_dir, index)
     qs = queries(sources)
     assert len(qs) >= 50
-    variants = [("gazette (snippets)", [dict(r, limit=10) for r, _ in qs]),
-                ("gazette (no snippets)", [dict(r, limit=10, snippet=0) for r, _ in qs])]
+    variants = [("gazette (snippets)", requests(sources)),
+                ("gazette (no snippets)", requests(sources, snippet=False))]
     rows = []
     tmp = os.path.join(work, "run")
     os.makedirs(tmp, exist_ok=True)
-    port_file = os.path.join(tmp, "port")
     # Variant by variant, each build in turn, so that neither build gets
     # the quieter minutes of the run.
     for name, reqs in variants:
         jsonl = os.path.join(tmp, "queries.jsonl")
         with open(jsonl, "w") as f:
             f.write("".join(json.dumps(r) + "\n" for r in reqs))
-        lines = [json.dumps(r).encode() + b"\n" for r in reqs]
+        lines = request_lines(reqs)
         for label, build, bindir in builds:
-            if os.path.exists(port_file):
-                os.unlink(port_file)
             inproc = os.path.join(build, "bench", "query_inproc")
-            sd = subprocess.Popen([os.path.join(bindir, "gazette-searchd"),
-                                   "--index", index, "--listen", "127.0.0.1:0",
-                                   "--port-file", port_file, "--socket", "",
-                                   "--workers", str(a.workers)],
-                                  stderr=open(os.path.join(tmp, "searchd.log"), "a"))
-            try:
-                while not (os.path.exists(port_file) and os.path.getsize(port_file)):
-                    time.sleep(0.05)
-                port = int(open(port_file).read())
+            with benchlib.searchd(bindir, index, tmp, a.workers) as port:
                 ip = json.loads(subprocess.run(
                     [inproc, index, jsonl, str(a.rounds)], capture_output=True,
                     text=True, check=True).stdout.splitlines()[-1])
@@ -407,9 +407,6 @@ def main():
                 t2 = throughput(gz_worker, port, lines, 2, a.seconds)
                 t16 = throughput(gz_worker, port, lines, 16, a.seconds)
                 rows.append((label + name, pct(lat, 50), pct(lat, 99), t2, t16, ip))
-            finally:
-                sd.terminate()
-                sd.wait(20)
     if not a.no_sphinx and sphinx_install():
         conf, sport = sphinx_setup(tsv, work, sources)
         try:
