@@ -415,6 +415,46 @@ done:
 	return rc;
 }
 
+/*
+** Normalise the URL *out again until it holds still (at most twice more):
+** curl decodes a %-escaped host after deciding whether it is a number, so
+** "http:/%37" first comes out as "http://7/", which the next parse reads
+** as 0.0.0.7.  *out is replaced (the caller's); on error it is freed and
+** set to NULL.  GZ_OK or the error of the parse.
+*/
+static int url_settle(char **out, char *err)
+{
+	int i, rc = GZ_OK;
+
+	for (i = 0; i < 2 && rc == GZ_OK; i++) {
+		CURLU *h = curl_url();
+		char *again = NULL;
+		CURLUcode uc;
+
+		if (!h) {
+			rc = gz_fail(err, GZ_ENOMEM, "out of memory");
+			break;
+		}
+		uc = url_set(h, *out);
+		rc = uc == CURLUE_OK ? url_finish(h, "URL", &again, err)
+				     : url_fail_uc(err, uc, "URL");
+		curl_url_cleanup(h);
+		if (rc == GZ_OK && strcmp(again, *out) == 0) {
+			free(again);
+			return GZ_OK;
+		}
+		if (rc == GZ_OK) {
+			free(*out);
+			*out = again;
+		}
+	}
+	if (rc != GZ_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int url_resolve(const char *base, const char *ref, char **out, char *err)
 {
 	CURLU *h;
@@ -456,6 +496,9 @@ int url_resolve(const char *base, const char *ref, char **out, char *err)
 		goto done;
 	}
 	rc = url_finish(h, "URL", out, err);
+	/* Only escapes can make a second parse differ (url_settle). */
+	if (rc == GZ_OK && (strchr(clean, '%') || (base && strchr(base, '%'))))
+		rc = url_settle(out, err);
 done:
 	free(clean);
 	curl_url_cleanup(h);

@@ -54,6 +54,9 @@ static const struct url_case url_cases[] = {
 	  "http://example.com/a?z=1" },
 	{ NULL, "http://example.com/a?fbcl%69d=1&z=1", GZ_OK,
 	  "http://example.com/a?z=1" },
+	/* A %-escaped host is read as a number too, at once (B14). */
+	{ NULL, "HTTP:/%37", GZ_OK, "http://0.0.0.7/" },
+	{ NULL, "http://%31%32%37.1/x", GZ_OK, "http://127.0.0.1/x" },
 	{ NULL, "http://example.com/a?&&x=1&", GZ_OK,
 	  "http://example.com/a?x=1" },
 	{ NULL, "http://example.com/a/./b/../c", GZ_OK,
