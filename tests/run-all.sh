@@ -13,6 +13,9 @@ export GZ_BINDIR=$(cd "$BINDIR" && pwd)
 # Sanitizer reports must fail the run, and leaks count.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Leaks inside third-party code that cannot be freed from here (the file
+# says which and why).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 
 passed=0
 failed=0
