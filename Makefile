@@ -2,9 +2,10 @@
 #
 #   make            build bin/gazette-indexer, bin/gazette-searchd, bin/gazette
 #   make demo       crawl the bundled demo site, serve it, search it
-#   make test       everything CI runs: check, then asan, then valgrind
-#   make check      install what is missing, build, run every test
-#   make asan       the whole test suite under AddressSanitizer + UBSan
+#   make check      install what is missing, build, run every test: the
+#                   suite, the suite under ASan+UBSan, valgrind (what CI runs)
+#   make suite      the suite alone, plain build (quicker, while working)
+#   make asan       the suite under AddressSanitizer + UBSan
 #   make deps       install the Debian packages the build and tests need
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -55,7 +56,7 @@ SEARCHD_A := $(BUILD)/libsearchd.a
 PROGRAMS := $(BINDIR)/gazette-indexer $(BINDIR)/gazette-searchd $(BINDIR)/gazette
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_C))
 
-.PHONY: all deps check test unit e2e demo asan install uninstall clean format format-check
+.PHONY: all deps check suite test unit e2e demo asan install uninstall clean format format-check
 # Keep object files make would treat as intermediate (the tests' .o files).
 .SECONDARY:
 all: $(PROGRAMS)
@@ -113,19 +114,21 @@ deps:
 unit: $(UNIT_BINS)
 e2e: $(PROGRAMS)
 
-# The whole suite: unit tests, then end-to-end tests; one summary line.
-check: deps
+# The suite: unit tests, then end-to-end tests; one summary line.
+suite: deps
 	@$(MAKE) --no-print-directory all unit
 	@BINDIR=$(BINDIR) BUILD=$(BUILD) PYTHON=$(PYTHON) tests/run-all.sh
 
 # What CI runs (.ci/run): the suite, the suite again under ASan+UBSan with
 # its own build directory, and memcheck over the shim and one end-to-end path.
-test: check
+check: suite
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory valgrind
 
+test: check
+
 asan:
-	@GZ_SANITIZED=1 $(MAKE) --no-print-directory check BUILD=build-asan BINDIR=build-asan/bin \
+	@GZ_SANITIZED=1 $(MAKE) --no-print-directory suite BUILD=build-asan BINDIR=build-asan/bin \
 		OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 demo: deps

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: each cmocka unit-test program, then the pytest end-to-end
 # suite, and print one closing line "check: N passed, N failed".  Exits
-# non-zero when anything failed.  Called by `make check` (and `make asan`).
+# non-zero when anything failed.  Called by `make suite` (and `make asan`; `make check` runs both).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
