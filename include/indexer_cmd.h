@@ -99,6 +99,18 @@ int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
 */
 int cmd_lock_db(const char *db, const char *index, struct xsh_wdb **lock);
 
+/* 1 when path holds a sharded index: a stub file or a meta database. */
+int cmd_is_sharded(const char *path);
+
+/*
+** Split an index path: without trailing slashes into dir (PATH_MAX
+** bytes), the directory holding it into parent (PATH_MAX bytes, "." when
+** none), its last component into *base (pointing into dir).  -1 when the
+** path is empty or leaves fewer than room bytes of PATH_MAX for suffixes.
+*/
+int cmd_split_path(const char *path, size_t room, char *dir, char *parent,
+		   const char **base);
+
 /*
 ** Remove the tree at path (children first, links not followed); a
 ** missing path is fine, a file that cannot be removed is logged.

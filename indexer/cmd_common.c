@@ -19,6 +19,7 @@
 #include "index.h"
 #include "indexer_cmd.h"
 #include "log.h"
+#include "schema.h"
 #include "version.h"
 #include "xsh.h"
 
@@ -206,4 +207,39 @@ int cmd_lock_db(const char *db, const char *index, struct xsh_wdb **lock)
 		return GZ_EXIT_SOFTWARE;
 	}
 	return GZ_EXIT_OK;
+}
+
+/* 1 when path holds a stub file or a meta database (indexer_cmd.h). */
+int cmd_is_sharded(const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_STUB) <
+		    sizeof p &&
+	    stat(p, &st) == 0)
+		return 1;
+	return (size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_META) <
+		sizeof p &&
+		stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* path into dir, its parent and last component (indexer_cmd.h). */
+int cmd_split_path(const char *path, size_t room, char *dir, char *parent,
+		   const char **base)
+{
+	size_t len = strlen(path);
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (len == 0 || len + room >= PATH_MAX)
+		return -1;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	*base = strrchr(dir, '/');
+	*base = *base ? *base + 1 : dir;
+	snprintf(parent, PATH_MAX, "%.*s", (int)(*base - dir), dir);
+	if (!parent[0])
+		snprintf(parent, PATH_MAX, ".");
+	return 0;
 }

@@ -172,25 +172,14 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	struct stat st;
 	double t0;
 	struct timespec ts;
-	size_t len;
 	int rc, ex = GZ_EXIT_OK, legacy;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	if (len == 0 || len + 32 >= sizeof dir) {
+	if (cmd_split_path(path, 32, dir, parent, &base) < 0) {
 		fprintf(stderr, "gazette-indexer: compact: bad index path\n");
 		return GZ_EXIT_USAGE;
 	}
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	base = strrchr(dir, '/');
-	base = base ? base + 1 : dir;
-	snprintf(parent, sizeof parent, "%.*s", (int)(base - dir), dir);
-	if (!parent[0])
-		snprintf(parent, sizeof parent, ".");
 	snprintf(gendir, sizeof gendir, "%s.d", dir);
 
 	if (lstat(dir, &st) < 0) {
@@ -320,21 +309,6 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	return GZ_EXIT_OK;
 }
 
-/* 1 when path holds a sharded index (its stub file or meta database). */
-static int compact_is_sharded(const char *path)
-{
-	char p[PATH_MAX];
-	struct stat st;
-
-	if ((size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_STUB) <
-		    sizeof p &&
-	    stat(p, &st) == 0)
-		return 1;
-	return (size_t)snprintf(p, sizeof p, "%s/%s", path, SHARD_META) <
-		sizeof p &&
-		stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* 1 when name can name a shard directory: no slash, no dot first. */
 static int compact_shard_name_ok(const char *name)
 {
@@ -370,7 +344,7 @@ int cmd_compact(const struct cli_opts *o, int argc, char **argv)
 		config_free(&cfg);
 		return ex;
 	}
-	if (!compact_is_sharded(cfg.index_path)) {
+	if (!cmd_is_sharded(cfg.index_path)) {
 		if (o->shard) {
 			fprintf(stderr,
 				"gazette-indexer: %s: not a sharded index; "

@@ -246,47 +246,13 @@ static int merge_flip(const char *dir, const char *dst)
 	return rename(old, dst);
 }
 
-/* 1 when dir holds a stub file and a meta database: a sharded index. */
-static int merge_is_sharded(const char *dir)
-{
-	char p[PATH_MAX];
-	struct stat st;
-
-	return (size_t)snprintf(p, sizeof p, "%s/%s", dir, SHARD_META) <
-		sizeof p &&
-		stat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
-		(size_t)snprintf(p, sizeof p, "%s/%s", dir, SHARD_STUB) <
-		sizeof p &&
-		stat(p, &st) == 0;
-}
-
-/* Split dir into its parent directory and last component (borrowed). */
-static int merge_split(const char *path, char *dir, char *parent,
-		       const char **base)
-{
-	size_t len = strlen(path);
-
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	if (len == 0 || len + 40 >= PATH_MAX)
-		return -1;
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	*base = strrchr(dir, '/');
-	*base = *base ? *base + 1 : dir;
-	snprintf(parent, PATH_MAX, "%.*s", (int)(*base - dir), dir);
-	if (!parent[0])
-		snprintf(parent, PATH_MAX, ".");
-	return 0;
-}
-
 /* Remove the leftovers of interrupted merges beside path (indexer_cmd.h). */
 void cmd_merge_sweep(const char *path)
 {
 	char dir[PATH_MAX], parent[PATH_MAX];
 	const char *base;
 
-	if (merge_split(path, dir, parent, &base) == 0)
+	if (cmd_split_path(path, 40, dir, parent, &base) == 0)
 		merge_sweep(parent, base);
 }
 
@@ -304,11 +270,11 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	size_t i;
 	int rc;
 
-	if (merge_split(path, dir, parent, &base) < 0) {
+	if (cmd_split_path(path, 40, dir, parent, &base) < 0) {
 		fprintf(stderr, "gazette-indexer: merge: bad index path\n");
 		return GZ_EXIT_USAGE;
 	}
-	if (!merge_is_sharded(dir)) {
+	if (!cmd_is_sharded(dir)) {
 		log_info("msg=\"already one database\" index=\"%s\"", dir);
 		return GZ_EXIT_OK;
 	}
