@@ -880,11 +880,31 @@ static int search_reopen(struct searcher *s, char *err)
 
 /* ------------------------------------------------------------ opening */
 
+/*
+** Open s->path as its layout says: with s->stub, the shards it lists;
+** otherwise one database and its query parsers.  GZ_OK or the error; what
+** was opened is s's either way (searcher_close frees it).
+*/
+static int search_open_layout(struct searcher *s, char *err)
+{
+	char xerr[GZ_ERRLEN];
+	int rc;
+
+	if (s->stub) {
+		rc = search_read_stub(s->stub, &s->shards, &s->n_shards, err);
+		return rc ? rc : search_shards_reconnect(s, err);
+	}
+	rc = xsh_db_open(s->path, &s->db, xerr);
+	if (rc != GZ_OK)
+		return gz_fail(err, rc, "cannot open index %s: %s", s->path,
+			       xerr);
+	return search_qps_init(s, err);
+}
+
 int searcher_open_with(const char *path, const struct searcher_options *opt,
 		       struct searcher **out, char *err)
 {
 	struct searcher *s;
-	char xerr[GZ_ERRLEN];
 	int rc;
 
 	*out = NULL;
@@ -902,24 +922,7 @@ int searcher_open_with(const char *path, const struct searcher_options *opt,
 		searcher_close(s);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	}
-	if (s->stub) {
-		rc = search_read_stub(s->stub, &s->shards, &s->n_shards, err);
-		if (rc == GZ_OK)
-			rc = search_shards_reconnect(s, err);
-		if (rc != GZ_OK) {
-			searcher_close(s);
-			return rc;
-		}
-		*out = s;
-		return GZ_OK;
-	}
-	rc = xsh_db_open(path, &s->db, xerr);
-	if (rc != GZ_OK) {
-		free(s->path);
-		free(s);
-		return gz_fail(err, rc, "cannot open index %s: %s", path, xerr);
-	}
-	rc = search_qps_init(s, err);
+	rc = search_open_layout(s, err);
 	if (rc != GZ_OK) {
 		searcher_close(s);
 		return rc;
@@ -948,9 +951,6 @@ void searcher_set_options(struct searcher *s,
 */
 static int search_relayout(struct searcher *s, char *stub, char *err)
 {
-	char xerr[GZ_ERRLEN];
-	int rc;
-
 	search_qps_free(s);
 	s->gen++; /* tables of the old layout are stale */
 	if (s->stub)
@@ -963,15 +963,7 @@ static int search_relayout(struct searcher *s, char *stub, char *err)
 	s->n_shards = 0;
 	free(s->stub);
 	s->stub = stub;
-	if (stub) {
-		rc = search_read_stub(stub, &s->shards, &s->n_shards, err);
-		return rc ? rc : search_shards_reconnect(s, err);
-	}
-	rc = xsh_db_open(s->path, &s->db, xerr);
-	if (rc)
-		return gz_fail(err, rc, "cannot open index %s: %s", s->path,
-			       xerr);
-	return search_qps_init(s, err);
+	return search_open_layout(s, err);
 }
 
 /* Re-read the stub and reopen every shard (search.h). */
