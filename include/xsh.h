@@ -365,7 +365,10 @@ int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n,
 
 /*
 ** Parse text with flags into *out.  Bad syntax gives GZ_EQUERY with the
-** parser's message; GZ_EQUERY also when a wildcard expands past the limit.
+** parser's message.  Wildcards are expanded when the query runs, so a
+** wildcard past the limit makes xsh_enquire_run (and the other calls that
+** run *out) fail with GZ_EQUERY, not this call: checking here would expand
+** every wildcard twice.
 */
 int xsh_qp_parse(struct xsh_qp *qp, const char *text, int flags,
 		 struct xsh_query **out, char *err) XSH_NOEXCEPT;

@@ -1243,38 +1243,6 @@ extern "C" int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n,
 	}
 }
 
-/* Collect the OP_WILDCARD leaves of q into out. */
-static void xsh_wildcards(const Xapian::Query &q,
-			  std::vector<Xapian::Query> &out)
-{
-	if (q.get_type() == Xapian::Query::OP_WILDCARD) {
-		out.push_back(q);
-		return;
-	}
-	size_t n = q.get_num_subqueries();
-	for (size_t i = 0; i < n; i++)
-		xsh_wildcards(q.get_subquery(i), out);
-}
-
-/*
-** Xapian 1.4 expands wildcards lazily, when the query is run, so a wildcard
-** past the limit would only fail at xsh_enquire_run.  To report it at parse
-** time as the contract says, expand just the wildcard leaves here: a match
-** over their OR throws WildcardError when one expands too far.  The limit
-** bounds the work.
-*/
-static void xsh_check_expansion(const xsh_qp *qp, const Xapian::Query &q)
-{
-	std::vector<Xapian::Query> w;
-	xsh_wildcards(q, w);
-	if (w.empty())
-		return;
-	Xapian::Enquire enq(qp->db);
-	enq.set_query(Xapian::Query(Xapian::Query::OP_OR, w.begin(), w.end()));
-	enq.set_weighting_scheme(Xapian::BoolWeight());
-	(void)enq.get_mset(0, 1);
-}
-
 extern "C" int xsh_qp_parse(struct xsh_qp *qp, const char *text, int flags,
 			    struct xsh_query **out, char *err) noexcept
 {
@@ -1316,9 +1284,6 @@ extern "C" int xsh_qp_parse(struct xsh_qp *qp, const char *text, int flags,
 				: Xapian::QueryParser::STEM_SOME);
 		std::unique_ptr<xsh_query> q(new xsh_query());
 		q->q = qp->qp.parse_query(text, f);
-		if ((flags & XSH_QP_WILDCARD) && qp->max_expansion &&
-		    qp->has_db)
-			xsh_check_expansion(qp, q->q);
 		if (flags & XSH_QP_SPELLING)
 			qp->corrected = qp->qp.get_corrected_query_string();
 		*out = q.release();

@@ -348,6 +348,35 @@ def test_error_codes(sd, line, code):
     assert r["error"]["message"]
 
 
+def test_wildcard_past_its_expansion_limit(tmp_path):
+    """A wildcard matching more than 1,000 words is a bad_query, caught
+    when the query runs (the parser no longer expands it a second time),
+    and the connection goes on; a narrower one finds its article."""
+    words = " ".join("wzq%04d" % i for i in range(1001))
+    recs = [{"url": "http://wide.example/%d" % i, "title": "Wide %d" % i,
+             "source": "Wire", "language": "en", "published": "2014-05-06T07:08:09Z",
+             "text": text} for i, text in enumerate([words, "The harbour council met."])]
+    src = tmp_path / "wide.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    index = tmp_path / "index"
+    res = run([binary("gazette-indexer"), "add", "--index", str(index), "--jsonl", str(src)])
+    assert res.returncode == 0, res.stdout + res.stderr
+    d = Daemon(tmp_path, index=index)
+    try:
+        with d.connect() as s:
+            s.sendall(b'{"id":1,"q":"wzq*"}\n{"id":2,"q":"wzq000*"}\n'
+                      b'{"id":3,"q":"harbour OR wzq*","facets":["source"]}\n')
+            r = Lines(s)
+            wide, narrow, mixed = r.json(), r.json(), r.json()
+        assert wide["id"] == 1 and wide["error"]["code"] == "bad_query", wide
+        assert "wzq" in wide["error"]["message"], wide
+        assert narrow["id"] == 2 and [h["url"] for h in narrow["hits"]] == [
+            "http://wide.example/0"], narrow
+        assert mixed["id"] == 3 and mixed["error"]["code"] == "bad_query", mixed
+    finally:
+        d.stop()
+
+
 def test_error_echoes_id_and_connection_lives(sd):
     with sd.connect() as s:
         s.sendall(b'{"id":"e1","q":"x","limit":500}\n{"id":"e2","q":"regatta"}\n')

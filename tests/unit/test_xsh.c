@@ -925,6 +925,8 @@ static void test_qp_errors(void **state)
 	struct xsh_db *db = open_corpus();
 	struct xsh_qp *qp = corpus_parser(db, NULL);
 	struct xsh_query *q = NULL;
+	struct xsh_enquire *e = NULL;
+	struct xsh_mset *m = NULL;
 
 	(void)state;
 	/* Syntax errors. */
@@ -937,17 +939,27 @@ static void test_qp_errors(void **state)
 			 GZ_EQUERY);
 	assert_true(strlen(err) > 0);
 
-	/* Wildcard expansion past the limit ("r*": river, rains, ...). */
+	/*
+	** Wildcard expansion past the limit ("r*": river, rains, ...) parses,
+	** and running it fails with GZ_EQUERY naming the wildcard.
+	*/
 	assert_int_equal(xsh_qp_set_max_expansion(qp, 3, err), GZ_OK);
+	q = parse(qp, "valley OR r*", XSH_QP_WILDCARD | XSH_QP_BOOLEAN);
+	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
 	err[0] = '\0';
-	assert_int_equal(xsh_qp_parse(qp, "valley OR r*",
-				      XSH_QP_WILDCARD | XSH_QP_BOOLEAN, &q,
-				      err),
-			 GZ_EQUERY);
-	assert_null(q);
+	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_EQUERY);
+	assert_null(m);
+	assert_non_null(strstr(err, "r"));
 	assert_true(strlen(err) > 0);
-	/* Within the limit (flooded, flooding, floods) it parses. */
+	xsh_enquire_free(e);
+	xsh_query_free(q);
+	/* Within the limit (flooded, flooding, floods) it runs. */
 	q = parse(qp, "flood*", XSH_QP_WILDCARD);
+	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
+	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_OK);
+	xsh_mset_free(m);
+	m = NULL;
+	xsh_enquire_free(e);
 	xsh_query_free(q);
 	assert_int_equal(xsh_qp_set_max_expansion(qp, 0, err), GZ_OK);
 	q = parse(qp, "r*", XSH_QP_WILDCARD);
