@@ -41,13 +41,17 @@ struct snippet_cache; /* word -> stem, for one stemmer */
 ** lower: len bytes of a UTF-8 word into out (size n), NUL-terminated;
 ** returns the length, or -1 (the word then matches nothing).  stem: a
 ** lower-cased word, same contract.  Either may be NULL (ASCII folding
-** only; no stems match).  ctx is passed to both.
+** only; no stems match).  ctx is passed to both.  keeps_initial: set
+** when stem never changes a word's first letter if it is ASCII (true of
+** the Snowball stemmers that only take suffixes off, such as English's),
+** so that a word whose first letter starts no query stem is not stemmed.
 */
 struct snippet_lang {
 	long (*lower)(void *ctx, const char *w, size_t len, char *out,
 		      size_t n);
 	long (*stem)(void *ctx, const char *w, size_t len, char *out, size_t n);
 	void *ctx;
+	int keeps_initial;
 };
 
 /* A new, empty term set into *out (the caller's, to free with

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -1493,6 +1494,29 @@ static long search_stem(void *ctx, const char *w, size_t len, char *out,
 }
 
 /*
+** True when lang's stemmer never changes a word's first letter if it is
+** ASCII: the Snowball stemmers that only take suffixes off (and mark
+** letters they put back).  Irish, Indonesian and others take prefixes
+** off, so they are not listed; a language not listed is stemmed word by
+** word as before.
+*/
+static int search_stem_keeps_initial(const char *lang)
+{
+	static const char *const keeps[] = {
+		"en", "english", "porter", "fr", "french", "de", "german",
+		"es", "spanish", "it", "italian", "pt", "portuguese", "da",
+		"danish", "no", "nb", "nn", "norwegian", "sv", "swedish",
+		"fi", "finnish", "ru", "russian"
+	};
+	size_t n = strcspn(lang, "-_"), i;
+
+	for (i = 0; i < sizeof keeps / sizeof keeps[0]; i++)
+		if (strlen(keeps[i]) == n && strncasecmp(lang, keeps[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
 ** The snippet stemmer for lang (made on first use; borrowed from s), or
 ** NULL when out of memory or past SEARCH_MAX_LANGS languages.
 */
@@ -1598,13 +1622,14 @@ static int search_snippet(struct searcher *s, const struct search_plan *p,
 	const char *texts[2] = { hit->art.text, hit->art.description };
 	int flags = search_lang_cjk(lang) ? XSH_SNIPPET_CJK : 0;
 	struct search_stemmer *ss = NULL;
-	struct snippet_lang sl = { search_lower, NULL, NULL };
+	struct snippet_lang sl = { search_lower, NULL, NULL, 0 };
 	char *out = NULL;
 	int i, pass, rc;
 
 	if (p->terms && (ss = search_stemmer_for(s, lang)) != NULL) {
 		sl.stem = search_stem;
 		sl.ctx = ss->st;
+		sl.keeps_initial = search_stem_keeps_initial(lang);
 	}
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < 2; i++) {

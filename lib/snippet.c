@@ -342,6 +342,13 @@ static int snippet_is_cjk(uint32_t c)
 		(c >= 0xff66 && c <= 0xffdc) || (c >= 0x20000 && c <= 0x2ffff);
 }
 
+/* Letters, digits and "_": the ASCII characters of words. */
+static int snippet_ascii_word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_';
+}
+
 /* True for a character that is part of a word (not CJK). */
 static int snippet_is_word(uint32_t c)
 {
@@ -392,6 +399,11 @@ static size_t snippet_word_end(const char *text, size_t len, size_t i,
 	*ascii = 1;
 	*curly = 0;
 	while (i < len) {
+		/* The common case: a run of ASCII letters and digits. */
+		if (snippet_ascii_word((unsigned char)text[i])) {
+			prev = (unsigned char)text[i++];
+			continue;
+		}
 		n = snippet_cp(text, len, i, &c);
 		if (snippet_is_word(c) && !snippet_is_cjk(c)) {
 			if (c >= 0x80)
@@ -691,6 +703,7 @@ int snippet_make(const struct snippet_terms *t, const char *text, size_t len,
 	struct snippet_win w;
 	struct snippet_out o = { NULL, 0, 0, 0 };
 	char buf[SNIPPET_MAX_WORD * 4 + 8], buf2[SNIPPET_MAX_WORD * 4 + 8];
+	unsigned char initials[256 / 8];
 	int *groups = NULL;
 	size_t i = 0, ngroups = 0, k, start, end, ws, we, slack, mi;
 	int rc = GZ_OK;
@@ -716,13 +729,28 @@ int snippet_make(const struct snippet_terms *t, const char *text, size_t len,
 				ngroups++;
 	}
 
+	/* The first bytes of the stem keys, to skip stemming other words. */
+	memset(initials, 0, sizeof initials);
+	for (k = 0; k < t->n; k++)
+		if (t->keys[k].stem == KEY_STEM) {
+			unsigned char b = (unsigned char)t->keys[k].s[0];
+
+			initials[b >> 3] |= (unsigned char)(1u << (b & 7));
+		}
+
 	/* Find the matches, sliding the window over them. */
 	while (t->n > 0 && i < len) {
 		uint32_t c;
-		size_t n = snippet_cp(text, len, i, &c), e, slen;
+		size_t n, e, slen;
 		int ascii, curly, key = -1;
 		long fl;
 
+		if ((unsigned char)text[i] < 0x80 &&
+		    !snippet_ascii_word((unsigned char)text[i])) {
+			i++;
+			continue;
+		}
+		n = snippet_cp(text, len, i, &c);
 		if (!snippet_is_word(c)) {
 			i += n;
 			continue;
@@ -766,8 +794,12 @@ int snippet_make(const struct snippet_terms *t, const char *text, size_t len,
 		fl = snippet_fold(text, i, e, ascii, curly, lang, buf,
 				  sizeof buf);
 		if (fl > 0) {
+			unsigned char b0 = (unsigned char)buf[0];
+
 			key = snippet_find(t, buf, (size_t)fl, 0);
-			if (key < 0 && t->has_stems) {
+			if (key < 0 && t->has_stems &&
+			    (!lang || !lang->keeps_initial || b0 >= 0x80 ||
+			     (initials[b0 >> 3] & (1u << (b0 & 7))))) {
 				const char *st = snippet_stem(
 					lang, cache, buf, (size_t)fl, buf2,
 					sizeof buf2, &slen);

@@ -71,7 +71,7 @@ static char *snip(const char *const *list, const char *text, size_t length,
 		  int flags)
 {
 	static int calls;
-	struct snippet_lang lang = { toy_lower, toy_stem, &calls };
+	struct snippet_lang lang = { toy_lower, toy_stem, &calls, 0 };
 	struct snippet_terms *t = terms(list);
 	char *out = NULL;
 
@@ -121,7 +121,7 @@ static void test_exact_stem_escape(void **state)
 static void test_prefixes(void **state)
 {
 	static int calls;
-	struct snippet_lang lang = { toy_lower, toy_stem, &calls };
+	struct snippet_lang lang = { toy_lower, toy_stem, &calls, 0 };
 	static const char *const q[] = { "trade", NULL };
 	static const char text[] = "A diplomat, Diplomacy and trade; "
 				   "no diplo here.";
@@ -286,7 +286,7 @@ static void test_cache(void **state)
 	struct snippet_terms *t = terms(q);
 	struct snippet_cache *c = NULL;
 	int calls = 0;
-	struct snippet_lang lang = { toy_lower, toy_stem, &calls };
+	struct snippet_lang lang = { toy_lower, toy_stem, &calls, 0 };
 	const char *text = "banks and banks and more banks";
 	char *out = NULL;
 	int first;
@@ -313,6 +313,43 @@ static void test_cache(void **state)
 			 GZ_EINVAL);
 }
 
+/*
+** keeps_initial: only words whose first letter starts a stem are stemmed;
+** the snippet is the same, words starting with another letter or with a
+** non-ASCII one included.
+*/
+static void test_keeps_initial(void **state)
+{
+	static const char *const q[] = { "Zbank", "Zrel", NULL };
+	struct snippet_terms *t = terms(q);
+	int calls = 0, all;
+	struct snippet_lang lang = { toy_lower, toy_stem, &calls, 0 };
+	const char *text = "Banks and relations, more banks; \xc3\x89tudes "
+			   "of Relations.";
+	char *a = NULL, *b = NULL;
+
+	(void)state;
+	assert_int_equal(
+		snippet_make(t, text, strlen(text), 200, &lang, NULL, 0, &a),
+		GZ_OK);
+	all = calls;
+	calls = 0;
+	lang.keeps_initial = 1;
+	assert_int_equal(
+		snippet_make(t, text, strlen(text), 200, &lang, NULL, 0, &b),
+		GZ_OK);
+	assert_string_equal(a, b);
+	assert_string_equal(b, "<mark>Banks</mark> and <mark>relations</mark>,"
+			       " more <mark>banks</mark>; \xc3\x89tudes of "
+			       "<mark>Relations</mark>.");
+	/* banks, relations, banks, études, relations: not and/more/of. */
+	assert_int_equal(calls, 5);
+	assert_true(all > calls);
+	free(a);
+	free(b);
+	snippet_terms_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_no_match),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_keeps_initial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
