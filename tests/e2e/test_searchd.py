@@ -348,6 +348,55 @@ def test_error_codes(sd, line, code):
     assert r["error"]["message"]
 
 
+def test_collapse_of_a_story_with_many_copies(tmp_path):
+    """One wire story in 60 near-identical copies outranks 200 other
+    articles: the page folds the copies into one hit (searchd fetches more
+    matches when the first ones hold too few stories), then the next best
+    articles follow, each once, and page 2 goes on from there."""
+    rng = __import__("random").Random(7)
+    vocab = ["harbour", "council", "trade", "river", "market", "budget", "rail",
+             "school", "festival", "bridge", "water", "energy", "police", "museum"]
+    story = " ".join(["zephyr gale zephyr storm"] * 5 + rng.choices(vocab, k=150))
+    recs = []
+    for i in range(60):
+        recs.append({"url": "http://wire%d.example/story" % i, "title": "Gale warning",
+                     "source": "Wire %d" % i, "language": "en",
+                     "published": "2014-05-06T07:08:09Z",
+                     "text": story + " copy%d." % i})
+    for i in range(200):
+        words = rng.choices(vocab, k=150)
+        words[rng.randrange(150)] = "zephyr"
+        recs.append({"url": "http://local.example/%d" % i, "title": "Local %d" % i,
+                     "source": "Local", "language": "en",
+                     "published": "2014-05-%02dT07:08:09Z" % (1 + i % 28),
+                     "text": " ".join(words) + " item%d." % i})
+    src = tmp_path / "copies.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    index = tmp_path / "index"
+    res = run([binary("gazette-indexer"), "add", "--index", str(index), "--jsonl", str(src)])
+    assert res.returncode == 0, res.stdout + res.stderr
+    d = Daemon(tmp_path, index=index)
+    try:
+        p1 = d.request({"q": "zephyr", "limit": 10, "snippet": 0})
+        p2 = d.request({"q": "zephyr", "limit": 10, "offset": 10, "snippet": 0})
+        off = d.request({"q": "zephyr", "limit": 100, "snippet": 0, "collapse": False})
+        exact = d.request({"q": "zephyr", "limit": 10, "snippet": 0, "facets": ["source"]})
+    finally:
+        d.stop()
+    urls = [h["url"] for h in p1["hits"] + p2["hits"]]
+    assert len(urls) == 20 and len(set(urls)) == 20, urls
+    assert urls[0].startswith("http://wire"), urls
+    assert not [u for u in urls[1:] if u.startswith("http://wire")], urls
+    assert p1["hits"][0]["collapsed"] == 59, p1["hits"][0]
+    assert [h["rank"] for h in p1["hits"] + p2["hits"]] == list(range(1, 21))
+    # The same order as without collapse, the other copies left out.
+    folded = [h["url"] for h in off["hits"] if not h["url"].startswith("http://wire")]
+    assert urls[1:] == folded[:19], (urls, folded)
+    # Folded, the story counts once: 201 hits, as the exact pass says.
+    assert exact["total"]["estimate"] == 201, exact["total"]
+    assert p1["total"]["lower"] <= 201 <= p1["total"]["upper"], p1["total"]
+
+
 def test_wildcard_past_its_expansion_limit(tmp_path):
     """A wildcard matching more than 1,000 words is a bad_query, caught
     when the query runs (the parser no longer expands it a second time),
