@@ -210,7 +210,7 @@ struct server {
 				       * served round-robin */
 	unsigned q_len;                 /* jobs queued over all connections */
 	struct job *d_head, *d_tail;    /* done list */
-	int stop_workers; /* workers exit when the queue is empty */
+	int stop_workers;   /* workers exit when the queue is empty */
 	atomic_uint queued; /* q_len (or 1 on stop), read without mu by
 			     * workers waiting for work (worker_spin) */
 

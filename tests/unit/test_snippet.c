@@ -339,9 +339,10 @@ static void test_keeps_initial(void **state)
 		snippet_make(t, text, strlen(text), 200, &lang, NULL, 0, &b),
 		GZ_OK);
 	assert_string_equal(a, b);
-	assert_string_equal(b, "<mark>Banks</mark> and <mark>relations</mark>,"
-			       " more <mark>banks</mark>; \xc3\x89tudes of "
-			       "<mark>Relations</mark>.");
+	assert_string_equal(b,
+			    "<mark>Banks</mark> and <mark>relations</mark>,"
+			    " more <mark>banks</mark>; \xc3\x89tudes of "
+			    "<mark>Relations</mark>.");
 	/* banks, relations, banks, études, relations: not and/more/of. */
 	assert_int_equal(calls, 5);
 	assert_true(all > calls);
