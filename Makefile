@@ -20,7 +20,7 @@ PREFIX ?= /usr/local
 BUILD ?= build
 BINDIR ?= bin
 
-PKGS := libcurl libxml-2.0 libevent libevent_pthreads jansson inih zlib
+PKGS := libcurl libxml-2.0 libevent libevent_pthreads jansson inih zlib libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 XAPIAN_CXXFLAGS := $(shell xapian-config --cxxflags 2>/dev/null)
@@ -38,7 +38,7 @@ LDLIBS += $(PKG_LIBS) $(XAPIAN_LIBS) -lpthread
 # Debian packages: build, run and test.  Installed by `make deps` when missing.
 DEB_PACKAGES := build-essential pkg-config g++ libxapian-dev xapian-tools \
 	libcurl4-openssl-dev libxml2-dev libevent-dev libjansson-dev \
-	libinih-dev zlib1g-dev libcmocka-dev python3 python3-pytest \
+	libinih-dev zlib1g-dev libzstd-dev libcmocka-dev python3 python3-pytest \
 	python3-pytest-timeout curl groff-base valgrind
 
 LIB_C := $(wildcard lib/*.c)

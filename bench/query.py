@@ -364,7 +364,7 @@ def main():
     subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + a.build,
                     "BINDIR=" + a.bindir] + targets, check=True)
     cflags = subprocess.run(["pkg-config", "--cflags", "--libs", "jansson",
-                             "libxml-2.0", "libcurl", "inih", "zlib"],
+                             "libxml-2.0", "libcurl", "inih", "zlib", "libzstd"],
                             capture_output=True, text=True).stdout.split()
     xlibs = subprocess.run(["xapian-config", "--libs"], capture_output=True,
                            text=True).stdout.split()

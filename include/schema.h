@@ -47,8 +47,10 @@
 #define TERM_GONE   "XGONE"
 
 /*
-** Document data is the JSON of article_to_json(a, 1): everything needed to
-** render a hit and its snippet without refetching.
+** Document data is the JSON of article_to_json(a, 1), everything needed to
+** render a hit and its snippet without refetching, packed by record_pack
+** (record.h: zstd behind the mark "\0GZz"); data written before that is
+** the plain JSON, and both are read.
 **
 ** Metadata keys written by the indexer:
 **   gazette.schema      "1"

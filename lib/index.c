@@ -46,6 +46,7 @@
 #include "hash.h"
 #include "index.h"
 #include "log.h"
+#include "record.h"
 #include "schema.h"
 #include "simhash.h"
 #include "xsh.h"
@@ -1197,18 +1198,22 @@ static int build_doc(struct xsh_tg *tg, const struct article *a,
 	struct xsh_doc *d = NULL;
 	char host[256], stamp[16], term[GZ_MAX_TERM_BYTES + 1];
 	struct gz_time now;
-	char *json;
-	size_t i;
+	char *json, *rec;
+	size_t i, rec_len;
 	int rc;
 
 	*out = NULL;
 	json = article_to_json(a, 1);
 	if (!json)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	rc = record_pack(json, strlen(json), &rec, &rec_len);
+	free(json);
+	if (rc)
+		return gz_fail(err, rc, "out of memory");
 	rc = xsh_doc_new(&d, err);
 	if (!rc)
-		rc = xsh_doc_set_data(d, json, strlen(json), err);
-	free(json);
+		rc = xsh_doc_set_data(d, rec, rec_len, err);
+	free(rec);
 	if (!rc)
 		rc = xsh_doc_add_boolean_term(d, m->idterm, err);
 	if (!rc && a->url && strcmp(a->url, article_key_url(a)) != 0 &&
@@ -1614,6 +1619,22 @@ int index_put(struct index_writer *w, const struct article *a,
 	return rc;
 }
 
+/* The article of a stored record (record.h) into a.  GZ_OK or an error. */
+static int index_read_record(const char *data, size_t len, struct article *a,
+			     char *err)
+{
+	const char *json;
+	size_t jlen;
+	char *owned;
+	int rc = record_json(NULL, data, len, &json, &jlen, &owned);
+
+	if (rc)
+		return gz_fail(err, rc, "stored record: %s", gz_strerror(rc));
+	rc = article_from_json(json, jlen, a, err);
+	free(owned);
+	return rc;
+}
+
 int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 		       int *changed, char *err)
 {
@@ -1653,7 +1674,7 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 		rc = xsh_wdb_get_data(s->wdb, docid, &data, &len, err);
 	article_init(&a);
 	if (!rc)
-		rc = article_from_json(data, len, &a, err);
+		rc = index_read_record(data, len, &a, err);
 	free(data);
 	if (!rc) {
 		gz_time_from_unix(when, &t);

@@ -26,6 +26,7 @@
 #include "hash.h"
 #include "proto.h"
 #include "schema.h"
+#include "record.h"
 #include "search.h"
 #include "snippet.h"
 #include "xsh.h"
@@ -113,6 +114,7 @@ struct searcher {
 	unsigned long gen; /* index generation: changes whenever the
 			    * database handle may show other documents */
 	struct search_table tables[SEARCH_N_TABLES]; /* see search_table */
+	struct record_reader *rec; /* decompresses stored records */
 };
 
 /* Parser flags for queries typed by a person. */
@@ -916,7 +918,9 @@ int searcher_open_with(const char *path, const struct searcher_options *opt,
 	s = calloc(1, sizeof *s);
 	if (s)
 		s->path = strdup(path);
-	if (!s || !s->path) {
+	if (!s || !s->path || record_reader_new(&s->rec) != GZ_OK) {
+		if (s)
+			free(s->path);
 		free(s);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	}
@@ -1023,6 +1027,7 @@ void searcher_close(struct searcher *s)
 	else
 		xsh_db_close(s->db);
 	search_shards_free(s->shards, s->n_shards);
+	record_reader_free(s->rec);
 	free(s->stub);
 	free(s->path);
 	free(s);
@@ -1320,8 +1325,9 @@ static int search_like_query(struct searcher *s, const char *like,
 	char term[GZ_MAX_TERM_BYTES + 16];
 	struct xsh_query *mlt = NULL, *self = NULL;
 	struct article a;
-	char *data = NULL;
-	size_t len = 0;
+	char *data = NULL, *owned = NULL;
+	const char *json = NULL;
+	size_t len = 0, jlen = 0;
 	unsigned docid = 0;
 	int rc;
 
@@ -1348,10 +1354,12 @@ static int search_like_query(struct searcher *s, const char *like,
 		return rc;
 	article_init(&a);
 	term[0] = '\0';
-	if (article_from_json(data, len, &a, NULL) == GZ_OK &&
+	if (record_json(s->rec, data, len, &json, &jlen, &owned) == GZ_OK &&
+	    article_from_json(json, jlen, &a, NULL) == GZ_OK &&
 	    article_key_url(&a))
 		schema_idterm(article_key_url(&a), term, sizeof term);
 	article_free(&a);
+	free(owned);
 	free(data);
 
 	rc = s->n_shards
@@ -1507,15 +1515,17 @@ static long search_stem(void *ctx, const char *w, size_t len, char *out,
 static int search_stem_keeps_initial(const char *lang)
 {
 	static const char *const keeps[] = {
-		"en", "english", "porter", "fr", "french", "de", "german",
-		"es", "spanish", "it", "italian", "pt", "portuguese", "da",
-		"danish", "no", "nb", "nn", "norwegian", "sv", "swedish",
-		"fi", "finnish", "ru", "russian"
+		"en",      "english", "porter",     "fr",        "french",
+		"de",      "german",  "es",         "spanish",   "it",
+		"italian", "pt",      "portuguese", "da",        "danish",
+		"no",      "nb",      "nn",         "norwegian", "sv",
+		"swedish", "fi",      "finnish",    "ru",        "russian"
 	};
 	size_t n = strcspn(lang, "-_"), i;
 
 	for (i = 0; i < sizeof keeps / sizeof keeps[0]; i++)
-		if (strlen(keeps[i]) == n && strncasecmp(lang, keeps[i], n) == 0)
+		if (strlen(keeps[i]) == n &&
+		    strncasecmp(lang, keeps[i], n) == 0)
 			return 1;
 	return 0;
 }
@@ -1973,8 +1983,9 @@ static int search_fill_hit(struct searcher *s, const struct search_plan *p,
 			   struct search_hit *hit, char *err)
 {
 	struct xsh_hit xh;
-	char *data = NULL;
-	size_t len = 0;
+	char *data = NULL, *owned = NULL;
+	const char *json = NULL;
+	size_t len = 0, jlen = 0;
 	int rc;
 
 	rc = xsh_mset_hit(m, i, &xh, err);
@@ -1987,13 +1998,20 @@ static int search_fill_hit(struct searcher *s, const struct search_plan *p,
 	rc = xsh_mset_data(m, i, &data, &len, err);
 	if (rc != GZ_OK)
 		return rc;
-	if (search_read_record(data, len, req->snippet_len > 0, &hit->art) <
-		    0 &&
-	    article_from_json(data, len, &hit->art, NULL) != GZ_OK) {
+	rc = record_json(s->rec, data, len, &json, &jlen, &owned);
+	if (rc == GZ_ENOMEM) {
+		free(data);
+		return gz_fail(err, rc, "out of memory");
+	}
+	if (rc != GZ_OK ||
+	    (search_read_record(json, jlen, req->snippet_len > 0, &hit->art) <
+		     0 &&
+	     article_from_json(json, jlen, &hit->art, NULL) != GZ_OK)) {
 		/* A damaged record still counts as a hit, shown bare. */
 		article_free(&hit->art);
 		article_init(&hit->art);
 	}
+	free(owned);
 	free(data);
 	gz_time_iso(&hit->art.published, hit->published);
 	if (req->snippet_len > 0) {
@@ -2795,7 +2813,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	unsigned check = 0, n, i, qflags = 0;
 	unsigned *sub = NULL;
 	size_t n_sub = 0;
-	struct search_table *fold_t = NULL; /* collapse by table (search_fold) */
+	struct search_table *fold_t =
+		NULL; /* collapse by table (search_fold) */
 	struct search_fold fold;
 	unsigned fetch = 0;
 	int k, rc, pass = 0;
@@ -2910,8 +2929,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 			fetch = fetch > SEARCH_FOLD_MAX / 4 ? SEARCH_FOLD_MAX
 							    : fetch * 4;
 		}
-		if (rc == GZ_OK && (fold.odd || (fold.n_keep < want &&
-						 fold.seen >= fetch))) {
+		if (rc == GZ_OK &&
+		    (fold.odd || (fold.n_keep < want && fold.seen >= fetch))) {
 			xsh_mset_free(m);
 			m = NULL;
 			search_fold_done(&fold);
@@ -2959,10 +2978,9 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	for (i = 0; i < n; i++) {
 		article_init(&res->hits[i].art);
 		res->n_hits = i + 1;
-		rc = search_fill_hit(s, &plan, m,
-				     fold_t ? fold.keep[req->offset + i] : i,
-				     req, search_has_remote(s), &res->hits[i],
-				     err);
+		rc = search_fill_hit(
+			s, &plan, m, fold_t ? fold.keep[req->offset + i] : i,
+			req, search_has_remote(s), &res->hits[i], err);
 		if (rc == GZ_OK && fold_t) {
 			res->hits[i].rank = req->offset + i + 1;
 			res->hits[i].collapsed = fold.folded[req->offset + i];

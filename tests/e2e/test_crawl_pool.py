@@ -36,8 +36,9 @@ def snapshot(index):
         res = run(["xapian-delve", "-1", "-t", q, str(index)], timeout=30)
         ids = [int(x) for x in res.stdout.split() if x.isdigit()]
         assert len(ids) == 1, (q, res.stdout)
+        # The stored record is packed (lib/record.c): bytes, not text.
         out = run(["xapian-delve", "-1", "-r", str(ids[0]), "-d", "-V",
-                   str(index)], timeout=30).stdout
+                   str(index)], timeout=30, errors="surrogateescape").stdout
         vals = re.search(r"Values for record #\d+:\n(.*?)\nData for", out, re.S)
         data = re.search(r"Data for record #\d+:\n(.*?)\nTerm List for", out, re.S)
         tl = out.split("Term List for record #%d:" % ids[0], 1)[1]

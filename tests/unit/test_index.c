@@ -16,6 +16,7 @@
 
 #include "article.h"
 #include "index.h"
+#include "record.h"
 #include "schema.h"
 #include "xsh.h"
 
@@ -129,7 +130,9 @@ static void test_stored_record_and_values(void **state)
 	struct index_writer *w;
 	struct article a, back;
 	struct xsh_db *db;
-	char err[GZ_ERRLEN], *data, *value;
+	char err[GZ_ERRLEN], *data, *value, *owned = NULL;
+	const char *json = NULL;
+	size_t jlen = 0;
 	size_t len;
 	unsigned docid;
 
@@ -145,11 +148,19 @@ static void test_stored_record_and_values(void **state)
 			&docid, err),
 		GZ_OK);
 	assert_int_equal(xsh_db_get_data(db, docid, &data, &len, err), GZ_OK);
+	/* Stored packed (record.h), and read back as the article's JSON. */
+	assert_true(len > RECORD_MAGIC_LEN);
+	assert_memory_equal(data, RECORD_MAGIC, RECORD_MAGIC_LEN);
+	assert_int_equal(record_json(NULL, data, len, &json, &jlen, &owned),
+			 GZ_OK);
+	assert_non_null(owned);
 	article_init(&back);
-	assert_int_equal(article_from_json(data, len, &back, err), GZ_OK);
+	assert_int_equal(article_from_json(json, jlen, &back, err), GZ_OK);
 	assert_string_equal(back.title, a.title);
 	assert_string_equal(back.source, "Global Times");
 	assert_int_equal(back.published.hour, 18);
+	assert_non_null(strstr(json, "\"text\":\"Along with China's"));
+	free(owned);
 	free(data);
 	assert_int_equal(
 		xsh_db_get_value(db, docid, SLOT_PUBLISHED, &value, &len, err),
