@@ -120,6 +120,7 @@ struct job {
 	int close_after;      /* close the connection once this reply is sent */
 	atomic_int cancelled; /* set by the loop when the client went away */
 	double t_start;       /* monotonic ms when the line was read */
+	size_t sent; /* bytes of reply a worker wrote itself (worker_send) */
 };
 
 /* Counters for /metrics; any thread updates them. */
@@ -168,6 +169,10 @@ struct conn {
 				     * now buffered began arriving; 0: none */
 	double active_ms;      /* monotonic ms of the last request read or
 				     * reply written */
+	evutil_socket_t fd;    /* the socket, for worker_send */
+	int direct;            /* a worker may write the reply at the head
+				     * itself: open, line protocol, nothing in
+				     * the output buffer, not closing (srv->mu) */
 };
 
 /* One worker thread and its searcher. */
@@ -747,6 +752,32 @@ static void worker_spin(struct server *s)
 	}
 }
 
+/*
+** Write j's reply to its client from the worker, when nothing can come
+** before it: j heads its connection's FIFO, the loop has nothing queued
+** for it and it is open (c->direct).  The loop otherwise wakes up only to
+** write it, tens of microseconds later.  A short write leaves the rest to
+** the loop (j->sent says how much went).  Called with s->mu held, which
+** conn_close also takes before the socket is closed.
+*/
+static void worker_send(struct server *s, struct job *j)
+{
+	struct conn *c = j->conn;
+	size_t len;
+	ssize_t n;
+
+	(void)s;
+	if (!c->direct || c->head != j || !j->reply || j->close_after ||
+	    atomic_load(&j->cancelled))
+		return;
+	len = strlen(j->reply);
+	n = send(c->fd, j->reply, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n > 0)
+		j->sent = (size_t)n;
+	if (n < 0 || (size_t)n < len)
+		c->direct = 0; /* the loop writes the rest */
+}
+
 /* A worker thread: take jobs from the queue until told to stop. */
 static void *worker_main(void *arg)
 {
@@ -771,6 +802,8 @@ static void *worker_main(void *arg)
 			worker_run_job(w, j);
 
 		pthread_mutex_lock(&s->mu);
+		if (!atomic_load(&j->cancelled))
+			worker_send(s, j);
 		j->next = NULL;
 		if (s->d_tail)
 			s->d_tail->next = j;
@@ -794,6 +827,21 @@ static void conn_destroy(struct conn *c)
 	free(c);
 }
 
+/*
+** Let workers write c's replies themselves (on: when c is open, speaks the
+** line protocol, is not lingering and its output buffer is empty) or not
+** (off: before the loop writes to c, half-closes or closes it).
+*/
+static void conn_set_direct(struct conn *c, int on)
+{
+	int ok = on && c->bev && !c->http && !c->lingering &&
+		evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+
+	pthread_mutex_lock(&c->srv->mu);
+	c->direct = ok;
+	pthread_mutex_unlock(&c->srv->mu);
+}
+
 /* If shutting down and nothing is left, leave the loop. */
 static void server_maybe_done(struct server *s)
 {
@@ -814,6 +862,10 @@ static void conn_close(struct conn *c, const char *why)
 		return;
 	log_debug("msg=close conn=%lu peer=%s reason=\"%s\"", c->id, c->peer,
 		  why);
+	/* No worker writes to the socket once this returns (worker_send). */
+	pthread_mutex_lock(&s->mu);
+	c->direct = 0;
+	pthread_mutex_unlock(&s->mu);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	/* Searches nobody will read: off the queue before a worker sees them. */
@@ -1214,6 +1266,7 @@ static void conn_finish(struct conn *c)
 					    : "error");
 		return;
 	}
+	conn_set_direct(c, 0);
 	c->lingering = 1;
 	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
 	bufferevent_set_timeouts(c->bev, &tv, NULL);
@@ -1236,7 +1289,12 @@ static void conn_flush(struct conn *c)
 		return;
 	}
 	while (c->bev && (j = c->head) && !j->with_worker) {
+		size_t len;
+
+		/* Under the lock: workers compare the head with their job. */
+		pthread_mutex_lock(&c->srv->mu);
 		c->head = j->fifo_next;
+		pthread_mutex_unlock(&c->srv->mu);
 		if (!c->head)
 			c->tail = NULL;
 		c->owed--;
@@ -1246,7 +1304,16 @@ static void conn_flush(struct conn *c)
 			conn_close(c, "out of memory");
 			return;
 		}
-		bufferevent_write(c->bev, j->reply, strlen(j->reply));
+		len = strlen(j->reply);
+		if (j->sent < len) {
+			/* From here the output buffer is not empty. */
+			conn_set_direct(c, 0);
+			bufferevent_write(c->bev, j->reply + j->sent,
+					  len - j->sent);
+		} else {
+			c->active_ms =
+				server_now_ms(); /* written by a worker */
+		}
 		if (j->close_after)
 			c->closing = 1;
 		job_free(j);
@@ -1296,6 +1363,8 @@ static void conn_on_write(struct bufferevent *bev, void *arg)
 		conn_finish(c);
 		return;
 	}
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_set_direct(c, 1);
 	/* Room again: read what was waiting. */
 	conn_read_lines(c);
 	if (c->bev)
@@ -1434,6 +1503,8 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 	c->needs_token = needs_token;
 	c->via = via;
 	c->http = strcmp(via, "http") == 0;
+	c->fd = fd;
+	c->direct = !c->http; /* no job can see c yet: no lock needed */
 	server_format_addr(sa, c->peer, sizeof c->peer);
 	c->next = s->conns;
 	if (s->conns)
@@ -1515,12 +1586,20 @@ static void server_on_notify(evutil_socket_t fd, short what, void *arg)
 				conn_destroy(c);
 			continue;
 		}
+		/*
+		** Hold c while flushing: with a reply a worker already wrote,
+		** the flush can finish and close c at once, and conn_close frees
+		** a connection no worker holds a job of.
+		*/
+		c->with_workers++;
 		conn_flush(c);
 		if (c->bev) {
 			conn_read_lines(c);
 			if (c->bev)
 				conn_flush(c);
 		}
+		if (--c->with_workers == 0 && !c->bev)
+			conn_destroy(c);
 	}
 }
 

@@ -397,6 +397,24 @@ def test_collapse_of_a_story_with_many_copies(tmp_path):
     assert p1["total"]["lower"] <= 201 <= p1["total"]["upper"], p1["total"]
 
 
+def test_one_shot_connections_each_answered(sd):
+    """Workers write replies themselves when nothing is queued before
+    them; the loop then retires the job and may close the connection at
+    once.  Hundreds of connections that send one request and close (or
+    half-close right after sending, so that the EOF arrives before the
+    reply is written) each get their whole reply, and the daemon goes on
+    (a connection freed while the loop still used it hung it once)."""
+    line = json.dumps({"q": "harbour OR city", "limit": 100, "snippet": 0}).encode() + b"\n"
+    for i in range(300):
+        with sd.connect(timeout=5) as s:
+            s.sendall(line)
+            if i % 2:
+                s.shutdown(socket.SHUT_WR)
+            r = json.loads(Lines(s).line())
+        assert r.get("hits"), r
+    assert sd.request({"cmd": "ping"})["ok"] is True
+
+
 def test_wildcard_past_its_expansion_limit(tmp_path):
     """A wildcard matching more than 1,000 words is a bad_query, caught
     when the query runs (the parser no longer expands it a second time),
