@@ -557,6 +557,12 @@ int xsh_mset_hit(const struct xsh_mset *m, unsigned i, struct xsh_hit *out,
 int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out, size_t *len,
 		  char *err) XSH_NOEXCEPT;
 
+/* Hit i's value in slot, "" when it has none (caller frees *out); from the
+** document the mset fetched for xsh_mset_data, so no further round trip
+** to a remote shard. */
+int xsh_mset_value(const struct xsh_mset *m, unsigned i, unsigned slot,
+		   char **out, size_t *len, char *err) XSH_NOEXCEPT;
+
 /*
 ** A snippet of text of at most length bytes around the matches of the
 ** query, with matched words between hi_start and hi_end (HTML-escaped

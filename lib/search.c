@@ -2799,6 +2799,92 @@ static void search_fold_total(const struct search_fold *f, unsigned fetch,
 		res->upper = res->estimate;
 }
 
+/* The page's collapse keys, to match facet values to hits. */
+struct search_keys {
+	char **key;                /* [n] each hit's key ("" for none) */
+	struct search_result *res; /* the hits */
+	size_t n;
+};
+
+/* xsh_facet_fn: a key's matches, less the hit itself, are its copies. */
+static void search_keys_count(void *ctx, const char *value, size_t len,
+			      unsigned count)
+{
+	struct search_keys *k = ctx;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->key[i] && k->key[i][0] && strlen(k->key[i]) == len &&
+		    memcmp(k->key[i], value, len) == 0 && count > 0)
+			k->res->hits[i].collapsed = count - 1;
+}
+
+/*
+** Over remote shards Xapian 1.4 does not say how many copies it folded
+** into a hit (the count arrives as 0).  Count them exactly instead: one
+** more match of the query restricted to the page's collapse keys, with
+** those keys counted.  A failure leaves the counts as they were: they are
+** not worth failing the search for, and a shard that is down fails the
+** next search anyway.
+*/
+static void search_remote_folded(struct searcher *s, const struct xsh_query *q,
+				 const struct xsh_mset *m,
+				 struct search_result *res)
+{
+	struct search_keys keys = { NULL, res, res->n_hits };
+	struct xsh_query *any = NULL, *one = NULL, *both = NULL, *cq = NULL;
+	struct xsh_enquire *e = NULL;
+	struct xsh_mset *cm = NULL;
+	unsigned idx = 0, docs = 0;
+	size_t i, len;
+	int rc = GZ_OK;
+
+	keys.key = calloc(keys.n, sizeof *keys.key);
+	if (!keys.key)
+		return;
+	for (i = 0; i < keys.n && rc == GZ_OK; i++) {
+		rc = xsh_mset_value(m, (unsigned)i, SLOT_COLLAPSE, &keys.key[i],
+				    &len, NULL);
+		if (rc != GZ_OK || !keys.key[i][0])
+			continue;
+		rc = xsh_query_range(SLOT_COLLAPSE, keys.key[i], keys.key[i],
+				     &one, NULL);
+		if (rc == GZ_OK)
+			rc = xsh_query_combine(XSH_OP_OR, any, one, &both,
+					       NULL);
+		xsh_query_free(one);
+		one = NULL;
+		if (rc == GZ_OK) {
+			xsh_query_free(any);
+			any = both;
+			both = NULL;
+		}
+	}
+	if (rc == GZ_OK && any)
+		rc = xsh_query_combine(XSH_OP_FILTER, q, any, &cq, NULL);
+	if (rc == GZ_OK && cq)
+		rc = xsh_enquire_new(s->db, cq, &e, NULL);
+	if (rc == GZ_OK && e)
+		rc = xsh_enquire_add_facet(e, SLOT_COLLAPSE, &idx, NULL);
+	if (rc == GZ_OK && e && s->time_limit_ms)
+		rc = xsh_enquire_set_time_limit(e, s->time_limit_ms / 1000.0,
+						NULL);
+	if (rc == GZ_OK && e)
+		rc = xsh_db_doccount(s->db, &docs, NULL);
+	if (rc == GZ_OK && e)
+		rc = xsh_enquire_run(e, 0, 0, docs, &cm, NULL);
+	if (rc == GZ_OK && e)
+		xsh_enquire_facet(e, idx, (unsigned)keys.n, search_keys_count,
+				  &keys, NULL);
+	xsh_mset_free(cm);
+	xsh_enquire_free(e);
+	xsh_query_free(cq);
+	xsh_query_free(any);
+	for (i = 0; i < keys.n; i++)
+		free(keys.key[i]);
+	free(keys.key);
+}
+
 /* One attempt at req over the current revision; see search_run. */
 static int search_once(struct searcher *s, const struct search_request *req,
 		       const struct search_plan *p, struct search_result *res,
@@ -2883,7 +2969,6 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	free(sub);
 	if (rc == GZ_OK)
 		rc = xsh_enquire_new(s->db, q, &e, err);
-	xsh_query_free(q);
 	if (rc != GZ_OK)
 		goto out;
 	if (req->sort == SEARCH_SORT_DATE || req->sort == SEARCH_SORT_DATE_DESC)
@@ -2996,6 +3081,9 @@ static int search_once(struct searcher *s, const struct search_request *req,
 			goto out;
 	}
 
+	if (req->collapse && n > 0 && !pass && !fold_t && search_has_remote(s))
+		search_remote_folded(s, q, m, res);
+
 	for (k = 0; k < SEARCH_N_FACETS; k++) {
 		struct search_facet_ctx ctx = { &res->facet[k], 0 };
 		unsigned max = k == SEARCH_FACET_YEAR || k == SEARCH_FACET_MONTH
@@ -3027,6 +3115,7 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	    res->estimate < SEARCH_SUGGEST_BELOW)
 		search_suggest(s, req, p, res);
 out:
+	xsh_query_free(q);
 	search_pass_done(&ps);
 	search_fold_done(&fold);
 	xsh_mset_free(scale);

@@ -1898,6 +1898,25 @@ extern "C" int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out,
 	}
 }
 
+extern "C" int xsh_mset_value(const struct xsh_mset *m, unsigned i,
+			      unsigned slot, char **out, size_t *len,
+			      char *err) noexcept
+{
+	try {
+		XSH_CHECK(out);
+		*out = nullptr;
+		XSH_CHECK(m);
+		if (i >= m->m.size())
+			return gz_fail(err, GZ_EINVAL,
+				       "xsh_mset_value: no hit %u of %u", i,
+				       static_cast<unsigned>(m->m.size()));
+		xsh_strout(m->m[i].get_document().get_value(slot), out, len);
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
 /*
 ** The body of xsh_mset_snippet and xsh_mset_snippet_matches: Xapian's
 ** MSet::snippet with or without its background model (which looks every

@@ -1148,6 +1148,32 @@ static void test_enquire_collapse(void **state)
 	}
 	assert_int_equal(s1, 1);
 	assert_true(folded >= 1);
+	/* Each hit's key, from the fetched document; bounds checked. */
+	for (unsigned i = 0; i < xsh_mset_size(m); i++) {
+		char *v = NULL;
+		size_t vlen = 0;
+
+		assert_int_equal(xsh_mset_hit(m, i, &h, err), GZ_OK);
+		assert_int_equal(
+			xsh_mset_value(m, i, SLOT_STORY, &v, &vlen, err),
+			GZ_OK);
+		assert_int_equal(vlen, strlen(v));
+		if (row_of(h.docid) <= 1)
+			assert_string_equal(v, "s1");
+		free(v);
+	}
+	{
+		char *v = (char *)1;
+
+		assert_int_equal(
+			xsh_mset_value(m, 9, SLOT_STORY, &v, NULL, err),
+			GZ_EINVAL);
+		assert_null(v);
+		assert_int_equal(xsh_mset_value(m, 0, 77, &v, NULL, err),
+				 GZ_OK);
+		assert_string_equal(v, "");
+		free(v);
+	}
 	xsh_mset_free(m);
 
 	/* Switched off, both come back. */
