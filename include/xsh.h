@@ -359,6 +359,27 @@ typedef int (*xsh_range_fn)(void *ctx, const char *begin, const char *end,
 int xsh_qp_add_range(struct xsh_qp *qp, const char *field, unsigned slot,
 		     xsh_range_fn fn, void *ctx, char *err) XSH_NOEXCEPT;
 
+/*
+** Xapian 1.4 cannot read the spelling table of a remote database.  Build
+** a stand-in at dir (a new database, made or overwritten): a spelling
+** entry for each term of the n databases that starts with prefix followed
+** by no capital letter, the word after the prefix, with the term's
+** document frequency as its frequency; at most max_words entries
+** (*words: how many, may be NULL).  Over remote databases this reads
+** their whole term list for prefix, over the network.
+*/
+int xsh_spelling_copy(struct xsh_db *const *from, size_t n, const char *prefix,
+		      const char *dir, unsigned max_words, unsigned *words,
+		      char *err) XSH_NOEXCEPT;
+
+/*
+** Let qp's spelling correction also use the spelling table of the
+** database at dir (one xsh_spelling_copy made); qp's parsing is otherwise
+** unchanged.  dir must stay until qp is freed.
+*/
+int xsh_qp_add_spelling_db(struct xsh_qp *qp, const char *dir,
+			   char *err) XSH_NOEXCEPT;
+
 /* Largest number of terms a wildcard may expand to (0: Xapian's default). */
 int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n,
 			     char *err) XSH_NOEXCEPT;

@@ -9,7 +9,9 @@
 ** (the article JSON) and a snippet into plain C structs, so the caller can
 ** serialise them after the searcher has moved on.
 */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,12 +20,14 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "article.h"
 #include "gz_err.h"
 #include "gz_limits.h"
 #include "gztime.h"
 #include "hash.h"
+#include "log.h"
 #include "proto.h"
 #include "schema.h"
 #include "record.h"
@@ -35,6 +39,7 @@
 struct search_qp {
 	char lang[16];     /* language code ("en") */
 	struct xsh_qp *qp; /* parser over the searcher's db */
+	int spell;         /* 1 once given the remote shards' spelling copy */
 };
 
 /* One database of a stub file. */
@@ -94,6 +99,11 @@ enum {
 ** per docid per facet table, 8 for dates) and the matcher counts. */
 #define SEARCH_TABLE_MAX_DOCS (4u * 1024 * 1024)
 
+/* Title words a spelling copy of remote shards takes at most, and how
+** long after a failed copy the next is tried (search_spelling). */
+#define SEARCH_SPELL_MAX_WORDS 2000000u
+#define SEARCH_SPELL_RETRY_MS  60000.0
+
 /* Matches a search folds by the collapse table at most (search_fold);
 ** past that, Xapian's collapse finds the page. */
 #define SEARCH_FOLD_MAX 20000u
@@ -115,6 +125,10 @@ struct searcher {
 			    * database handle may show other documents */
 	struct search_table tables[SEARCH_N_TABLES]; /* see search_table */
 	struct record_reader *rec; /* decompresses stored records */
+	char *spell_dir;       /* the remote shards' spelling copy (a private
+				* temporary database; search_spelling), or NULL */
+	double spell_retry_at; /* after a failed copy: monotonic ms of the
+				* next attempt */
 };
 
 /* Parser flags for queries typed by a person. */
@@ -438,6 +452,34 @@ static struct xsh_qp *search_qp_for(struct searcher *s, const char *lang)
 }
 
 /* Free the parsers (they hold references to s->db). */
+/*
+** Remove the directory of a database this process made for itself (flat:
+** Xapian's files only) and forget it.
+*/
+static void search_spelling_drop(struct searcher *s)
+{
+	DIR *d;
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	if (!s->spell_dir)
+		return;
+	d = opendir(s->spell_dir);
+	while (d && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof path, "%s/%s", s->spell_dir,
+			     de->d_name) < (int)sizeof path)
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(s->spell_dir);
+	free(s->spell_dir);
+	s->spell_dir = NULL;
+}
+
 static void search_qps_free(struct searcher *s)
 {
 	unsigned i;
@@ -445,8 +487,11 @@ static void search_qps_free(struct searcher *s)
 	for (i = 0; i < SEARCH_MAX_LANGS; i++) {
 		xsh_qp_free(s->qps[i].qp);
 		s->qps[i].qp = NULL;
+		s->qps[i].spell = 0;
 	}
 	s->n_qps = 0;
+	/* The copy is of the shards the parsers were made over. */
+	search_spelling_drop(s);
 }
 
 /* Make the default language's parser over s->db. */
@@ -2048,6 +2093,57 @@ static int search_same_digits(const char *a, const char *b)
 ** and offer it only when it leaves the numbers alone and finds more (with
 ** the same filters).  Failures here only mean no suggestion.
 */
+/*
+** Xapian 1.4 reads no spelling table over the network, so over remote
+** shards searchd makes its own: a private temporary database with a
+** spelling entry for each title word of the remote shards that are up
+** (what the indexer puts in their spelling tables, with document counts
+** as frequencies), made when a suggestion is first wanted and kept until
+** the shards are combined again (a reconnection, SIGHUP).  qp is then
+** given it.  A copy that cannot be made is tried again a minute later;
+** meanwhile suggestions come from local shards alone.
+*/
+static void search_spelling(struct searcher *s, struct xsh_qp *qp)
+{
+	struct xsh_db *from[SEARCH_MAX_SHARDS];
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX];
+	unsigned i, n = 0, words = 0;
+	struct search_qp *sq = NULL;
+	double t0;
+
+	for (i = 0; i < s->n_qps; i++)
+		if (s->qps[i].qp == qp)
+			sq = &s->qps[i];
+	if (!sq || sq->spell || !search_has_remote(s))
+		return;
+	if (!s->spell_dir) {
+		t0 = search_now_ms();
+		if (t0 < s->spell_retry_at)
+			return;
+		for (i = 0; i < s->n_shards && n < SEARCH_MAX_SHARDS; i++)
+			if (s->shards[i].host && s->shards[i].db)
+				from[n++] = s->shards[i].db;
+		snprintf(dir, sizeof dir, "%s/gazette-spell-XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(dir) || !(s->spell_dir = strdup(dir))) {
+			s->spell_retry_at = t0 + SEARCH_SPELL_RETRY_MS;
+			return;
+		}
+		if (xsh_spelling_copy(from, n, PFX_TITLE, dir,
+				      SEARCH_SPELL_MAX_WORDS, &words,
+				      NULL) != GZ_OK) {
+			search_spelling_drop(s);
+			s->spell_retry_at = t0 + SEARCH_SPELL_RETRY_MS;
+			return;
+		}
+		log_info("msg=\"spelling copy\" shards=%u words=%u ms=%.0f", n,
+			 words, search_now_ms() - t0);
+	}
+	if (xsh_qp_add_spelling_db(qp, s->spell_dir, NULL) == GZ_OK)
+		sq->spell = 1;
+}
+
 static void search_suggest(struct searcher *s, const struct search_request *req,
 			   const struct search_plan *p,
 			   struct search_result *res)
@@ -2059,6 +2155,7 @@ static void search_suggest(struct searcher *s, const struct search_request *req,
 	unsigned est = 0, lower, upper;
 	char *corr = NULL;
 
+	search_spelling(s, p->qp);
 	if (xsh_qp_parse(p->qp, p->q, SEARCH_QP_FLAGS | XSH_QP_SPELLING, &q,
 			 NULL) != GZ_OK)
 		return;

@@ -1227,6 +1227,60 @@ extern "C" int xsh_qp_add_range(struct xsh_qp *qp, const char *field,
 	}
 }
 
+extern "C" int xsh_spelling_copy(struct xsh_db *const *from, size_t n,
+				 const char *prefix, const char *dir,
+				 unsigned max_words, unsigned *words,
+				 char *err) noexcept
+{
+	try {
+		XSH_CHECK(from || n == 0);
+		XSH_CHECK(dir && *dir);
+		std::string p(prefix ? prefix : "");
+		unsigned added = 0;
+		Xapian::WritableDatabase w(dir,
+					   Xapian::DB_CREATE_OR_OVERWRITE |
+						   Xapian::DB_NO_SYNC);
+		for (size_t i = 0; i < n && added < max_words; i++) {
+			XSH_CHECK(from[i]);
+			Xapian::TermIterator t = from[i]->db.allterms_begin(p);
+			Xapian::TermIterator end = from[i]->db.allterms_end(p);
+			for (; t != end && added < max_words; ++t) {
+				const std::string &term = *t;
+				if (term.size() <= p.size())
+					continue;
+				unsigned char c = (unsigned char)term[p.size()];
+				if (c >= 'A' && c <= 'Z')
+					continue; /* another prefix, or a stem */
+				w.add_spelling(term.substr(p.size()),
+					       t.get_termfreq());
+				added++;
+			}
+		}
+		w.commit();
+		w.close();
+		if (words)
+			*words = added;
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+extern "C" int xsh_qp_add_spelling_db(struct xsh_qp *qp, const char *dir,
+				      char *err) noexcept
+{
+	try {
+		XSH_CHECK(qp && qp->has_db);
+		XSH_CHECK(dir && *dir);
+		Xapian::Database combined(qp->db);
+		combined.add_database(Xapian::Database(dir));
+		qp->qp.set_database(combined);
+		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
 extern "C" int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n,
 					char *err) noexcept
 {

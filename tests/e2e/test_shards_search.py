@@ -248,17 +248,16 @@ def test_bad_stub(tmp_path):
 
 
 def uncounted(replies):
-    """Replies as far as remote shards give them: Xapian 1.4's remote
-    protocol carries no spelling table (no suggestion); and over remote
-    shards snippets are chosen by the matches alone (Xapian's background
-    model would look up every word over the network), so only "a snippet
-    with the matches marked" is compared.  The copies folded into each hit
-    are compared: searchd counts them itself over remote shards, since the
-    remote protocol gives 0."""
+    """Replies as far as remote shards give them: over remote shards
+    snippets are chosen by the matches alone (Xapian's background model
+    would look up every word over the network), so only "a snippet with
+    the matches marked" is compared.  The copies folded into each hit and
+    the spelling suggestions are compared: searchd counts the copies and
+    copies the remote shards' title words for spelling itself, since
+    Xapian's remote protocol carries neither."""
     out = []
     for r in replies:
         r = dict(r)
-        r.pop("suggestion", None)
         r["hits"] = [dict({k: v for k, v in h.items() if k != "snippet"},
                           marked="<mark>" in (h.get("snippet") or ""))
                      for h in r["hits"]]

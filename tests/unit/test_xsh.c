@@ -615,6 +615,60 @@ static void test_revision_reopen(void **state)
 	rm_tree(dir);
 }
 
+/*
+** A spelling copy (what searchd makes of remote shards): the words of a
+** database's terms give a parser over a database without spelling data
+** its corrections; the word bound holds.
+*/
+static void test_spelling_copy(void **state)
+{
+	char err[GZ_ERRLEN], empty[64], copy[64], small[64], cmd[256];
+	struct xsh_db *corpus = open_corpus(), *db = NULL;
+	struct xsh_wdb *w = NULL;
+	struct xsh_qp *qp = NULL;
+	struct xsh_query *q;
+	unsigned words = 0;
+	char *s;
+
+	(void)state;
+	make_tmp(empty);
+	make_tmp(copy);
+	make_tmp(small);
+	assert_int_equal(xsh_wdb_open(empty, XSH_WDB_CREATE, &w, err), GZ_OK);
+	assert_int_equal(xsh_wdb_commit(w, err), GZ_OK);
+	xsh_wdb_close(w);
+	assert_int_equal(xsh_db_open(empty, &db, err), GZ_OK);
+	assert_int_equal(xsh_qp_new(db, "en", &qp, err), GZ_OK);
+	q = parse(qp, "rivr", XSH_QP_SPELLING);
+	assert_int_equal(xsh_qp_corrected(qp, &s, err), GZ_OK);
+	assert_string_equal(s, ""); /* nothing to correct with */
+	free(s);
+	xsh_query_free(q);
+
+	assert_int_equal(
+		xsh_spelling_copy(&corpus, 1, "", copy, 100000, &words, err),
+		GZ_OK);
+	assert_true(words > 10);
+	assert_int_equal(xsh_qp_add_spelling_db(qp, copy, err), GZ_OK);
+	q = parse(qp, "rivr", XSH_QP_SPELLING);
+	assert_int_equal(xsh_qp_corrected(qp, &s, err), GZ_OK);
+	assert_string_equal(s, "river");
+	free(s);
+	xsh_query_free(q);
+
+	assert_int_equal(
+		xsh_spelling_copy(&corpus, 1, "", small, 3, &words, err),
+		GZ_OK);
+	assert_int_equal(words, 3);
+	assert_int_equal(xsh_qp_add_spelling_db(qp, "", err), GZ_EINVAL);
+
+	xsh_qp_free(qp);
+	xsh_db_close(db);
+	xsh_db_close(corpus);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s'", empty, copy, small);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_spelling(void **state)
 {
 	char err[GZ_ERRLEN];
@@ -1749,6 +1803,7 @@ int main(void)
 		cmocka_unit_test(test_qp_fields),
 		cmocka_unit_test(test_qp_ranges),
 		cmocka_unit_test(test_qp_errors),
+		cmocka_unit_test(test_spelling_copy),
 		cmocka_unit_test(test_query_build),
 		cmocka_unit_test(test_enquire_rank),
 		cmocka_unit_test(test_enquire_sort),
