@@ -380,7 +380,10 @@ int xsh_spelling_copy(struct xsh_db *const *from, size_t n, const char *prefix,
 int xsh_qp_add_spelling_db(struct xsh_qp *qp, const char *dir,
 			   char *err) XSH_NOEXCEPT;
 
-/* Largest number of terms a wildcard may expand to (0: Xapian's default). */
+/*
+** Largest number of terms the wildcards of one query may expand to, shared
+** equally among them (0: Xapian's default, per wildcard).
+*/
 int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n,
 			     char *err) XSH_NOEXCEPT;
 

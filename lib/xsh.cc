@@ -1281,15 +1281,32 @@ extern "C" int xsh_qp_add_spelling_db(struct xsh_qp *qp, const char *dir,
 	}
 }
 
+/* The number of OP_WILDCARD leaves of q. */
+static unsigned xsh_count_wildcards(const Xapian::Query &q)
+{
+	if (q.get_type() == Xapian::Query::OP_WILDCARD)
+		return 1;
+	unsigned n = 0;
+	size_t k = q.get_num_subqueries();
+	for (size_t i = 0; i < k; i++)
+		n += xsh_count_wildcards(q.get_subquery(i));
+	return n;
+}
+
+/* qp's parser with wildcards limited to n terms each (n > 0). */
+static void xsh_limit_wildcards(xsh_qp *qp, unsigned n)
+{
+	qp->qp.set_max_expansion(n, Xapian::Query::WILDCARD_LIMIT_ERROR,
+				 Xapian::QueryParser::FLAG_WILDCARD |
+					 Xapian::QueryParser::FLAG_PARTIAL);
+}
+
 extern "C" int xsh_qp_set_max_expansion(struct xsh_qp *qp, unsigned n,
 					char *err) noexcept
 {
 	try {
 		XSH_CHECK(qp);
-		qp->qp.set_max_expansion(
-			n, Xapian::Query::WILDCARD_LIMIT_ERROR,
-			Xapian::QueryParser::FLAG_WILDCARD |
-				Xapian::QueryParser::FLAG_PARTIAL);
+		xsh_limit_wildcards(qp, n);
 		qp->max_expansion = n;
 		return GZ_OK;
 	} catch (...) {
@@ -1338,6 +1355,26 @@ extern "C" int xsh_qp_parse(struct xsh_qp *qp, const char *text, int flags,
 				: Xapian::QueryParser::STEM_SOME);
 		std::unique_ptr<xsh_query> q(new xsh_query());
 		q->q = qp->qp.parse_query(text, f);
+		/*
+		** The expansion limit is the query's, shared by its wildcards:
+		** otherwise 256 wildcards of 1,000 words each would open a
+		** quarter of a million posting lists.  Parsing is cheap next to
+		** expanding, so parse again with each wildcard's share.
+		*/
+		unsigned nw = (flags & XSH_QP_WILDCARD) && qp->max_expansion
+			? xsh_count_wildcards(q->q)
+			: 0;
+		if (nw > 1) {
+			unsigned share = qp->max_expansion / nw;
+			xsh_limit_wildcards(qp, share ? share : 1);
+			try {
+				q->q = qp->qp.parse_query(text, f);
+			} catch (...) {
+				xsh_limit_wildcards(qp, qp->max_expansion);
+				throw;
+			}
+			xsh_limit_wildcards(qp, qp->max_expansion);
+		}
 		if (flags & XSH_QP_SPELLING)
 			qp->corrected = qp->qp.get_corrected_query_string();
 		*out = q.release();

@@ -1015,6 +1015,33 @@ static void test_qp_errors(void **state)
 	m = NULL;
 	xsh_enquire_free(e);
 	xsh_query_free(q);
+	/*
+	** The limit is the query's, shared by its wildcards: 6 terms for two
+	** wildcards is 3 each (flood* has 3: it runs), for three is 2 each
+	** (it does not); a query of one wildcard still has all 6.
+	*/
+	assert_int_equal(xsh_qp_set_max_expansion(qp, 6, err), GZ_OK);
+	q = parse(qp, "flood* OR flood*", XSH_QP_WILDCARD | XSH_QP_BOOLEAN);
+	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
+	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_OK);
+	xsh_mset_free(m);
+	m = NULL;
+	xsh_enquire_free(e);
+	xsh_query_free(q);
+	q = parse(qp, "flood* OR flood* OR flood*",
+		  XSH_QP_WILDCARD | XSH_QP_BOOLEAN);
+	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
+	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_EQUERY);
+	assert_non_null(strstr(err, "2 terms"));
+	xsh_enquire_free(e);
+	xsh_query_free(q);
+	q = parse(qp, "flood*", XSH_QP_WILDCARD);
+	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
+	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_OK);
+	xsh_mset_free(m);
+	m = NULL;
+	xsh_enquire_free(e);
+	xsh_query_free(q);
 	assert_int_equal(xsh_qp_set_max_expansion(qp, 0, err), GZ_OK);
 	q = parse(qp, "r*", XSH_QP_WILDCARD);
 	xsh_query_free(q);
