@@ -820,6 +820,7 @@ static void *worker_main(void *arg)
 
 static void conn_flush(struct conn *c);
 static void conn_finish(struct conn *c);
+static void conn_abort(struct conn *c);
 
 /* Free c itself (its bufferevent is gone and no worker holds a job). */
 static void conn_destroy(struct conn *c)
@@ -982,7 +983,9 @@ static void conn_handle_line(struct conn *c, const char *line, size_t n)
 		return; /* blank lines are ignored */
 	j = conn_new_job(c);
 	if (!j) {
-		conn_close(c, "out of memory");
+		/* Not conn_close: the callers go on using c (conn_abort). */
+		log_error("msg=\"out of memory\" conn=%lu", c->id);
+		conn_abort(c);
 		return;
 	}
 	rc = proto_parse_line(line, n, &j->req, err);
@@ -1047,7 +1050,8 @@ static void conn_read_http(struct conn *c)
 	n = len > HTTP_MAX_HEAD ? HTTP_MAX_HEAD : len;
 	data = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
 	if (!data) {
-		conn_close(c, "out of memory");
+		log_error("msg=\"out of memory\" conn=%lu", c->id);
+		conn_abort(c);
 		return;
 	}
 	rc = http_parse_head(data, n, &head_len, &hr, err);
@@ -1060,7 +1064,8 @@ static void conn_read_http(struct conn *c)
 	j = conn_new_job(c);
 	if (!j) {
 		http_request_free(&hr);
-		conn_close(c, "out of memory");
+		log_error("msg=\"out of memory\" conn=%lu", c->id);
+		conn_abort(c);
 		return;
 	}
 	j->close_after = 1;
