@@ -17,6 +17,9 @@
 **   D<YYYYMMDD> M<YYYYMM> Y<YYYY>   publication date as stated
 **   XGONE           the page has disappeared from the web (kept anyway);
 **                   SLOT_GONE holds the day it was first found gone
+**   XK<key>         its near-duplicate cluster, as SLOT_COLLAPSE holds
+**                   it, so that a story's copies can be found by term
+**                   (older indexes lack it; see search_remote_folded)
 **
 ** Values (slots never change meaning once released):
 */
@@ -45,6 +48,7 @@
 #define PFX_MONTH   "M"
 #define PFX_YEAR    "Y"
 #define TERM_GONE   "XGONE"
+#define PFX_CLUSTER "XK" /* + SLOT_COLLAPSE's key: copies of one story */
 
 /*
 ** Document data is the JSON of article_to_json(a, 1), everything needed to

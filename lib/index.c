@@ -1097,6 +1097,22 @@ static int add_filter(struct xsh_doc *d, const char *prefix, const char *value,
 }
 
 /* Set a string value slot unless value is empty. */
+/*
+** The boolean term of d's near-duplicate cluster (PFX_CLUSTER + key), so
+** that the copies of a story can be found by term: over remote shards
+** searchd counts a hit's copies with it.  Nothing for an empty key.
+*/
+static int add_cluster_term(struct xsh_doc *d, const char *key, char *err)
+{
+	char term[GZ_MAX_TERM_BYTES + 1];
+
+	if (!key || !*key ||
+	    strlen(PFX_CLUSTER) + strlen(key) > GZ_MAX_TERM_BYTES)
+		return GZ_OK;
+	snprintf(term, sizeof term, "%s%s", PFX_CLUSTER, key);
+	return xsh_doc_add_boolean_term(d, term, err);
+}
+
 static int set_value(struct xsh_doc *d, unsigned slot, const char *value,
 		     char *err)
 {
@@ -1243,6 +1259,8 @@ static int build_doc(struct xsh_tg *tg, const struct article *a,
 		rc = set_value(d, SLOT_SECTION, a->section, err);
 	if (!rc)
 		rc = set_value(d, SLOT_COLLAPSE, m->collapse, err);
+	if (!rc)
+		rc = add_cluster_term(d, m->collapse, err);
 	if (!rc)
 		rc = set_value(d, SLOT_SIMHASH, m->simhash, err);
 	if (!rc)
@@ -1574,6 +1592,8 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 	rc = index_cluster(w, d->simhash, d->key, collapse, err);
 	if (!rc)
 		rc = set_value(d->doc, SLOT_COLLAPSE, collapse, err);
+	if (!rc)
+		rc = add_cluster_term(d->doc, collapse, err);
 	if (!rc)
 		rc = shard_queue(target, OP_REPLACE, d->idterm, &d->doc, err);
 	if (!rc && w->threads)

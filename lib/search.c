@@ -2944,8 +2944,19 @@ static void search_remote_folded(struct searcher *s, const struct xsh_query *q,
 				    &len, NULL);
 		if (rc != GZ_OK || !keys.key[i][0])
 			continue;
-		rc = xsh_query_range(SLOT_COLLAPSE, keys.key[i], keys.key[i],
-				     &one, NULL);
+		char term[GZ_MAX_TERM_BYTES + 1];
+
+		if (strlen(PFX_CLUSTER) + strlen(keys.key[i]) >
+		    GZ_MAX_TERM_BYTES)
+			continue;
+		snprintf(term, sizeof term, "%s%s", PFX_CLUSTER, keys.key[i]);
+		rc = xsh_query_term(term, &one, NULL);
+		if (rc == GZ_OK && !any) {
+			/* Not combined with NULL: that would match everything. */
+			any = one;
+			one = NULL;
+			continue;
+		}
 		if (rc == GZ_OK)
 			rc = xsh_query_combine(XSH_OP_OR, any, one, &both,
 					       NULL);

@@ -102,10 +102,29 @@ struct xsh_enquire {
 struct xsh_mset {
 	Xapian::Enquire enq; /* the search that made m */
 	Xapian::MSet m;      /* the hits */
+	/* Documents fetched so far, by index: over a remote database each
+	** get_document() is a round trip, and data and values are read
+	** from one fetch. */
+	mutable std::vector<Xapian::Document> docs;
+	mutable std::vector<bool> have;
 
 	xsh_mset(const Xapian::Enquire &e, const Xapian::MSet &ms)
 	    : enq(e), m(ms)
 	{
+	}
+
+	/* Hit i's document (i < m.size()), fetched once. */
+	const Xapian::Document &doc(unsigned i) const
+	{
+		if (docs.size() != m.size()) {
+			docs.assign(m.size(), Xapian::Document());
+			have.assign(m.size(), false);
+		}
+		if (!have[i]) {
+			docs[i] = m[i].get_document();
+			have[i] = true;
+		}
+		return docs[i];
 	}
 };
 
@@ -1982,7 +2001,7 @@ extern "C" int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out,
 			return gz_fail(err, GZ_EINVAL,
 				       "xsh_mset_data: no hit %u of %u", i,
 				       static_cast<unsigned>(m->m.size()));
-		xsh_strout(m->m[i].get_document().get_data(), out, len);
+		xsh_strout(m->doc(i).get_data(), out, len);
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -2001,7 +2020,7 @@ extern "C" int xsh_mset_value(const struct xsh_mset *m, unsigned i,
 			return gz_fail(err, GZ_EINVAL,
 				       "xsh_mset_value: no hit %u of %u", i,
 				       static_cast<unsigned>(m->m.size()));
-		xsh_strout(m->m[i].get_document().get_value(slot), out, len);
+		xsh_strout(m->doc(i).get_value(slot), out, len);
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);

@@ -387,3 +387,55 @@ def test_sighup_adds_shard(indexes, tmp_path):
         assert before < after
     finally:
         d.stop()
+
+
+def test_remote_copies_counted_for_the_page_only(tmp_path):
+    """The copies of a page's hits are counted by term over remote shards,
+    whatever else matches: here the best hit is a story in 3 copies while
+    a story in 20 copies matches too, lower.  (Counting over all matches
+    and keeping the most frequent keys once said 0 for the best hit.)"""
+    def story(tag, words, n, zephyrs):
+        text = " ".join(["zephyr"] * zephyrs + words)
+        return [{"url": "http://%s%d.example/story" % (tag, i), "title": tag,
+                 "source": "%s %d" % (tag, i), "language": "en",
+                 "published": "2014-05-06T07:08:09Z",
+                 "text": text + " copy%d." % i} for i in range(n)]
+    base = ("harbour council trade river market budget rail school festival "
+            "bridge water energy police museum ").split() * 12
+    recs = story("top", base, 3, 9) + story("big", base[::-1], 20, 1)
+    src = tmp_path / "copies.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    index = tmp_path / "index"
+    res = run([binary("gazette-indexer"), "add", "--index", str(index), "--jsonl", str(src)])
+    assert res.returncode == 0, res.stdout + res.stderr
+    (tmp_path / "s").mkdir()
+    single = Daemon(tmp_path / "s", index=index)
+    try:
+        want = single.request({"q": "zephyr", "limit": 1, "snippet": 0})
+        want2 = single.request({"q": "zephyr", "limit": 2, "snippet": 0})
+    finally:
+        single.stop()
+    assert want["hits"][0]["url"].startswith("http://top"), want
+    assert want["hits"][0]["collapsed"] == 2, want
+    # A second, empty shard: over two remote shards Xapian 1.4 reports
+    # every hit's collapse count as 0.
+    empty = tmp_path / "empty"
+    (tmp_path / "none.jsonl").write_text("")
+    res = run([binary("gazette-indexer"), "add", "--index", str(empty), "--jsonl",
+               str(tmp_path / "none.jsonl")])
+    assert res.returncode == 0 and (empty / "iamglass").exists(), res.stderr
+    srv = [ShardServer(str(index)), ShardServer(str(empty))]
+    (tmp_path / "r").mkdir()
+    d = Daemon(tmp_path / "r", index=remote_stub(tmp_path, srv))
+    try:
+        got = d.request({"q": "zephyr", "limit": 1, "snippet": 0})
+        two = d.request({"q": "zephyr", "limit": 2, "snippet": 0})
+    finally:
+        d.stop()
+        for s in srv:
+            s.kill()
+    assert [(h["url"], h["collapsed"]) for h in got["hits"]] == [
+        (h["url"], h["collapsed"]) for h in want["hits"]], (got, want)
+    assert [(h["url"], h["collapsed"]) for h in two["hits"]] == [
+        (h["url"], h["collapsed"]) for h in want2["hits"]], (two, want2)
+    assert two["hits"][1]["collapsed"] > 10, two

@@ -172,6 +172,21 @@ static void test_stored_record_and_values(void **state)
 		GZ_OK);
 	assert_string_equal(value, "2013-07");
 	free(value);
+	/* The near-duplicate cluster: a value, and the same key as a term. */
+	assert_int_equal(
+		xsh_db_get_value(db, docid, SLOT_COLLAPSE, &value, &len, err),
+		GZ_OK);
+	assert_true(len > 0);
+	{
+		char term[80];
+		unsigned found = 0;
+
+		snprintf(term, sizeof term, "%s%s", PFX_CLUSTER, value);
+		assert_int_equal(xsh_db_find_term(db, term, &found, err),
+				 GZ_OK);
+		assert_int_equal(found, docid);
+	}
+	free(value);
 	xsh_db_close(db);
 	article_free(&back);
 	article_free(&a);
@@ -193,6 +208,26 @@ static void test_gone_page_is_kept(void **state)
 	assert_int_equal(index_close(w, err), GZ_OK);
 	assert_int_equal(count_term(f->path, TERM_GONE), 1);
 	assert_int_equal(count_term(f->path, "XSOURCEglobal times"), 1);
+	/* Rebuilt as gone, it keeps its cluster term. */
+	{
+		struct xsh_db *db;
+		unsigned docid = 0;
+		char *key = NULL, term[80];
+		size_t len = 0;
+
+		assert_int_equal(xsh_db_open(f->path, &db, err), GZ_OK);
+		snprintf(term, sizeof term, "%s%s", PFX_ID, a.url);
+		assert_int_equal(xsh_db_find_term(db, term, &docid, err),
+				 GZ_OK);
+		assert_int_equal(xsh_db_get_value(db, docid, SLOT_COLLAPSE,
+						  &key, &len, err),
+				 GZ_OK);
+		xsh_db_close(db);
+		assert_true(len > 0);
+		snprintf(term, sizeof term, "%s%s", PFX_CLUSTER, key);
+		free(key);
+		assert_int_equal(count_term(f->path, term), 1);
+	}
 	article_free(&a);
 }
 
