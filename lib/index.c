@@ -1096,7 +1096,6 @@ static int add_filter(struct xsh_doc *d, const char *prefix, const char *value,
 	return xsh_doc_add_boolean_term(d, term, err);
 }
 
-/* Set a string value slot unless value is empty. */
 /*
 ** The boolean term of d's near-duplicate cluster (PFX_CLUSTER + key), so
 ** that the copies of a story can be found by term: over remote shards
@@ -1113,6 +1112,7 @@ static int add_cluster_term(struct xsh_doc *d, const char *key, char *err)
 	return xsh_doc_add_boolean_term(d, term, err);
 }
 
+/* Set a string value slot unless value is empty. */
 static int set_value(struct xsh_doc *d, unsigned slot, const char *value,
 		     char *err)
 {

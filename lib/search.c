@@ -451,7 +451,6 @@ static struct xsh_qp *search_qp_for(struct searcher *s, const char *lang)
 	return qp;
 }
 
-/* Free the parsers (they hold references to s->db). */
 /*
 ** Remove the directory of a database this process made for itself (flat:
 ** Xapian's files only) and forget it.
@@ -480,6 +479,7 @@ static void search_spelling_drop(struct searcher *s)
 	s->spell_dir = NULL;
 }
 
+/* Free the parsers (they hold references to s->db). */
 static void search_qps_free(struct searcher *s)
 {
 	unsigned i;
@@ -2089,11 +2089,6 @@ static int search_same_digits(const char *a, const char *b)
 }
 
 /*
-** Ask the spelling table for a better query when the first found little,
-** and offer it only when it leaves the numbers alone and finds more (with
-** the same filters).  Failures here only mean no suggestion.
-*/
-/*
 ** Xapian 1.4 reads no spelling table over the network, so over remote
 ** shards searchd makes its own: a private temporary database with a
 ** spelling entry for each title word of the remote shards that are up
@@ -2144,6 +2139,11 @@ static void search_spelling(struct searcher *s, struct xsh_qp *qp)
 		sq->spell = 1;
 }
 
+/*
+** Ask the spelling table for a better query when the first found little,
+** and offer it only when it leaves the numbers alone and finds more (with
+** the same filters).  Failures here only mean no suggestion.
+*/
 static void search_suggest(struct searcher *s, const struct search_request *req,
 			   const struct search_plan *p,
 			   struct search_result *res)
