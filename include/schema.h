@@ -178,6 +178,14 @@ void schema_filter_term(const char *prefix, const char *value, char *out,
 			size_t n);
 
 /*
+** Write the term of the near-duplicate cluster key (PFX_CLUSTER + key, as
+** SLOT_COLLAPSE holds the key) into out of size n.  Returns 0, or -1 when
+** key is NULL or empty or the term would not fit (in n, or in
+** GZ_MAX_TERM_BYTES).
+*/
+int schema_cluster_term(const char *key, char *out, size_t n);
+
+/*
 ** The host of url for an H term: lower-cased, port and a leading "www."
 ** removed, into out of size n.  Returns 0, or -1 when url has no host.
 */

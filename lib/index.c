@@ -1096,22 +1096,6 @@ static int add_filter(struct xsh_doc *d, const char *prefix, const char *value,
 	return xsh_doc_add_boolean_term(d, term, err);
 }
 
-/*
-** The boolean term of d's near-duplicate cluster (PFX_CLUSTER + key), so
-** that the copies of a story can be found by term: over remote shards
-** searchd counts a hit's copies with it.  Nothing for an empty key.
-*/
-static int add_cluster_term(struct xsh_doc *d, const char *key, char *err)
-{
-	char term[GZ_MAX_TERM_BYTES + 1];
-
-	if (!key || !*key ||
-	    strlen(PFX_CLUSTER) + strlen(key) > GZ_MAX_TERM_BYTES)
-		return GZ_OK;
-	snprintf(term, sizeof term, "%s%s", PFX_CLUSTER, key);
-	return xsh_doc_add_boolean_term(d, term, err);
-}
-
 /* Set a string value slot unless value is empty. */
 static int set_value(struct xsh_doc *d, unsigned slot, const char *value,
 		     char *err)
@@ -1119,6 +1103,22 @@ static int set_value(struct xsh_doc *d, unsigned slot, const char *value,
 	if (!value || !*value)
 		return GZ_OK;
 	return xsh_doc_set_value(d, slot, value, strlen(value), err);
+}
+
+/*
+** d's near-duplicate cluster: key in SLOT_COLLAPSE, and as a boolean term
+** (schema_cluster_term) so that the copies of a story can be found by
+** term (over remote shards searchd counts a hit's copies with it).
+** Nothing for an empty key.
+*/
+static int set_cluster(struct xsh_doc *d, const char *key, char *err)
+{
+	char term[GZ_MAX_TERM_BYTES + 1];
+	int rc = set_value(d, SLOT_COLLAPSE, key, err);
+
+	if (rc == GZ_OK && schema_cluster_term(key, term, sizeof term) == 0)
+		rc = xsh_doc_add_boolean_term(d, term, err);
+	return rc;
 }
 
 /* Add the date terms and values for the publication time. */
@@ -1258,9 +1258,7 @@ static int build_doc(struct xsh_tg *tg, const struct article *a,
 	if (!rc)
 		rc = set_value(d, SLOT_SECTION, a->section, err);
 	if (!rc)
-		rc = set_value(d, SLOT_COLLAPSE, m->collapse, err);
-	if (!rc)
-		rc = add_cluster_term(d, m->collapse, err);
+		rc = set_cluster(d, m->collapse, err);
 	if (!rc)
 		rc = set_value(d, SLOT_SIMHASH, m->simhash, err);
 	if (!rc)
@@ -1591,9 +1589,7 @@ int index_put_built(struct index_writer *w, struct index_built *d,
 	}
 	rc = index_cluster(w, d->simhash, d->key, collapse, err);
 	if (!rc)
-		rc = set_value(d->doc, SLOT_COLLAPSE, collapse, err);
-	if (!rc)
-		rc = add_cluster_term(d->doc, collapse, err);
+		rc = set_cluster(d->doc, collapse, err);
 	if (!rc)
 		rc = shard_queue(target, OP_REPLACE, d->idterm, &d->doc, err);
 	if (!rc && w->threads)

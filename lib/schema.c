@@ -64,6 +64,19 @@ void schema_filter_term(const char *prefix, const char *value, char *out,
 	out[plen + utf8_cut(out + plen, vlen)] = '\0';
 }
 
+int schema_cluster_term(const char *key, char *out, size_t n)
+{
+	size_t len;
+
+	if (!key || !*key)
+		return -1;
+	len = strlen(PFX_CLUSTER) + strlen(key);
+	if (len > GZ_MAX_TERM_BYTES || len >= n)
+		return -1;
+	snprintf(out, n, "%s%s", PFX_CLUSTER, key);
+	return 0;
+}
+
 int schema_host(const char *url, char *out, size_t n)
 {
 	CURLU *u;

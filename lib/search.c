@@ -2929,45 +2929,32 @@ static void search_remote_folded(struct searcher *s, const struct xsh_query *q,
 				 struct search_result *res)
 {
 	struct search_keys keys = { NULL, res, res->n_hits };
-	struct xsh_query *any = NULL, *one = NULL, *both = NULL, *cq = NULL;
+	char(*terms)[GZ_MAX_TERM_BYTES + 1] = NULL;
+	const char **list = NULL;
+	struct xsh_query *any = NULL, *cq = NULL;
 	struct xsh_enquire *e = NULL;
 	struct xsh_mset *cm = NULL;
 	unsigned idx = 0, docs = 0;
-	size_t i, len;
+	size_t i, len, n = 0;
 	int rc = GZ_OK;
 
 	keys.key = calloc(keys.n, sizeof *keys.key);
-	if (!keys.key)
-		return;
-	for (i = 0; i < keys.n && rc == GZ_OK; i++) {
+	terms = calloc(keys.n, sizeof *terms);
+	list = calloc(keys.n, sizeof *list);
+	if (!keys.key || !terms || !list)
+		rc = GZ_ENOMEM;
+	for (i = 0; rc == GZ_OK && i < keys.n; i++) {
 		rc = xsh_mset_value(m, (unsigned)i, SLOT_COLLAPSE, &keys.key[i],
 				    &len, NULL);
-		if (rc != GZ_OK || !keys.key[i][0])
-			continue;
-		char term[GZ_MAX_TERM_BYTES + 1];
-
-		if (strlen(PFX_CLUSTER) + strlen(keys.key[i]) >
-		    GZ_MAX_TERM_BYTES)
-			continue;
-		snprintf(term, sizeof term, "%s%s", PFX_CLUSTER, keys.key[i]);
-		rc = xsh_query_term(term, &one, NULL);
-		if (rc == GZ_OK && !any) {
-			/* Not combined with NULL: that would match everything. */
-			any = one;
-			one = NULL;
-			continue;
-		}
-		if (rc == GZ_OK)
-			rc = xsh_query_combine(XSH_OP_OR, any, one, &both,
-					       NULL);
-		xsh_query_free(one);
-		one = NULL;
-		if (rc == GZ_OK) {
-			xsh_query_free(any);
-			any = both;
-			both = NULL;
+		if (rc == GZ_OK &&
+		    schema_cluster_term(keys.key[i], terms[n],
+					sizeof terms[n]) == 0) {
+			list[n] = terms[n];
+			n++;
 		}
 	}
+	if (rc == GZ_OK && n > 0)
+		rc = xsh_query_any_term(list, n, &any, NULL);
 	if (rc == GZ_OK && any)
 		rc = xsh_query_combine(XSH_OP_FILTER, q, any, &cq, NULL);
 	if (rc == GZ_OK && cq)
@@ -2988,9 +2975,11 @@ static void search_remote_folded(struct searcher *s, const struct xsh_query *q,
 	xsh_enquire_free(e);
 	xsh_query_free(cq);
 	xsh_query_free(any);
-	for (i = 0; i < keys.n; i++)
+	for (i = 0; keys.key && i < keys.n; i++)
 		free(keys.key[i]);
 	free(keys.key);
+	free(terms);
+	free(list);
 }
 
 /* One attempt at req over the current revision; see search_run. */
