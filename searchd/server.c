@@ -213,11 +213,11 @@ struct server {
 	pthread_cond_t cv;  /* signalled when work is queued or on stop */
 	struct conn *rr_head, *rr_tail; /* connections with queued jobs,
 				       * served round-robin */
-	unsigned q_len;                 /* jobs queued over all connections */
-	struct job *d_head, *d_tail;    /* done list */
-	int stop_workers;   /* workers exit when the queue is empty */
-	atomic_uint queued; /* q_len (or 1 on stop), read without mu by
-			     * workers waiting for work (worker_spin) */
+	atomic_uint q_len; /* jobs queued over all connections (changed under
+			    * mu; read without it by worker_spin) */
+	struct job *d_head, *d_tail; /* done list */
+	atomic_int stop_workers;     /* workers exit when the queue is empty
+				  * (set under mu; worker_spin reads it) */
 
 	struct conn *conns;    /* open connections */
 	unsigned n_conns;      /* how many */
@@ -681,7 +681,6 @@ static struct job *server_pop(struct server *s)
 		c->q_tail = NULL;
 	j->next = NULL;
 	s->q_len--;
-	atomic_store_explicit(&s->queued, s->q_len, memory_order_relaxed);
 	if (c->q_head) {
 		c->in_rr = 1;
 		if (s->rr_tail)
@@ -716,7 +715,6 @@ static struct job *server_unqueue(struct server *s, struct conn *c)
 	}
 	for (j = list; j; j = j->next)
 		s->q_len--;
-	atomic_store_explicit(&s->queued, s->q_len, memory_order_relaxed);
 	c->q_head = c->q_tail = NULL;
 	return list;
 }
@@ -737,7 +735,9 @@ static void worker_spin(struct server *s)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 1;; i++) {
-		if (atomic_load_explicit(&s->queued, memory_order_relaxed))
+		if (atomic_load_explicit(&s->q_len, memory_order_relaxed) ||
+		    atomic_load_explicit(&s->stop_workers,
+					 memory_order_relaxed))
 			return;
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
@@ -760,13 +760,12 @@ static void worker_spin(struct server *s)
 ** the loop (j->sent says how much went).  Called with s->mu held, which
 ** conn_close also takes before the socket is closed.
 */
-static void worker_send(struct server *s, struct job *j)
+static void worker_send(struct job *j)
 {
 	struct conn *c = j->conn;
 	size_t len;
 	ssize_t n;
 
-	(void)s;
 	if (!c->direct || c->head != j || !j->reply || j->close_after ||
 	    atomic_load(&j->cancelled))
 		return;
@@ -802,8 +801,7 @@ static void *worker_main(void *arg)
 			worker_run_job(w, j);
 
 		pthread_mutex_lock(&s->mu);
-		if (!atomic_load(&j->cancelled))
-			worker_send(s, j);
+		worker_send(j);
 		j->next = NULL;
 		if (s->d_tail)
 			s->d_tail->next = j;
@@ -954,8 +952,6 @@ static void server_enqueue(struct server *s, struct job *j)
 			s->rr_tail = c;
 		}
 		s->q_len++;
-		atomic_store_explicit(&s->queued, s->q_len,
-				      memory_order_relaxed);
 		pthread_cond_signal(&s->cv);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -1368,8 +1364,7 @@ static void conn_on_write(struct bufferevent *bev, void *arg)
 		conn_finish(c);
 		return;
 	}
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		conn_set_direct(c, 1);
+	conn_set_direct(c, 1); /* when the output has drained */
 	/* Room again: read what was waiting. */
 	conn_read_lines(c);
 	if (c->bev)
@@ -2013,7 +2008,6 @@ int server_run(struct server *s, char *err)
 	server_close_listeners(s);
 	pthread_mutex_lock(&s->mu);
 	s->stop_workers = 1;
-	atomic_store(&s->queued, 1);
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	for (i = 0; i < s->opt.workers; i++)
