@@ -2470,10 +2470,23 @@ static int search_pass_add(void *ctx, const unsigned *ids, size_t n)
 	return GZ_OK;
 }
 
+/*
+** Zero the scratch counts of the codes t->touched lists, and empty the
+** list (t->best needs no clearing: it is set when a code is first
+** counted).
+*/
+static void search_table_untouch(struct search_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_touched; i++)
+		t->count[t->touched[i]] = 0;
+	t->n_touched = 0;
+}
+
 /* Leave the tables' scratch counts at zero again and free the pass. */
 static void search_pass_done(struct search_pass *ps)
 {
-	size_t i;
 	int k;
 
 	for (k = 0; k < SEARCH_N_FACETS; k++)
@@ -2481,11 +2494,8 @@ static void search_pass_done(struct search_pass *ps)
 			memset(ps->ft[k]->count, 0,
 			       (ps->ft[k]->n_names + 1) *
 				       sizeof *ps->ft[k]->count);
-	if (ps->clu) {
-		for (i = 0; i < ps->clu->n_touched; i++)
-			ps->clu->count[ps->clu->touched[i]] = 0;
-		ps->clu->n_touched = 0;
-	}
+	if (ps->clu)
+		search_table_untouch(ps->clu);
 	free(ps->docs);
 	memset(ps, 0, sizeof *ps);
 }
@@ -2858,12 +2868,7 @@ static int search_fold_mset(struct search_table *t, const struct xsh_mset *m,
 		}
 		f->keep[f->n_keep++] = i;
 	}
-	/* Leave the table's scratch as search_pass_done does. */
-	for (i = 0; i < t->n_touched; i++) {
-		t->count[t->touched[i]] = 0;
-		t->best[t->touched[i]] = 0;
-	}
-	t->n_touched = 0;
+	search_table_untouch(t);
 	return rc;
 }
 
@@ -2996,8 +3001,8 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	unsigned check = 0, n, i, qflags = 0;
 	unsigned *sub = NULL;
 	size_t n_sub = 0;
-	struct search_table *fold_t =
-		NULL; /* collapse by table (search_fold) */
+	/* Collapse by table (search_fold): its table, else NULL. */
+	struct search_table *fold_t = NULL;
 	struct search_fold fold;
 	unsigned fetch = 0;
 	int k, rc, pass = 0;
@@ -3136,12 +3141,13 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	if (fold_t)
 		search_fold_total(&fold, fetch, res);
 
-	n = fold_t ? (fold.n_keep > req->offset
-			      ? (fold.n_keep - req->offset < req->limit
-					 ? fold.n_keep - req->offset
-					 : req->limit)
-			      : 0)
-		   : xsh_mset_size(m);
+	/* The page: from the folded hits, or the mset as it is. */
+	n = xsh_mset_size(m);
+	if (fold_t) {
+		n = fold.n_keep > req->offset ? fold.n_keep - req->offset : 0;
+		if (n > req->limit)
+			n = req->limit;
+	}
 	/*
 	** A short page is the end of the matches, so the total is known
 	** exactly, whatever Xapian estimated (its estimates with collapse and
