@@ -712,6 +712,19 @@ extern "C" int xsh_doc_add_term(struct xsh_doc *d, const char *term,
 	}
 }
 
+/*
+** True when term, which starts with a prefix of plen bytes, goes on with a
+** word for the spelling table: something, not starting with a capital
+** (another prefix, or Z for a stem).
+*/
+static bool xsh_spelling_word(const std::string &term, size_t plen)
+{
+	if (term.size() <= plen)
+		return false;
+	unsigned char c = (unsigned char)term[plen];
+	return !(c >= 'A' && c <= 'Z');
+}
+
 extern "C" int xsh_wdb_add_spelling_doc(struct xsh_wdb *w,
 					const struct xsh_doc *d,
 					const char *prefix, char *err) noexcept
@@ -731,11 +744,8 @@ extern "C" int xsh_wdb_add_spelling_doc(struct xsh_wdb *w,
 					break; /* past the prefix's terms */
 				continue;
 			}
-			if (term.size() <= p.size())
+			if (!xsh_spelling_word(term, p.size()))
 				continue;
-			unsigned char c = (unsigned char)term[p.size()];
-			if (c >= 'A' && c <= 'Z')
-				continue; /* another prefix, or a stem (Z) */
 			Xapian::termcount wdf = t.get_wdf();
 			w->db.add_spelling(term.substr(p.size()),
 					   wdf ? wdf : 1);
@@ -1113,6 +1123,19 @@ class xsh_lower_field : public Xapian::FieldProcessor
 };
 
 /*
+** Any of terms, without weight: the filter of a list of terms (date terms,
+** xsh_query_any_term), which should neither score nor count as a matched
+** subquery for percentages.
+*/
+static Xapian::Query xsh_weightless_any(const std::vector<Xapian::Query> &terms)
+{
+	return Xapian::Query(
+		Xapian::Query::OP_SCALE_WEIGHT,
+		Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+		0.0);
+}
+
+/*
 ** A range field handled by a C callback.  Constructed with the field
 ** prefix "field:" (or "" for bare ranges); Xapian's check_range strips it
 ** from begin before calling operator().
@@ -1150,10 +1173,7 @@ class xsh_range_proc : public Xapian::RangeProcessor
 				terms.emplace_back(std::string(p, len));
 			p += len + (sp ? 1 : 0);
 		}
-		return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-				     Xapian::Query(Xapian::Query::OP_OR,
-						   terms.begin(), terms.end()),
-				     0.0);
+		return xsh_weightless_any(terms);
 	}
 };
 
@@ -1265,11 +1285,8 @@ extern "C" int xsh_spelling_copy(struct xsh_db *const *from, size_t n,
 			Xapian::TermIterator end = from[i]->db.allterms_end(p);
 			for (; t != end && added < max_words; ++t) {
 				const std::string &term = *t;
-				if (term.size() <= p.size())
+				if (!xsh_spelling_word(term, p.size()))
 					continue;
-				unsigned char c = (unsigned char)term[p.size()];
-				if (c >= 'A' && c <= 'Z')
-					continue; /* another prefix, or a stem */
 				w.add_spelling(term.substr(p.size()),
 					       t.get_termfreq());
 				added++;
@@ -1853,9 +1870,7 @@ extern "C" int xsh_query_any_term(const char *const *terms, size_t n,
 			XSH_CHECK(terms[i] && *terms[i]);
 			qs.emplace_back(std::string(terms[i]));
 		}
-		Xapian::Query any(Xapian::Query::OP_OR, qs.begin(), qs.end());
-		*out = new xsh_query{ Xapian::Query(
-			Xapian::Query::OP_SCALE_WEIGHT, any, 0.0) };
+		*out = new xsh_query{ xsh_weightless_any(qs) };
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
