@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+struct article;
+
 #define RECORD_MAGIC     "\0GZz"
 #define RECORD_MAGIC_LEN 4
 
@@ -48,5 +50,13 @@ void record_reader_free(struct record_reader *r);
 */
 int record_json(struct record_reader *r, const char *data, size_t len,
 		const char **json, size_t *json_len, char **owned);
+
+/*
+** The article of the record data (len bytes) into a (article_from_json's
+** contract: a is the caller's, initialised).  r as for record_json.
+** GZ_OK, or record_json's or article_from_json's error with err set.
+*/
+int record_article(struct record_reader *r, const char *data, size_t len,
+		   struct article *a, char *err);
 
 #endif /* GZ_RECORD_H */

@@ -1635,22 +1635,6 @@ int index_put(struct index_writer *w, const struct article *a,
 	return rc;
 }
 
-/* The article of a stored record (record.h) into a.  GZ_OK or an error. */
-static int index_read_record(const char *data, size_t len, struct article *a,
-			     char *err)
-{
-	const char *json;
-	size_t jlen;
-	char *owned;
-	int rc = record_json(NULL, data, len, &json, &jlen, &owned);
-
-	if (rc)
-		return gz_fail(err, rc, "stored record: %s", gz_strerror(rc));
-	rc = article_from_json(json, jlen, a, err);
-	free(owned);
-	return rc;
-}
-
 int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 		       int *changed, char *err)
 {
@@ -1690,7 +1674,7 @@ int index_mark_gone_at(struct index_writer *w, const char *url, time_t when,
 		rc = xsh_wdb_get_data(s->wdb, docid, &data, &len, err);
 	article_init(&a);
 	if (!rc)
-		rc = index_read_record(data, len, &a, err);
+		rc = record_article(NULL, data, len, &a, err);
 	free(data);
 	if (!rc) {
 		gz_time_from_unix(when, &t);

@@ -6,6 +6,7 @@
 
 #include <zstd.h>
 
+#include "article.h"
 #include "gz_err.h"
 #include "record.h"
 
@@ -100,4 +101,19 @@ int record_json(struct record_reader *r, const char *data, size_t len,
 	*json_len = n;
 	*owned = buf;
 	return GZ_OK;
+}
+
+int record_article(struct record_reader *r, const char *data, size_t len,
+		   struct article *a, char *err)
+{
+	const char *json;
+	size_t jlen;
+	char *owned;
+	int rc = record_json(r, data, len, &json, &jlen, &owned);
+
+	if (rc)
+		return gz_fail(err, rc, "stored record: %s", gz_strerror(rc));
+	rc = article_from_json(json, jlen, a, err);
+	free(owned);
+	return rc;
 }

@@ -1370,9 +1370,8 @@ static int search_like_query(struct searcher *s, const char *like,
 	char term[GZ_MAX_TERM_BYTES + 16];
 	struct xsh_query *mlt = NULL, *self = NULL;
 	struct article a;
-	char *data = NULL, *owned = NULL;
-	const char *json = NULL;
-	size_t len = 0, jlen = 0;
+	char *data = NULL;
+	size_t len = 0;
 	unsigned docid = 0;
 	int rc;
 
@@ -1399,12 +1398,10 @@ static int search_like_query(struct searcher *s, const char *like,
 		return rc;
 	article_init(&a);
 	term[0] = '\0';
-	if (record_json(s->rec, data, len, &json, &jlen, &owned) == GZ_OK &&
-	    article_from_json(json, jlen, &a, NULL) == GZ_OK &&
+	if (record_article(s->rec, data, len, &a, NULL) == GZ_OK &&
 	    article_key_url(&a))
 		schema_idterm(article_key_url(&a), term, sizeof term);
 	article_free(&a);
-	free(owned);
 	free(data);
 
 	rc = s->n_shards

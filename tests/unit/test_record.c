@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <zstd.h>
 
+#include "article.h"
 #include "gz_err.h"
 #include "record.h"
 
@@ -155,6 +156,35 @@ static void test_oversized(void **state)
 	free(src);
 }
 
+/* record_article: a packed record and plain JSON give the same article;
+** a damaged record is an error, the article left empty. */
+static void test_article(void **state)
+{
+	struct article a;
+	char err[GZ_ERRLEN] = "", *rec = NULL;
+	size_t rec_len = 0;
+
+	(void)state;
+	assert_int_equal(record_pack(JSON, strlen(JSON), &rec, &rec_len),
+			 GZ_OK);
+	article_init(&a);
+	assert_int_equal(record_article(NULL, rec, rec_len, &a, err), GZ_OK);
+	assert_string_equal(a.title, "City diplomacy");
+	article_free(&a);
+	article_init(&a);
+	assert_int_equal(record_article(NULL, JSON, strlen(JSON), &a, err),
+			 GZ_OK);
+	assert_string_equal(a.title, "City diplomacy");
+	article_free(&a);
+	article_init(&a);
+	assert_int_equal(record_article(NULL, rec, rec_len - 1, &a, err),
+			 GZ_EINVAL);
+	assert_non_null(strstr(err, "stored record"));
+	assert_null(a.title);
+	article_free(&a);
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_plain_json_in_place),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_article),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
