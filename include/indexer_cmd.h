@@ -111,12 +111,6 @@ int cmd_is_sharded(const char *path);
 int cmd_split_path(const char *path, size_t room, char *dir, char *parent,
 		   const char **base);
 
-/*
-** Remove the tree at path (children first, links not followed); a
-** missing path is fine, a file that cannot be removed is logged.
-*/
-void cmd_rm_tree(const char *path);
-
 /* fsync the directory at path (after renames in it); failures are logged. */
 void cmd_sync_dir(const char *path);
 

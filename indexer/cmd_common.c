@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,25 +156,6 @@ int cmd_read_stub(const char *path, char (*names)[64], int *local, size_t max,
 	}
 	fclose(f);
 	return 0;
-}
-
-/* nftw callback: remove one entry (children first, with FTW_DEPTH). */
-static int cmd_rm_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		log_warn("file=\"%s\" msg=\"cannot remove: %s\"", path,
-			 strerror(errno));
-	return 0;
-}
-
-/* Remove the tree at path, links not followed (indexer_cmd.h). */
-void cmd_rm_tree(const char *path)
-{
-	nftw(path, cmd_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* fsync the directory at path, failures logged (indexer_cmd.h). */

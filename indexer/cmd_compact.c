@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "files.h"
 #include "gz_err.h"
 #include "gztime.h"
 #include "indexer_cmd.h"
@@ -101,7 +102,7 @@ static unsigned long compact_sweep(const char *gendir, long long keep)
 		}
 		if ((size_t)snprintf(p, sizeof p, "%s/%s", gendir, de->d_name) <
 		    sizeof p)
-			cmd_rm_tree(p);
+			files_rm_tree(p);
 	}
 	closedir(d);
 	return top;
@@ -249,7 +250,7 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 			     (int)*o->stop);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: compact %s: %s\n", dir, err);
-		cmd_rm_tree(dst);
+		files_rm_tree(dst);
 		xsh_wdb_close(lock);
 		ex = o->stop && *o->stop ? 128 + (int)*o->stop
 					 : GZ_EXIT_SOFTWARE;
@@ -290,7 +291,7 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	}
 	if (ex) {
 		unlink(link);
-		cmd_rm_tree(dst);
+		files_rm_tree(dst);
 		xsh_wdb_close(lock);
 		return ex;
 	}
@@ -299,7 +300,7 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	/* 4. Release, and drop the old generation. */
 	xsh_wdb_close(lock);
 	if (!o->keep_old)
-		cmd_rm_tree(old);
+		files_rm_tree(old);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	printf("documents=%u generation=%lu before_mb=%.1f after_mb=%.1f "
 	       "seconds=%.1f\n",

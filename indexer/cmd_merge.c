@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "gz_err.h"
 #include "indexer_cmd.h"
 #include "log.h"
@@ -80,7 +81,7 @@ static void merge_sweep(const char *parent, const char *base)
 		log_warn("msg=\"removing the leftover of an interrupted "
 			 "merge\" dir=\"%s\"",
 			 p);
-		cmd_rm_tree(p);
+		files_rm_tree(p);
 	}
 	closedir(d);
 }
@@ -306,7 +307,7 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	merge_free_srcs(srcs, n_srcs);
 	if (rc) {
 		fprintf(stderr, "gazette-indexer: merge %s: %s\n", dir, err);
-		cmd_rm_tree(dst);
+		files_rm_tree(dst);
 		xsh_wdb_close(lock);
 		if (stop && *stop)
 			return 128 + (int)*stop;
@@ -319,13 +320,13 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 		fprintf(stderr,
 			"gazette-indexer: merge %s: cannot swap in %s: %s\n",
 			dir, dst, strerror(errno));
-		cmd_rm_tree(dst);
+		files_rm_tree(dst);
 		xsh_wdb_close(lock);
 		return GZ_EXIT_SOFTWARE;
 	}
 	cmd_sync_dir(parent);
 	xsh_wdb_close(lock);
-	cmd_rm_tree(dst);
+	files_rm_tree(dst);
 	log_info("msg=\"merged\" index=\"%s\" documents=%lu mb_before=%.1f "
 		 "mb_after=%.1f seconds=%.1f",
 		 dir, docs, (double)before / 1048576.0,

@@ -9,7 +9,6 @@
 ** (the article JSON) and a snippet into plain C structs, so the caller can
 ** serialise them after the searcher has moved on.
 */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -20,9 +19,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "article.h"
+#include "files.h"
 #include "gz_err.h"
 #include "gz_limits.h"
 #include "gztime.h"
@@ -451,30 +450,12 @@ static struct xsh_qp *search_qp_for(struct searcher *s, const char *lang)
 	return qp;
 }
 
-/*
-** Remove the directory of a database this process made for itself (flat:
-** Xapian's files only) and forget it.
-*/
+/* Remove the spelling copy of remote shards, if any, and forget it. */
 static void search_spelling_drop(struct searcher *s)
 {
-	DIR *d;
-	struct dirent *de;
-	char path[PATH_MAX];
-
 	if (!s->spell_dir)
 		return;
-	d = opendir(s->spell_dir);
-	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (snprintf(path, sizeof path, "%s/%s", s->spell_dir,
-			     de->d_name) < (int)sizeof path)
-			unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(s->spell_dir);
+	files_rm_tree(s->spell_dir);
 	free(s->spell_dir);
 	s->spell_dir = NULL;
 }
