@@ -40,6 +40,17 @@ def run(args, timeout=60, **kw):
                           timeout=timeout, **kw)
 
 
+def index_jsonl(index, records):
+    """Index records (dicts, as `gazette-indexer add --jsonl` reads them)
+    into the index directory index (a Path), which must succeed; returns
+    index.  The JSON lines file is written beside it."""
+    src = index.parent / (index.name + ".jsonl")
+    src.write_text("".join(json.dumps(r) + "\n" for r in records))
+    res = run([binary("gazette-indexer"), "add", "--index", str(index), "--jsonl", str(src)])
+    assert res.returncode == 0, res.stdout + res.stderr
+    return index
+
+
 def write_config(path, site, index, extra=""):
     """Write the demo config for a site address and an index directory."""
     with open(DEMO_CONF, encoding="utf-8") as f:

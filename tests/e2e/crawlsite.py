@@ -129,6 +129,16 @@ class Site:
         self.srv.stop()
 
 
+def redirect(to, status=302):
+    """A route handler answering with a redirect (status) to `to`."""
+    def handler(h):
+        h.send_response(status)
+        h.send_header("Location", to)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return handler
+
+
 def write_conf(path, site_url, index, crawl="", source="", seed="/",
                feeds=("/feed.xml",), sitemaps=()):
     """A crawl config for one source on site_url."""

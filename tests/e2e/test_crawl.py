@@ -14,8 +14,9 @@ import zlib
 import pytest
 
 from conftest import doc_count
-from crawlsite import (Site, article_html, body_for, crawl, postings, search,
-                       start_crawl, terms, values, wait_for_text, write_conf)
+from crawlsite import (Site, article_html, body_for, crawl, postings, redirect,
+                       search, start_crawl, terms, values, wait_for_text,
+                       write_conf)
 
 SLOT_COLLAPSE = 5
 SLOT_GONE = 9
@@ -269,15 +270,6 @@ def bomb(h):
     h.send_header("Content-Length", str(len(body)))
     h.end_headers()
     h.wfile.write(body)
-
-
-def redirect(to):
-    def handler(h):
-        h.send_response(302)
-        h.send_header("Location", to)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
-    return handler
 
 
 def status(code, extra=None):

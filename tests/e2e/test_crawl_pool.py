@@ -11,8 +11,8 @@ import signal
 import pytest
 
 from conftest import SITE, binary, doc_count, run, write_config
-from crawlsite import (WORDS, Site, article_html, body_for, start_crawl,
-                       terms, wait_for_text, write_conf)
+from crawlsite import (WORDS, Site, article_html, body_for, redirect,
+                       start_crawl, terms, wait_for_text, write_conf)
 from siteserver import SiteServer
 
 SLOT_INDEXED = 7  # when the document was indexed: differs between runs
@@ -63,21 +63,12 @@ def warc_records(warc_dir):
     return sorted(recs)
 
 
-def redirect(to):
-    def handler(h):
-        h.send_response(301)
-        h.send_header("Location", to)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
-    return handler
-
-
 def tricky_site(root):
     """A site where the order of handling decides things: exact copies of
     articles under other URLs (the first URL handled keeps the document),
     print versions naming the article as canonical, a redirect, broken
     links, a PDF, and a listing page that leads to all of them."""
-    s = Site(root, n=30, routes={"/old/story-3.html": redirect("/news/2014/story-3.html")})
+    s = Site(root, n=30, routes={"/old/story-3.html": redirect("/news/2014/story-3.html", 301)})
     links = []
     for i in range(10):
         with open(s.path(s.article_path(i)), "rb") as f:

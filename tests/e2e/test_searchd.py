@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from conftest import Daemon, binary, read_line, run
+from conftest import Daemon, binary, index_jsonl, read_line, run
 import fixtureindex
 
 pytestmark = pytest.mark.timeout(60)
@@ -370,11 +370,7 @@ def test_collapse_of_a_story_with_many_copies(tmp_path):
                      "source": "Local", "language": "en",
                      "published": "2014-05-%02dT07:08:09Z" % (1 + i % 28),
                      "text": " ".join(words) + " item%d." % i})
-    src = tmp_path / "copies.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in recs))
-    index = tmp_path / "index"
-    res = run([binary("gazette-indexer"), "add", "--index", str(index), "--jsonl", str(src)])
-    assert res.returncode == 0, res.stdout + res.stderr
+    index = index_jsonl(tmp_path / "index", recs)
     d = Daemon(tmp_path, index=index)
     try:
         p1 = d.request({"q": "zephyr", "limit": 10, "snippet": 0})
@@ -423,11 +419,7 @@ def test_wildcard_past_its_expansion_limit(tmp_path):
     recs = [{"url": "http://wide.example/%d" % i, "title": "Wide %d" % i,
              "source": "Wire", "language": "en", "published": "2014-05-06T07:08:09Z",
              "text": text} for i, text in enumerate([words, "The harbour council met."])]
-    src = tmp_path / "wide.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in recs))
-    index = tmp_path / "index"
-    res = run([binary("gazette-indexer"), "add", "--index", str(index), "--jsonl", str(src)])
-    assert res.returncode == 0, res.stdout + res.stderr
+    index = index_jsonl(tmp_path / "index", recs)
     d = Daemon(tmp_path, index=index)
     try:
         with d.connect() as s:

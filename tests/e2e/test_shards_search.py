@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import Daemon, binary, run
+from conftest import Daemon, binary, index_jsonl, run
 import fixtureindex
 
 pytestmark = pytest.mark.skipif(shutil.which("xapian-tcpsrv") is None,
@@ -403,11 +403,7 @@ def test_remote_copies_counted_for_the_page_only(tmp_path):
     base = ("harbour council trade river market budget rail school festival "
             "bridge water energy police museum ").split() * 12
     recs = story("top", base, 3, 9) + story("big", base[::-1], 20, 1)
-    src = tmp_path / "copies.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in recs))
-    index = tmp_path / "index"
-    res = run([binary("gazette-indexer"), "add", "--index", str(index), "--jsonl", str(src)])
-    assert res.returncode == 0, res.stdout + res.stderr
+    index = index_jsonl(tmp_path / "index", recs)
     (tmp_path / "s").mkdir()
     single = Daemon(tmp_path / "s", index=index)
     try:
@@ -419,11 +415,8 @@ def test_remote_copies_counted_for_the_page_only(tmp_path):
     assert want["hits"][0]["collapsed"] == 2, want
     # A second, empty shard: over two remote shards Xapian 1.4 reports
     # every hit's collapse count as 0.
-    empty = tmp_path / "empty"
-    (tmp_path / "none.jsonl").write_text("")
-    res = run([binary("gazette-indexer"), "add", "--index", str(empty), "--jsonl",
-               str(tmp_path / "none.jsonl")])
-    assert res.returncode == 0 and (empty / "iamglass").exists(), res.stderr
+    empty = index_jsonl(tmp_path / "empty", [])
+    assert (empty / "iamglass").exists()
     srv = [ShardServer(str(index)), ShardServer(str(empty))]
     (tmp_path / "r").mkdir()
     d = Daemon(tmp_path / "r", index=remote_stub(tmp_path, srv))

@@ -973,14 +973,34 @@ static void test_qp_ranges(void **state)
 	xsh_db_close(db);
 }
 
+/*
+** Parse text (wildcards and boolean operators on) and run it over db: the
+** code of the run, its message in err.  A failed run gives no mset.
+*/
+static int run_parsed(struct xsh_db *db, struct xsh_qp *qp, const char *text,
+		      char *err)
+{
+	struct xsh_query *q = parse(qp, text, XSH_QP_WILDCARD | XSH_QP_BOOLEAN);
+	struct xsh_enquire *e = NULL;
+	struct xsh_mset *m = NULL;
+	int rc;
+
+	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
+	rc = xsh_enquire_run(e, 0, 10, 0, &m, err);
+	if (rc != GZ_OK)
+		assert_null(m);
+	xsh_mset_free(m);
+	xsh_enquire_free(e);
+	xsh_query_free(q);
+	return rc;
+}
+
 static void test_qp_errors(void **state)
 {
 	char err[GZ_ERRLEN] = "";
 	struct xsh_db *db = open_corpus();
 	struct xsh_qp *qp = corpus_parser(db, NULL);
 	struct xsh_query *q = NULL;
-	struct xsh_enquire *e = NULL;
-	struct xsh_mset *m = NULL;
 
 	(void)state;
 	/* Syntax errors. */
@@ -998,50 +1018,23 @@ static void test_qp_errors(void **state)
 	** and running it fails with GZ_EQUERY naming the wildcard.
 	*/
 	assert_int_equal(xsh_qp_set_max_expansion(qp, 3, err), GZ_OK);
-	q = parse(qp, "valley OR r*", XSH_QP_WILDCARD | XSH_QP_BOOLEAN);
-	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
 	err[0] = '\0';
-	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_EQUERY);
-	assert_null(m);
+	assert_int_equal(run_parsed(db, qp, "valley OR r*", err), GZ_EQUERY);
 	assert_non_null(strstr(err, "r"));
 	assert_true(strlen(err) > 0);
-	xsh_enquire_free(e);
-	xsh_query_free(q);
 	/* Within the limit (flooded, flooding, floods) it runs. */
-	q = parse(qp, "flood*", XSH_QP_WILDCARD);
-	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
-	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_OK);
-	xsh_mset_free(m);
-	m = NULL;
-	xsh_enquire_free(e);
-	xsh_query_free(q);
+	assert_int_equal(run_parsed(db, qp, "flood*", err), GZ_OK);
 	/*
 	** The limit is the query's, shared by its wildcards: 6 terms for two
 	** wildcards is 3 each (flood* has 3: it runs), for three is 2 each
 	** (it does not); a query of one wildcard still has all 6.
 	*/
 	assert_int_equal(xsh_qp_set_max_expansion(qp, 6, err), GZ_OK);
-	q = parse(qp, "flood* OR flood*", XSH_QP_WILDCARD | XSH_QP_BOOLEAN);
-	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
-	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_OK);
-	xsh_mset_free(m);
-	m = NULL;
-	xsh_enquire_free(e);
-	xsh_query_free(q);
-	q = parse(qp, "flood* OR flood* OR flood*",
-		  XSH_QP_WILDCARD | XSH_QP_BOOLEAN);
-	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
-	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_EQUERY);
+	assert_int_equal(run_parsed(db, qp, "flood* OR flood*", err), GZ_OK);
+	assert_int_equal(run_parsed(db, qp, "flood* OR flood* OR flood*", err),
+			 GZ_EQUERY);
 	assert_non_null(strstr(err, "2 terms"));
-	xsh_enquire_free(e);
-	xsh_query_free(q);
-	q = parse(qp, "flood*", XSH_QP_WILDCARD);
-	assert_int_equal(xsh_enquire_new(db, q, &e, err), GZ_OK);
-	assert_int_equal(xsh_enquire_run(e, 0, 10, 0, &m, err), GZ_OK);
-	xsh_mset_free(m);
-	m = NULL;
-	xsh_enquire_free(e);
-	xsh_query_free(q);
+	assert_int_equal(run_parsed(db, qp, "flood*", err), GZ_OK);
 	assert_int_equal(xsh_qp_set_max_expansion(qp, 0, err), GZ_OK);
 	q = parse(qp, "r*", XSH_QP_WILDCARD);
 	xsh_query_free(q);
