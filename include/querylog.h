@@ -3,9 +3,10 @@
 ** search, apart from the daemon's event log, for looking at what people
 ** ask and how long it takes:
 **
-**   2026-11-28T13:00:00.123Z q="city diplomacy" hits=3 total=3 ms=0.512 status=ok via=tcp rev=12
+**   2026-11-28T13:00:00.123Z q="city diplomacy" hits=3 total=3 ms=0.512 status=ok via=tcp rev=12 wait=0.031
 **
-** Fields are key=value; q is escaped and cut as log_escape does.  Writes
+** Fields are key=value; q is escaped and cut as log_escape does; wait is
+** the part of ms the search spent queued for a worker.  Writes
 ** from several threads are serialised; SIGHUP reopens the file (possibly
 ** at a new path).
 */
@@ -26,6 +27,7 @@ struct querylog_entry {
 	unsigned long hits;     /* hits returned */
 	unsigned long total;    /* estimated matches */
 	double ms;              /* time from request read to reply made */
+	double wait_ms;         /* of ms, the time queued for a worker */
 	unsigned long revision; /* index revision searched (0: unknown) */
 };
 

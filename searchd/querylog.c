@@ -105,10 +105,10 @@ void querylog_write(struct querylog *ql, const struct querylog_entry *e)
 	if (ql->fp)
 		fprintf(ql->fp,
 			"%s.%03ldZ q=\"%s\" hits=%lu total=%lu ms=%.3f "
-			"status=%s via=%s rev=%lu\n",
+			"status=%s via=%s rev=%lu wait=%.3f\n",
 			stamp, (long)(tv.tv_usec / 1000), q, e->hits, e->total,
 			e->ms, e->status ? e->status : "ok",
-			e->via ? e->via : "-", e->revision);
+			e->via ? e->via : "-", e->revision, e->wait_ms);
 	pthread_mutex_unlock(&ql->mu);
 }
 

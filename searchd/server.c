@@ -19,7 +19,12 @@
 ** turn, so a client pipelining many (or slow) requests delays another
 ** client's request by at most one of its own jobs per worker.  A
 ** connection has at most SERVER_MAX_CONN_JOBS jobs with workers; past that
-** its reading pauses.
+** its reading pauses.  A request that is its connection's only work (a
+** client waiting for each answer before it asks again, as people and most
+** programs do) goes into a first lane that workers serve before the ring,
+** so it waits for no queued job of a pipelining client, only for the jobs
+** already running; after SERVER_FIRST_RUN first-lane jobs in a row the
+** ring gets a turn, so that neither lane can starve the other.
 **
 ** Slots: at max_connections a new client takes the place of the
 ** connection stalled longest (an incomplete request line, else idle with
@@ -29,7 +34,9 @@
 ** A connection closed while its jobs are with workers stays allocated (no
 ** bufferevent) until the last of them comes back; jobs still queued for
 ** it are taken off the queue at once, and one a worker has already taken
-** but not started is marked cancelled and dropped without searching.
+** but not started is marked cancelled and dropped without searching.  A
+** worker also drops a job whose client has reset its connection (a client
+** that sent a batch and vanished) before the loop has seen it go.
 **
 ** The HTTP front's connections are conns too, with a different reader:
 ** one request head per connection, one job, a reply with HTTP headers,
@@ -40,6 +47,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -153,9 +161,9 @@ struct conn {
 	struct job *head, *tail;  /* replies owed, in request order */
 	struct job *q_head,
 		*q_tail;       /* its jobs waiting for a worker (srv->mu) */
-	struct conn *rr_next;  /* next in srv's ring of connections with
-				     * queued jobs (srv->mu) */
-	int in_rr;             /* 1 while in that ring (srv->mu) */
+	struct conn *rr_next;  /* next in the lane of srv's connections
+				     * with queued jobs it is in (srv->mu) */
+	int in_rr;             /* 1 while in a lane (srv->mu) */
 	unsigned owed;         /* jobs in the FIFO */
 	unsigned with_workers; /* jobs workers still hold */
 	int eof;               /* the client has finished sending */
@@ -170,9 +178,16 @@ struct conn {
 	double active_ms;      /* monotonic ms of the last request read or
 				     * reply written */
 	evutil_socket_t fd;    /* the socket, for worker_send */
+	int fd_open;           /* fd is still c's: workers may look at it
+				     * (srv->mu; cleared before it is closed) */
 	int direct;            /* a worker may write the reply at the head
 				     * itself: open, line protocol, nothing in
 				     * the output buffer, not closing (srv->mu) */
+};
+
+/* A FIFO of connections with queued jobs, linked by rr_next (srv->mu). */
+struct conn_lane {
+	struct conn *head, *tail;
 };
 
 /* One worker thread and its searcher. */
@@ -209,10 +224,12 @@ struct server {
 	struct worker *workers;  /* opt.workers of them */
 	unsigned documents;      /* at start, for the log */
 
-	pthread_mutex_t mu; /* guards the fields down to stop_workers */
-	pthread_cond_t cv;  /* signalled when work is queued or on stop */
-	struct conn *rr_head, *rr_tail; /* connections with queued jobs,
-				       * served round-robin */
+	pthread_mutex_t mu;     /* guards the fields down to stop_workers */
+	pthread_cond_t cv;      /* signalled when work is queued or on stop */
+	struct conn_lane first; /* connections whose only work is queued */
+	struct conn_lane rr;    /* the others with queued jobs, served
+				 * round-robin */
+	unsigned first_run;     /* first-lane jobs taken in a row */
 	atomic_uint q_len; /* jobs queued over all connections (changed under
 			    * mu; read without it by worker_spin) */
 	struct job *d_head, *d_tail; /* done list */
@@ -619,7 +636,7 @@ static void worker_run_job(struct worker *w, struct job *j)
 	struct search_result res;
 	char err[GZ_ERRLEN] = "";
 	char q[160];
-	double ms;
+	double ms, t_pick = server_now_ms();
 	int rc;
 
 	worker_shards(w);
@@ -652,27 +669,65 @@ static void worker_run_job(struct worker *w, struct job *j)
 	qe.hits = res.n_hits;
 	qe.total = res.estimate;
 	qe.ms = ms;
+	qe.wait_ms = t_pick - j->t_start;
 	qe.revision = res.revision;
 	querylog_write(s->qlog, &qe);
 	search_result_free(&res);
 }
 
+/* Append c to lane l (c is in no lane).  Called with s->mu held. */
+static void lane_push(struct conn_lane *l, struct conn *c)
+{
+	c->in_rr = 1;
+	c->rr_next = NULL;
+	if (l->tail)
+		l->tail->rr_next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+/* Take c out of lane l; 0 when it was not there.  Called with s->mu held. */
+static int lane_remove(struct conn_lane *l, struct conn *c)
+{
+	struct conn **pp, *prev = NULL;
+
+	for (pp = &l->head; *pp; prev = *pp, pp = &(*pp)->rr_next)
+		if (*pp == c) {
+			*pp = c->rr_next;
+			if (l->tail == c)
+				l->tail = prev;
+			c->rr_next = NULL;
+			c->in_rr = 0;
+			return 1;
+		}
+	return 0;
+}
+
+/* First-lane jobs taken in a row before the ring gets a turn. */
+#define SERVER_FIRST_RUN 4
+
 /*
-** Take the next job, round-robin over the connections with queued work:
-** the first job of the ring's first connection, which then goes to the
-** ring's end if it has more.  NULL when nothing is queued.  Called with
-** s->mu held.
+** Take the next job: from the first lane's first connection, or, when
+** that lane is empty or has had SERVER_FIRST_RUN turns in a row while the
+** ring waited, from the ring's first; a connection with more jobs goes to
+** the ring's end.  NULL when nothing is queued.  Called with s->mu held.
 */
 static struct job *server_pop(struct server *s)
 {
-	struct conn *c = s->rr_head;
+	struct conn_lane *l = &s->first;
+	struct conn *c;
 	struct job *j;
 
+	if (!s->first.head || (s->rr.head && s->first_run >= SERVER_FIRST_RUN))
+		l = &s->rr;
+	c = l->head;
 	if (!c)
 		return NULL;
-	s->rr_head = c->rr_next;
-	if (!s->rr_head)
-		s->rr_tail = NULL;
+	s->first_run = l == &s->first ? s->first_run + 1 : 0;
+	l->head = c->rr_next;
+	if (!l->head)
+		l->tail = NULL;
 	c->rr_next = NULL;
 	c->in_rr = 0;
 	j = c->q_head;
@@ -681,14 +736,8 @@ static struct job *server_pop(struct server *s)
 		c->q_tail = NULL;
 	j->next = NULL;
 	s->q_len--;
-	if (c->q_head) {
-		c->in_rr = 1;
-		if (s->rr_tail)
-			s->rr_tail->rr_next = c;
-		else
-			s->rr_head = c;
-		s->rr_tail = c;
-	}
+	if (c->q_head)
+		lane_push(&s->rr, c);
 	return j;
 }
 
@@ -699,20 +748,10 @@ static struct job *server_pop(struct server *s)
 */
 static struct job *server_unqueue(struct server *s, struct conn *c)
 {
-	struct conn **pp, *prev = NULL;
 	struct job *list = c->q_head, *j;
 
-	if (c->in_rr) {
-		for (pp = &s->rr_head; *pp; prev = *pp, pp = &(*pp)->rr_next)
-			if (*pp == c) {
-				*pp = c->rr_next;
-				if (s->rr_tail == c)
-					s->rr_tail = prev;
-				break;
-			}
-		c->rr_next = NULL;
-		c->in_rr = 0;
-	}
+	if (c->in_rr && !lane_remove(&s->first, c))
+		lane_remove(&s->rr, c);
 	for (j = list; j; j = j->next)
 		s->q_len--;
 	c->q_head = c->q_tail = NULL;
@@ -777,6 +816,24 @@ static void worker_send(struct job *j)
 		c->direct = 0; /* the loop writes the rest */
 }
 
+/*
+** 1 when c's peer has reset the connection or both directions are shut,
+** so that no reply can reach it; a peer that only finished sending (a
+** half-close) still reads its replies and gives 0.  Called with s->mu
+** held, which keeps c->fd c's own (conn_close).
+*/
+static int conn_peer_gone(const struct conn *c)
+{
+	struct pollfd p;
+
+	if (!c->fd_open)
+		return 0;
+	p.fd = c->fd;
+	p.events = 0;
+	p.revents = 0;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 /* A worker thread: take jobs from the queue until told to stop. */
 static void *worker_main(void *arg)
 {
@@ -787,9 +844,11 @@ static void *worker_main(void *arg)
 	for (;;) {
 		worker_spin(s);
 		pthread_mutex_lock(&s->mu);
-		while (!s->rr_head && !s->stop_workers)
+		while (!s->first.head && !s->rr.head && !s->stop_workers)
 			pthread_cond_wait(&s->cv, &s->mu);
 		j = server_pop(s);
+		if (j && conn_peer_gone(j->conn))
+			atomic_store(&j->cancelled, 1);
 		pthread_mutex_unlock(&s->mu);
 		if (!j)
 			break;
@@ -864,6 +923,7 @@ static void conn_close(struct conn *c, const char *why)
 	/* No worker writes to the socket once this returns (worker_send). */
 	pthread_mutex_lock(&s->mu);
 	c->direct = 0;
+	c->fd_open = 0;
 	pthread_mutex_unlock(&s->mu);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
@@ -927,9 +987,8 @@ static void job_fail(struct job *j, int code, const char *msg)
 /* Queue j for a worker, or answer "busy" when the queue is full. */
 static void server_enqueue(struct server *s, struct job *j)
 {
-	int full;
-
 	struct conn *c = j->conn;
+	int full;
 
 	pthread_mutex_lock(&s->mu);
 	full = s->q_len >= s->tun.queue_max;
@@ -942,15 +1001,9 @@ static void server_enqueue(struct server *s, struct job *j)
 		else
 			c->q_head = j;
 		c->q_tail = j;
-		if (!c->in_rr) {
-			c->in_rr = 1;
-			c->rr_next = NULL;
-			if (s->rr_tail)
-				s->rr_tail->rr_next = c;
-			else
-				s->rr_head = c;
-			s->rr_tail = c;
-		}
+		/* Its only work: nothing else of c's queued or running. */
+		if (!c->in_rr)
+			lane_push(c->with_workers == 1 ? &s->first : &s->rr, c);
 		s->q_len++;
 		pthread_cond_signal(&s->cv);
 	}
@@ -1300,9 +1353,12 @@ static void conn_flush(struct conn *c)
 			c->tail = NULL;
 		c->owed--;
 		if (!j->reply) {
-			/* Could not even build an error: give up on c. */
+			/* Its client reset the connection (conn_peer_gone), or
+			** not even an error could be built: give up on c. */
+			int gone = atomic_load(&j->cancelled);
+
 			job_free(j);
-			conn_close(c, "out of memory");
+			conn_close(c, gone ? "reset by peer" : "out of memory");
 			return;
 		}
 		len = strlen(j->reply);
@@ -1504,6 +1560,7 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 	c->via = via;
 	c->http = strcmp(via, "http") == 0;
 	c->fd = fd;
+	c->fd_open = 1;
 	c->direct = !c->http; /* no job can see c yet: no lock needed */
 	server_format_addr(sa, c->peer, sizeof c->peer);
 	c->next = s->conns;
@@ -2043,8 +2100,8 @@ void server_free(struct server *s)
 			job_free(j);
 		}
 	}
-	while (s->rr_head) {
-		c = s->rr_head;
+	while (s->first.head || s->rr.head) {
+		c = s->first.head ? s->first.head : s->rr.head;
 		j = server_unqueue(s, c);
 		for (; j; j = next) {
 			next = j->next;
