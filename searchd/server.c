@@ -196,6 +196,7 @@ struct worker {
 	struct searcher *se; /* its own index handle */
 	pthread_t tid;       /* thread id, valid when started */
 	unsigned shard_gen;  /* srv->shard_gen its shards were opened at */
+	unsigned id;         /* 1 + its index in srv->workers */
 	int started;         /* 1 once pthread_create succeeded */
 };
 
@@ -235,6 +236,8 @@ struct server {
 	struct job *d_head, *d_tail; /* done list */
 	atomic_int stop_workers;     /* workers exit when the queue is empty
 				  * (set under mu; worker_spin reads it) */
+	atomic_uint spinner; /* id of the worker spinning for the next job
+			      * (worker_spin), 0: none, so none to wake */
 
 	struct conn *conns;    /* open connections */
 	unsigned n_conns;      /* how many */
@@ -762,22 +765,28 @@ static struct job *server_unqueue(struct server *s, struct conn *c)
 ** Wait up to WORKER_SPIN_NS for a job to be queued, without sleeping: a
 ** client that sends its next request as soon as it has read a reply finds
 ** the worker awake, instead of paying for the thread to be woken (tens
-** of microseconds here, a tenth of a short search).  Costs at most that
-** much CPU per job when the daemon is nearly idle, nothing when busy.
+** of microseconds here, a tenth of a short search).  Only the worker that
+** finished a job last spins (s->spinner), and a queued job wakes no other
+** while it does: a client asking one question after another is served by
+** the same worker, whose caches (its searcher's tables, Xapian's blocks,
+** the core's) are warm, instead of by whichever worker wakes.  Costs at
+** most WORKER_SPIN_NS of CPU per job when the daemon is nearly idle,
+** nothing when busy.
 */
 #define WORKER_SPIN_NS 100000L
 
-static void worker_spin(struct server *s)
+static void worker_spin(struct worker *w)
 {
+	struct server *s = w->srv;
 	struct timespec t0, t;
-	unsigned i;
+	unsigned i, me = w->id;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 1;; i++) {
+	for (i = 1; atomic_load(&s->spinner) == me; i++) {
 		if (atomic_load_explicit(&s->q_len, memory_order_relaxed) ||
 		    atomic_load_explicit(&s->stop_workers,
 					 memory_order_relaxed))
-			return;
+			break;
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
@@ -786,9 +795,12 @@ static void worker_spin(struct server *s)
 			if ((t.tv_sec - t0.tv_sec) * 1000000000L +
 				    (t.tv_nsec - t0.tv_nsec) >
 			    WORKER_SPIN_NS)
-				return;
+				break;
 		}
 	}
+	/* Before looking at the queue under s->mu, so that a job queued
+	** while this worker was still the spinner is seen (server_enqueue). */
+	atomic_compare_exchange_strong(&s->spinner, &me, 0);
 }
 
 /*
@@ -842,7 +854,7 @@ static void *worker_main(void *arg)
 	struct job *j;
 
 	for (;;) {
-		worker_spin(s);
+		worker_spin(w);
 		pthread_mutex_lock(&s->mu);
 		while (!s->first.head && !s->rr.head && !s->stop_workers)
 			pthread_cond_wait(&s->cv, &s->mu);
@@ -869,6 +881,7 @@ static void *worker_main(void *arg)
 		s->d_tail = j;
 		pthread_mutex_unlock(&s->mu);
 		event_active(s->ev_notify, EV_READ, 0);
+		atomic_store(&s->spinner, w->id);
 	}
 	return NULL;
 }
@@ -1005,7 +1018,9 @@ static void server_enqueue(struct server *s, struct job *j)
 		if (!c->in_rr)
 			lane_push(c->with_workers == 1 ? &s->first : &s->rr, c);
 		s->q_len++;
-		pthread_cond_signal(&s->cv);
+		/* A spinning worker takes it (worker_spin); else wake one. */
+		if (atomic_load(&s->spinner) == 0)
+			pthread_cond_signal(&s->cv);
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (full) {
@@ -1968,6 +1983,7 @@ int server_new(const struct server_options *opt, struct server **out, char *err)
 	}
 	for (i = 0; i < opt->workers; i++) {
 		s->workers[i].srv = s;
+		s->workers[i].id = (unsigned)i + 1;
 		struct searcher_options so;
 
 		so.shard_timeout_ms = opt->shard_timeout_ms;
