@@ -859,6 +859,10 @@ static void *worker_main(void *arg)
 		while (!s->first.head && !s->rr.head && !s->stop_workers)
 			pthread_cond_wait(&s->cv, &s->mu);
 		j = server_pop(s);
+		/* More queued than this worker takes: a job queued while a
+		** worker spun woke no one (server_enqueue), so wake one now. */
+		if (j && s->q_len > 0)
+			pthread_cond_signal(&s->cv);
 		if (j && conn_peer_gone(j->conn))
 			atomic_store(&j->cancelled, 1);
 		pthread_mutex_unlock(&s->mu);
