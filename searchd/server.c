@@ -1362,11 +1362,17 @@ static void conn_flush(struct conn *c)
 		return;
 	}
 	while (c->bev && (j = c->head) && !j->with_worker) {
-		size_t len;
+		size_t len = j->reply ? strlen(j->reply) : 0;
 
-		/* Under the lock: workers compare the head with their job. */
+		/*
+		** Under the lock: workers compare the head with their job, and
+		** once the next job heads the FIFO its worker must not write
+		** before this reply, which the loop is about to write itself.
+		*/
 		pthread_mutex_lock(&c->srv->mu);
 		c->head = j->fifo_next;
+		if (j->sent < len)
+			c->direct = 0;
 		pthread_mutex_unlock(&c->srv->mu);
 		if (!c->head)
 			c->tail = NULL;
@@ -1380,10 +1386,9 @@ static void conn_flush(struct conn *c)
 			conn_close(c, gone ? "reset by peer" : "out of memory");
 			return;
 		}
-		len = strlen(j->reply);
 		if (j->sent < len) {
-			/* From here the output buffer is not empty. */
-			conn_set_direct(c, 0);
+			/* From here the output buffer is not empty (and direct
+			** writes are off, above). */
 			bufferevent_write(c->bev, j->reply + j->sent,
 					  len - j->sent);
 		} else {
