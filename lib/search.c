@@ -2807,6 +2807,14 @@ static unsigned search_fold_first(const struct search_table *t, unsigned want)
 	return n > SEARCH_FOLD_MAX ? SEARCH_FOLD_MAX : (unsigned)n;
 }
 
+/* Free what f holds. */
+static void search_fold_done(struct search_fold *f)
+{
+	free(f->keep);
+	free(f->folded);
+	memset(f, 0, sizeof *f);
+}
+
 /* Fold m by t into f (emptied first).  GZ_OK, or the shim's error. */
 static int search_fold_mset(struct search_table *t, const struct xsh_mset *m,
 			    struct search_fold *f, char *err)
@@ -2814,9 +2822,7 @@ static int search_fold_mset(struct search_table *t, const struct xsh_mset *m,
 	unsigned n = xsh_mset_size(m), i;
 	int rc = GZ_OK;
 
-	free(f->keep);
-	free(f->folded);
-	memset(f, 0, sizeof *f);
+	search_fold_done(f);
 	f->seen = n;
 	if (n == 0)
 		return GZ_OK;
@@ -2848,14 +2854,6 @@ static int search_fold_mset(struct search_table *t, const struct xsh_mset *m,
 	}
 	search_table_untouch(t);
 	return rc;
-}
-
-/* Free what f holds. */
-static void search_fold_done(struct search_fold *f)
-{
-	free(f->keep);
-	free(f->folded);
-	memset(f, 0, sizeof *f);
 }
 
 /*
