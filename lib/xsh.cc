@@ -1983,16 +1983,24 @@ extern "C" int xsh_mset_percent(const struct xsh_mset *m, double weight,
 	}
 }
 
+/* GZ_OK when m has a hit i, else GZ_EINVAL with fn named in err. */
+static int xsh_mset_has(const struct xsh_mset *m, unsigned i, const char *fn,
+			char *err)
+{
+	if (i < m->m.size())
+		return GZ_OK;
+	return gz_fail(err, GZ_EINVAL, "%s: no hit %u of %u", fn, i,
+		       static_cast<unsigned>(m->m.size()));
+}
+
 extern "C" int xsh_mset_hit(const struct xsh_mset *m, unsigned i,
 			    struct xsh_hit *out, char *err) noexcept
 {
 	try {
 		XSH_CHECK(m);
 		XSH_CHECK(out);
-		if (i >= m->m.size())
-			return gz_fail(err, GZ_EINVAL,
-				       "xsh_mset_hit: no hit %u of %u", i,
-				       static_cast<unsigned>(m->m.size()));
+		if (int rc = xsh_mset_has(m, i, "xsh_mset_hit", err))
+			return rc;
 		Xapian::MSetIterator it = m->m[i];
 		out->docid = *it;
 		out->rank = it.get_rank();
@@ -2012,10 +2020,8 @@ extern "C" int xsh_mset_data(const struct xsh_mset *m, unsigned i, char **out,
 		XSH_CHECK(out);
 		*out = nullptr;
 		XSH_CHECK(m);
-		if (i >= m->m.size())
-			return gz_fail(err, GZ_EINVAL,
-				       "xsh_mset_data: no hit %u of %u", i,
-				       static_cast<unsigned>(m->m.size()));
+		if (int rc = xsh_mset_has(m, i, "xsh_mset_data", err))
+			return rc;
 		xsh_strout(m->doc(i).get_data(), out, len);
 		return GZ_OK;
 	} catch (...) {
@@ -2031,10 +2037,8 @@ extern "C" int xsh_mset_value(const struct xsh_mset *m, unsigned i,
 		XSH_CHECK(out);
 		*out = nullptr;
 		XSH_CHECK(m);
-		if (i >= m->m.size())
-			return gz_fail(err, GZ_EINVAL,
-				       "xsh_mset_value: no hit %u of %u", i,
-				       static_cast<unsigned>(m->m.size()));
+		if (int rc = xsh_mset_has(m, i, "xsh_mset_value", err))
+			return rc;
 		xsh_strout(m->doc(i).get_value(slot), out, len);
 		return GZ_OK;
 	} catch (...) {
