@@ -895,6 +895,7 @@ static void *worker_main(void *arg)
 static void conn_flush(struct conn *c);
 static void conn_finish(struct conn *c);
 static void conn_abort(struct conn *c);
+static void conn_abort_oom(struct conn *c);
 
 /* Free c itself (its bufferevent is gone and no worker holds a job). */
 static void conn_destroy(struct conn *c)
@@ -1052,8 +1053,7 @@ static void conn_handle_line(struct conn *c, const char *line, size_t n)
 	j = conn_new_job(c);
 	if (!j) {
 		/* Not conn_close: the callers go on using c (conn_abort). */
-		log_error("msg=\"out of memory\" conn=%lu", c->id);
-		conn_abort(c);
+		conn_abort_oom(c);
 		return;
 	}
 	rc = proto_parse_line(line, n, &j->req, err);
@@ -1118,8 +1118,7 @@ static void conn_read_http(struct conn *c)
 	n = len > HTTP_MAX_HEAD ? HTTP_MAX_HEAD : len;
 	data = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
 	if (!data) {
-		log_error("msg=\"out of memory\" conn=%lu", c->id);
-		conn_abort(c);
+		conn_abort_oom(c);
 		return;
 	}
 	rc = http_parse_head(data, n, &head_len, &hr, err);
@@ -1132,8 +1131,7 @@ static void conn_read_http(struct conn *c)
 	j = conn_new_job(c);
 	if (!j) {
 		http_request_free(&hr);
-		log_error("msg=\"out of memory\" conn=%lu", c->id);
-		conn_abort(c);
+		conn_abort_oom(c);
 		return;
 	}
 	j->close_after = 1;
@@ -1206,6 +1204,13 @@ static void conn_abort(struct conn *c)
 	c->closing = 1;
 	c->linger = 0;
 	c->skip = 0;
+}
+
+/* Out of memory while reading c's requests: log it and conn_abort c. */
+static void conn_abort_oom(struct conn *c)
+{
+	log_error("msg=\"out of memory\" conn=%lu", c->id);
+	conn_abort(c);
 }
 
 /*
@@ -1287,9 +1292,7 @@ static void conn_read_lines(struct conn *c)
 				 c->id, c->peer,
 				 eol.pos < 0 ? len : (size_t)eol.pos);
 			if (!j) {
-				log_error("msg=\"out of memory\" conn=%lu",
-					  c->id);
-				conn_abort(c);
+				conn_abort_oom(c);
 				return;
 			}
 			job_fail(j, GZ_ETOOBIG, "request line too long");
@@ -1306,8 +1309,7 @@ static void conn_read_lines(struct conn *c)
 		n = (size_t)eol.pos;
 		line = malloc(n + 1);
 		if (!line) {
-			log_error("msg=\"out of memory\" conn=%lu", c->id);
-			conn_abort(c);
+			conn_abort_oom(c);
 			return;
 		}
 		evbuffer_remove(in, line, n);
