@@ -3,6 +3,7 @@
   generate_corpus(out, n)   ../shared/corpus/make_corpus.py into out, if present
   du(path)                  bytes of the files below path
   run_measured(cmd, ...)    run a child: wall and CPU seconds, peak RSS
+  build_tool(build, name)   compile bench/NAME.c against BUILD/libgazette.a
   searchd(bindir, index, tmp, ...)
                             a gazette-searchd on 127.0.0.1 for a with block
   pct(xs, p)                the p-th percentile of xs
@@ -51,6 +52,25 @@ def du(path, skip_suffix=None):
             if os.path.isfile(fp) and not (skip_suffix and f.endswith(skip_suffix)):
                 total += os.path.getsize(fp)
     return total
+
+
+def build_tool(build, name):
+    """Compile bench/NAME.c against BUILD/libgazette.a (which the caller
+    has built: it may be an older tree's) into BUILD/bench/NAME; returns
+    that path."""
+    libs = subprocess.run(["pkg-config", "--cflags", "--libs", "jansson",
+                           "libxml-2.0", "libcurl", "inih", "zlib", "libzstd"],
+                          capture_output=True, text=True, check=True).stdout.split()
+    libs += subprocess.run(["xapian-config", "--libs"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    out = os.path.join(build, "bench", name)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    subprocess.run(["g++", "-O2", "-x", "c", "-std=gnu11",
+                    "-I" + os.path.join(ROOT, "include"),
+                    os.path.join(ROOT, "bench", name + ".c"), "-x", "none",
+                    os.path.join(build, "libgazette.a")] + libs +
+                   ["-lpthread", "-o", out], check=True)
+    return out
 
 
 def run_measured(cmd, env=None, log=None):

@@ -20,12 +20,15 @@ then prints the rates and the ratio, and appends a row to bench/RESULTS.md
 
   python3 bench/crawl.py [--n 10000] [--bindir bin] [--keep DIR] [--no-record]
                          [--before BINDIR] [--runs N] [--jobs N]
+                         [--index-option KEY=VALUE]...
 
 With --before, the first crawl is also run with the programs in BINDIR (a
 build of the previous version), both on fresh indexes, alternating, --runs
 times each (default 1); the medians of both are printed side by side, with
 the WARC sizes.  --jobs N passes `--jobs N` (the crawl's worker threads;
 default the cores less one) to the crawls of the build in --bindir.
+--index-option adds a line to the crawls' [index] section, e.g.
+`--index-option shard_by=id --index-option shard_count=2`.
 
 It is a benchmark, not a test: it takes a minute or two and needs no
 network beyond loopback (apt-get aside).
@@ -172,9 +175,13 @@ def serve(root, addr):
 
 # ---------------------------------------------------------------- the runs
 
-def write_config(path, index, warc, servers):
+def write_config(path, index, warc, servers, index_options=()):
     with open(path, "w") as f:
-        f.write("[index]\npath = %s\ncommit_every = 1000\n\n" % index)
+        f.write("[index]\npath = %s\ncommit_every = 1000\n" % index)
+        for opt in index_options:
+            key, _, value = opt.partition("=")
+            f.write("%s = %s\n" % (key.strip(), value.strip()))
+        f.write("\n")
         f.write("[crawl]\nuser_agent = GazetteBench/0.1 (+https://gazette.invalid/bot)\n"
                 "delay_ms = 0\nconcurrency = 16\ntimeout = 30\nmax_pages = 1000000\n"
                 "obey_robots = yes\nallow_address = 127.0.0.0/8\nwarc_dir = %s\n\n"
@@ -185,16 +192,24 @@ def write_config(path, index, warc, servers):
 
 
 def crawl(bindir, conf, extra=()):
+    """Run one crawl; returns wall seconds, the summary's fields, the
+    summary line and the crawl's CPU seconds (user + system)."""
     t = time.monotonic()
-    res = subprocess.run([os.path.join(bindir, "gazette-indexer"), "crawl",
-                          "--quiet", "--config", conf] + list(extra),
-                         capture_output=True, text=True, timeout=3600)
-    secs = time.monotonic() - t
-    summary = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else ""
-    if res.returncode not in (0, 1):
-        sys.exit("crawl failed (%d): %s" % (res.returncode, res.stderr[-2000:]))
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen([os.path.join(bindir, "gazette-indexer"), "crawl",
+                              "--quiet", "--config", conf] + list(extra),
+                             stdout=out, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        secs = time.monotonic() - t
+        rc = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    summary = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    if rc not in (0, 1):
+        sys.exit("crawl failed (%d): %s" % (rc, stderr[-2000:]))
     fields = dict(kv.split("=", 1) for kv in summary.split() if "=" in kv)
-    return secs, fields, summary
+    return secs, fields, summary, ru.ru_utime + ru.ru_stime
 
 
 def ensure_omindex():
@@ -258,6 +273,8 @@ def main():
     ap.add_argument("--before", help="bindir of a previous build to compare")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--jobs", type=int, help="worker threads of the crawl")
+    ap.add_argument("--index-option", action="append", default=[],
+                    help="KEY=VALUE for the [index] section")
     args = ap.parse_args()
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
@@ -273,7 +290,7 @@ def main():
         shutil.rmtree(warc, ignore_errors=True)
         os.makedirs(warc)
         conf = os.path.join(work, "crawl.conf")
-        write_config(conf, index, warc, servers)
+        write_config(conf, index, warc, servers, args.index_option)
 
         variants = [("now", args.bindir)] + (
             [("before", args.before)] if args.before else [])
@@ -286,8 +303,8 @@ def main():
                 shutil.rmtree(index, ignore_errors=True)
                 shutil.rmtree(warc, ignore_errors=True)
                 os.makedirs(warc)
-                secs, f1, s1 = crawl(bindir, conf,
-                                     jobs if label == "now" else ())
+                secs, f1, s1, _ = crawl(bindir, conf,
+                                        jobs if label == "now" else ())
                 rates[label].append(int(f1.get("new", 0)) / secs)
                 warcs[label].append(sum(os.path.getsize(os.path.join(warc, x))
                                         for x in os.listdir(warc)) / 1e6)
@@ -295,7 +312,7 @@ def main():
         shutil.rmtree(index, ignore_errors=True)
         shutil.rmtree(warc, ignore_errors=True)
         os.makedirs(warc)
-        secs, f1, s1 = crawl(args.bindir, conf, jobs)
+        secs, f1, s1, cpu = crawl(args.bindir, conf, jobs)
         new = int(f1.get("new", 0))
         rate = new / secs
         rates["now"].append(rate)
@@ -309,8 +326,9 @@ def main():
                          " ".join("%.0f" % x for x in rates[label]),
                          statistics.median(warcs[label])))
         print("crawl:    %s" % s1)
-        print("crawl:    %d documents in %.1f s = %.0f pages/s" % (new, secs, rate))
-        secs2, f2, s2 = crawl(args.bindir, conf, jobs)
+        print("crawl:    %d documents in %.1f s = %.0f pages/s, %.1f CPU s "
+              "(%.2f ms a page)" % (new, secs, rate, cpu, 1000 * cpu / max(new, 1)))
+        secs2, f2, s2, _ = crawl(args.bindir, conf, jobs)
         checked = int(f2.get("not_modified", 0))
         rate2 = checked / secs2
         print("re-crawl: %s" % s2)

@@ -363,22 +363,11 @@ def main():
         targets.append(os.path.join(a.bindir, "gazette-indexer"))
     subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + a.build,
                     "BINDIR=" + a.bindir] + targets, check=True)
-    cflags = subprocess.run(["pkg-config", "--cflags", "--libs", "jansson",
-                             "libxml-2.0", "libcurl", "inih", "zlib", "libzstd"],
-                            capture_output=True, text=True).stdout.split()
-    xlibs = subprocess.run(["xapian-config", "--libs"], capture_output=True,
-                           text=True).stdout.split()
     builds = [("", a.build, a.bindir)]
     if a.baseline_build and a.baseline_bindir:
         builds.insert(0, ("before: ", a.baseline_build, a.baseline_bindir))
     for _, build, _ in builds:
-        inproc = os.path.join(build, "bench", "query_inproc")
-        os.makedirs(os.path.dirname(inproc), exist_ok=True)
-        subprocess.run(["g++", "-O2", "-x", "c", "-std=gnu11",
-                        "-I" + os.path.join(ROOT, "include"),
-                        os.path.join(ROOT, "bench", "query_inproc.c"), "-x", "none",
-                        os.path.join(build, "libgazette.a")] + cflags + xlibs +
-                       ["-lpthread", "-o", inproc], check=True)
+        benchlib.build_tool(build, "query_inproc")
 
     html_dir, tsv = make_docs(a.n, work)
     sources = read_sources(tsv)
