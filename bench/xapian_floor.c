@@ -12,6 +12,11 @@
 **
 **   xapian_floor DOCS.jsonl OUTDIR [--threads N] [--batch N]
 **                [--no-positions] [--stem-all] [--tokenize-only] [--sync]
+**                [--values N] [--data BYTES]
+**
+** --values N adds N value slots of 16 bytes to each document, and --data
+** BYTES a stored blob of that size (the text's first bytes), to see what
+** such extras cost the writer.
 **
 ** Prints one JSON object: documents, threads, wall seconds, CPU seconds
 ** (user + system of the indexing phase only), documents per wall second
@@ -47,6 +52,8 @@ struct floor_run {
 	int tg_flags;
 	int wdb_flags;
 	int tokenize_only;
+	unsigned values;
+	unsigned data;
 	const char *outdir;
 };
 
@@ -163,9 +170,28 @@ static int build_doc(struct xsh_tg *tg, struct xsh_doc *d, const struct rec *r,
 	return rc;
 }
 
+/* Add run's extras to d: values slots of 16 bytes, a blob of data bytes. */
+static int add_extras(const struct floor_run *run, struct xsh_doc *d,
+		      const struct rec *r, char *err)
+{
+	char v[17];
+	size_t len = strlen(r->text);
+	unsigned i;
+	int rc = GZ_OK;
+
+	for (i = 0; rc == GZ_OK && i < run->values; i++) {
+		snprintf(v, sizeof v, "%08x%08x", i, (unsigned)len);
+		rc = xsh_doc_set_value(d, i, v, 16, err);
+	}
+	if (rc == GZ_OK && run->data)
+		rc = xsh_doc_set_data(d, r->text,
+				      len < run->data ? len : run->data, err);
+	return rc;
+}
+
 /* Index one record into w (or only build it when w is NULL). */
-static int index_one(struct xsh_wdb *w, struct xsh_tg *tg, const struct rec *r,
-		     char *err)
+static int index_one(const struct floor_run *run, struct xsh_wdb *w,
+		     struct xsh_tg *tg, const struct rec *r, char *err)
 {
 	struct xsh_doc *d = NULL;
 	char idterm[1024];
@@ -177,6 +203,8 @@ static int index_one(struct xsh_wdb *w, struct xsh_tg *tg, const struct rec *r,
 		rc = build_doc(tg, d, r, err);
 	if (!rc)
 		rc = xsh_doc_add_boolean_term(d, idterm, err);
+	if (!rc)
+		rc = add_extras(run, d, r, err);
 	if (!rc && w)
 		rc = xsh_wdb_replace(w, idterm, d, NULL, err);
 	xsh_doc_free(d);
@@ -200,7 +228,7 @@ static void *part_main(void *arg)
 	if (!rc)
 		rc = xsh_tg_new(NULL, "en", run->tg_flags, &tg, p->err);
 	for (i = p->id; !rc && i < run->n; i += run->threads) {
-		rc = index_one(w, tg, &run->recs[i], p->err);
+		rc = index_one(run, w, tg, &run->recs[i], p->err);
 		if (!rc && w && ++done % run->batch == 0)
 			rc = xsh_wdb_commit(w, p->err);
 	}
@@ -218,7 +246,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: xapian_floor DOCS.jsonl OUTDIR [--threads N] "
 		"[--batch N] [--no-positions] [--stem-all] "
-		"[--tokenize-only] [--sync]\n");
+		"[--tokenize-only] [--sync] [--values N] [--data BYTES]\n");
 	return 2;
 }
 
@@ -250,6 +278,10 @@ int main(int argc, char **argv)
 			run.tg_flags |= XSH_TG_STEM_ALL;
 		else if (!strcmp(argv[i], "--tokenize-only"))
 			run.tokenize_only = 1;
+		else if (!strcmp(argv[i], "--values") && i + 1 < argc)
+			run.values = (unsigned)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--data") && i + 1 < argc)
+			run.data = (unsigned)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--sync"))
 			run.wdb_flags &= ~XSH_WDB_NO_SYNC;
 		else
