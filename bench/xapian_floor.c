@@ -12,11 +12,12 @@
 **
 **   xapian_floor DOCS.jsonl OUTDIR [--threads N] [--batch N]
 **                [--no-positions] [--stem-all] [--tokenize-only] [--sync]
-**                [--values N] [--data BYTES]
+**                [--values N] [--data BYTES] [--spelling]
 **
-** --values N adds N value slots of 16 bytes to each document, and --data
-** BYTES a stored blob of that size (the text's first bytes), to see what
-** such extras cost the writer.
+** --values N adds N value slots of 16 bytes to each document, --data
+** BYTES a stored blob of that size (the text's first bytes) and
+** --spelling the title's words to the spelling table, to see what such
+** extras cost the writer.
 **
 ** Prints one JSON object: documents, threads, wall seconds, CPU seconds
 ** (user + system of the indexing phase only), documents per wall second
@@ -54,6 +55,7 @@ struct floor_run {
 	int tokenize_only;
 	unsigned values;
 	unsigned data;
+	int spelling;
 	const char *outdir;
 };
 
@@ -205,6 +207,8 @@ static int index_one(const struct floor_run *run, struct xsh_wdb *w,
 		rc = xsh_doc_add_boolean_term(d, idterm, err);
 	if (!rc)
 		rc = add_extras(run, d, r, err);
+	if (!rc && w && run->spelling)
+		rc = xsh_wdb_add_spelling_doc(w, d, "S", err);
 	if (!rc && w)
 		rc = xsh_wdb_replace(w, idterm, d, NULL, err);
 	xsh_doc_free(d);
@@ -246,7 +250,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: xapian_floor DOCS.jsonl OUTDIR [--threads N] "
 		"[--batch N] [--no-positions] [--stem-all] "
-		"[--tokenize-only] [--sync] [--values N] [--data BYTES]\n");
+		"[--tokenize-only] [--sync] [--values N] [--data BYTES] "
+		"[--spelling]\n");
 	return 2;
 }
 
@@ -282,6 +287,8 @@ int main(int argc, char **argv)
 			run.values = (unsigned)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--data") && i + 1 < argc)
 			run.data = (unsigned)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--spelling"))
+			run.spelling = 1;
 		else if (!strcmp(argv[i], "--sync"))
 			run.wdb_flags &= ~XSH_WDB_NO_SYNC;
 		else
