@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "gz_err.h"
+#include "gztime.h"
 #include "schema.h"
 #include "xsh.h"
 
@@ -50,15 +51,6 @@ struct floor_thread {
 	int rc;
 	char err[GZ_ERRLEN];
 };
-
-/* Seconds on the monotonic clock. */
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Copy JSON string member key of o into buf (size n), or "" if absent. */
 static void member_copy(json_t *o, const char *key, char *buf, size_t n)
@@ -226,7 +218,7 @@ int main(int argc, char **argv)
 	run.qs = qs;
 	if (!run.n)
 		return 1;
-	t0 = now_s();
+	t0 = (gz_mono_ms() / 1000.0);
 	for (i = 0; i < threads; i++) {
 		ts[i] = (struct floor_thread){ .run = &run };
 		if (pthread_create(&tids[i], NULL, floor_main, &ts[i]))
@@ -240,7 +232,7 @@ int main(int argc, char **argv)
 			failed = 1;
 		}
 	}
-	wall = now_s() - t0;
+	wall = (gz_mono_ms() / 1000.0) - t0;
 	printf("{\"requests\":%lu,\"threads\":%u,\"wall_s\":%.3f,\"qps\":%.1f}"
 	       "\n",
 	       done, threads, wall, done / wall);

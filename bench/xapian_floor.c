@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "gz_err.h"
+#include "gztime.h"
 #include "xsh.h"
 
 #define MAX_THREADS 16
@@ -66,15 +67,6 @@ struct floor_part {
 	int rc;
 	char err[GZ_ERRLEN];
 };
-
-/* Seconds on the monotonic clock. */
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* CPU seconds (user + system) used by the process so far. */
 static double cpu_s(void)
@@ -301,7 +293,7 @@ int main(int argc, char **argv)
 		return 1;
 	run.recs = recs;
 
-	w0 = now_s();
+	w0 = (gz_mono_ms() / 1000.0);
 	c0 = cpu_s();
 	for (t = 0; t < run.threads; t++) {
 		parts[t] = (struct floor_part){ .run = &run, .id = t };
@@ -316,7 +308,7 @@ int main(int argc, char **argv)
 			failed = 1;
 		}
 	}
-	wall = now_s() - w0;
+	wall = (gz_mono_ms() / 1000.0) - w0;
 	cpu = cpu_s() - c0;
 	printf("{\"docs\":%zu,\"threads\":%u,\"wall_s\":%.3f,\"cpu_s\":%.3f,"
 	       "\"docs_per_s\":%.0f,\"docs_per_cpu_s\":%.0f}\n",

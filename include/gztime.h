@@ -73,4 +73,18 @@ int gz_time_days_in_month(int year, int month);
 */
 long long gz_time_to_unix(const struct gz_time *t);
 
+/* ------------------------------------------------ the monotonic clock */
+
+/*
+** Milliseconds on CLOCK_MONOTONIC (for durations and deadlines, never for
+** dates): fractional, from an arbitrary start.
+*/
+double gz_mono_ms(void);
+
+/*
+** Into *out, the CLOCK_MONOTONIC time ms milliseconds from now (ms >= 0),
+** for pthread_cond_timedwait on a condition set to that clock.
+*/
+void gz_mono_after(long ms, struct timespec *out);
+
 #endif /* GZ_GZTIME_H */

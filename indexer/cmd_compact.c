@@ -171,12 +171,9 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	unsigned old_docs = 0, new_docs = 0;
 	long long cur = -1;
 	struct stat st;
-	double t0;
-	struct timespec ts;
+	double t0 = gz_mono_ms();
 	int rc, ex = GZ_EXIT_OK, legacy;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (cmd_split_path(path, 32, dir, parent, &base) < 0) {
 		fprintf(stderr, "gazette-indexer: compact: bad index path\n");
 		return GZ_EXIT_USAGE;
@@ -301,11 +298,10 @@ static int compact_path(const struct cli_opts *o, const struct gz_config *cfg,
 	xsh_wdb_close(lock);
 	if (!o->keep_old)
 		files_rm_tree(old);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	printf("documents=%u generation=%lu before_mb=%.1f after_mb=%.1f "
 	       "seconds=%.1f\n",
 	       new_docs, top + 1, (double)before / 1e6, (double)after / 1e6,
-	       (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - t0);
+	       (gz_mono_ms() - t0) / 1000.0);
 	fflush(stdout);
 	return GZ_EXIT_OK;
 }

@@ -37,6 +37,7 @@
 
 #include "files.h"
 #include "gz_err.h"
+#include "gztime.h"
 #include "indexer_cmd.h"
 #include "log.h"
 #include "schema.h"
@@ -45,15 +46,6 @@
 
 /* The most databases a stub file may list for a merge. */
 #define MERGE_MAX_DBS 1024
-
-/* Seconds on the monotonic clock. */
-static double merge_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /*
 ** Remove the DIR.merge-N directories beside dir (N decimal) that an
@@ -267,7 +259,7 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	size_t n_srcs = 0;
 	unsigned long docs = 0;
 	unsigned long long before = 0, after = 0;
-	double t0 = merge_now();
+	double t0 = (gz_mono_ms() / 1000.0);
 	size_t i;
 	int rc;
 
@@ -330,6 +322,6 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	log_info("msg=\"merged\" index=\"%s\" documents=%lu mb_before=%.1f "
 		 "mb_after=%.1f seconds=%.1f",
 		 dir, docs, (double)before / 1048576.0,
-		 (double)after / 1048576.0, merge_now() - t0);
+		 (double)after / 1048576.0, (gz_mono_ms() / 1000.0) - t0);
 	return GZ_EXIT_OK;
 }

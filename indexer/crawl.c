@@ -252,15 +252,6 @@ enum crawl_q {
 	Q_NOMEM      /* out of memory (c->fatal set) */
 };
 
-/* Milliseconds of a monotonic clock. */
-static long long crawl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleep for ms milliseconds. */
 static void crawl_sleep_ms(long ms)
 {
@@ -1645,7 +1636,7 @@ static void crawl_done(struct crawl *c, struct fetch_result *r)
 	struct crawl_job *j = r->user;
 	struct crawl_host *h = j->host;
 	struct crawl_item *it;
-	long long now = crawl_now_ms();
+	long long now = (long long)gz_mono_ms();
 	int work;
 
 	c->inflight--;
@@ -1724,7 +1715,7 @@ static void crawl_seed(struct crawl *c)
 */
 static int crawl_schedule(struct crawl *c, long *wait_ms)
 {
-	long long now = crawl_now_ms();
+	long long now = (long long)gz_mono_ms();
 	size_t concurrency =
 		(size_t)(c->cfg->concurrency > 0 ? c->cfg->concurrency : 1);
 	size_t k, n = c->n_hosts, room = workq_room(c->pool, c->inflight);
@@ -1809,7 +1800,7 @@ static size_t crawl_queued(const struct crawl *c)
 static void crawl_progress(struct crawl *c, int final)
 {
 	const struct crawl_stats *s = c->st;
-	long long now = crawl_now_ms();
+	long long now = (long long)gz_mono_ms();
 
 	if (!c->o->progress)
 		return;
@@ -1940,7 +1931,7 @@ int crawl_run(const struct gz_config *cfg, struct index_writer *w,
 	struct crawl c;
 	struct crawl_shared sh;
 	struct fetch_opts fo;
-	long long start = crawl_now_ms();
+	long long start = (long long)gz_mono_ms();
 	size_t s;
 	int rc;
 
@@ -2040,7 +2031,7 @@ done:
 		}
 		free(c.scopes);
 	}
-	stats->seconds += (double)(crawl_now_ms() - start) / 1000.0;
+	stats->seconds += (double)((long long)gz_mono_ms() - start) / 1000.0;
 	return rc;
 }
 

@@ -25,6 +25,7 @@
 #include "fetch.h"
 #include "gz_err.h"
 #include "gz_limits.h"
+#include "gztime.h"
 
 /* Longest header value kept (ETag, Last-Modified, Retry-After). */
 #define FETCH_MAX_HEADER 1024
@@ -652,19 +653,11 @@ static void fetch_finish(struct fetch_xfer *x, CURLcode cc)
 	}
 }
 
-/* Milliseconds of a monotonic clock. */
-static long long fetch_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 	       char *err)
 {
-	long long deadline = fetch_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	long long deadline =
+		(long long)gz_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 
 	*out = NULL;
 	for (;;) {
@@ -698,7 +691,7 @@ int fetch_next(struct fetch *f, long timeout_ms, struct fetch_result **out,
 		}
 		if (f->pending == 0 || atomic_exchange(&f->woken, 0))
 			return GZ_OK;
-		now = fetch_now_ms();
+		now = (long long)gz_mono_ms();
 		if (now >= deadline)
 			return GZ_OK;
 		mc = curl_multi_poll(

@@ -35,6 +35,7 @@
 #include "extract.h"
 #include "gz_err.h"
 #include "gz_limits.h"
+#include "gztime.h"
 #include "hash.h"
 #include "index.h"
 #include "indexer_cmd.h"
@@ -110,15 +111,6 @@ struct ingest {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-/* Monotonic seconds. */
-static double ingest_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A malloc'd copy of s, or NULL. */
 static char *ingest_strdup(const char *s)
@@ -1281,7 +1273,7 @@ static void writer_progress(struct ingest *g, struct writer *wr, int final)
 	const struct ingest_stats *st = wr->st;
 	uint64_t bytes, total;
 	unsigned long items;
-	double now = ingest_now(), el, rate, mbs;
+	double now = (gz_mono_ms() / 1000.0), el, rate, mbs;
 	char eta[32] = "", pct[16] = "";
 	int i;
 
@@ -1321,12 +1313,7 @@ static void ingest_timedwait(pthread_cond_t *cv, pthread_mutex_t *mu)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_nsec += 200 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	gz_mono_after(200, &ts);
 	pthread_cond_timedwait(cv, mu, &ts);
 }
 
@@ -1432,7 +1419,7 @@ int ingest_run(struct index_writer *w, const struct ingest_opts *o, int n,
 	memset(&wr, 0, sizeof wr);
 	wr.w = w;
 	wr.st = st;
-	wr.t0 = ingest_now();
+	wr.t0 = (gz_mono_ms() / 1000.0);
 	wa.g = &g;
 	extract_global_init(); /* before the workers parse */
 	for (i = 0; i < jobs; i++) {
@@ -1467,7 +1454,7 @@ int ingest_run(struct index_writer *w, const struct ingest_opts *o, int n,
 		st->skipped += g.r_skipped[i];
 	}
 	st->bytes = g.r_bytes;
-	st->seconds = ingest_now() - wr.t0;
+	st->seconds = (gz_mono_ms() / 1000.0) - wr.t0;
 	free(g.ring);
 	pthread_cond_destroy(&g.cv_space);
 	pthread_cond_destroy(&g.cv_work);

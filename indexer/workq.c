@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gztime.h"
 #include "workq.h"
 
 /* Where an item is. */
@@ -242,13 +243,7 @@ int workq_wait(struct workq *q, long ms)
 	struct timespec ts;
 	int done;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	gz_mono_after(ms > 0 ? ms : 0, &ts);
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
 		done = q->head < q->tail &&

@@ -258,3 +258,22 @@ long long gz_time_to_unix(const struct gz_time *t)
 		s -= t->tz_min * 60LL;
 	return s;
 }
+
+double gz_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void gz_mono_after(long ms, struct timespec *out)
+{
+	clock_gettime(CLOCK_MONOTONIC, out);
+	out->tv_sec += ms / 1000;
+	out->tv_nsec += (ms % 1000) * 1000000L;
+	if (out->tv_nsec >= 1000000000L) {
+		out->tv_sec++;
+		out->tv_nsec -= 1000000000L;
+	}
+}

@@ -142,7 +142,6 @@ struct searcher {
 /* Terms at most that a date range is written with (else a value range). */
 #define SEARCH_DATE_TERMS 64
 
-static double search_now_ms(void);
 static void search_table_clear(struct search_table *t);
 static int search_date_terms(const char *lo, const char *hi,
 			     struct xsh_query **out, char *err);
@@ -736,7 +735,7 @@ static int search_shard_connect(struct searcher *s, struct search_shard *sh,
 	if (rc != GZ_OK) {
 		sh->db = NULL;
 		sh->down_rc = rc;
-		sh->retry_at = search_now_ms() + SEARCH_SHARD_RETRY_MS;
+		sh->retry_at = gz_mono_ms() + SEARCH_SHARD_RETRY_MS;
 	}
 	return rc;
 }
@@ -806,7 +805,7 @@ static int search_shards_reconnect(struct searcher *s, char *err)
 */
 static int search_shards_check(struct searcher *s, char *err)
 {
-	double now = search_now_ms();
+	double now = gz_mono_ms();
 	size_t i;
 	int back = 0;
 
@@ -1254,15 +1253,6 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn)
 
 /* ------------------------------------------------------------- running */
 
-/* Milliseconds on the monotonic clock. */
-static double search_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 /* What search_run works out once for all attempts at a request. */
 struct search_plan {
 	const char *q;               /* query text after search_rewrite_query */
@@ -1279,7 +1269,7 @@ struct search_plan {
 /* GZ_ETIMEOUT with a message when the plan's deadline has passed. */
 static int search_check_time(const struct search_plan *p, char *err)
 {
-	if (p->deadline > 0 && search_now_ms() > p->deadline)
+	if (p->deadline > 0 && gz_mono_ms() > p->deadline)
 		return gz_fail(err, GZ_ETIMEOUT,
 			       "search ran past the time limit of %u ms",
 			       p->limit_ms);
@@ -2091,7 +2081,7 @@ static void search_spelling(struct searcher *s, struct xsh_qp *qp)
 	if (!sq || sq->spell || !search_has_remote(s))
 		return;
 	if (!s->spell_dir) {
-		t0 = search_now_ms();
+		t0 = gz_mono_ms();
 		if (t0 < s->spell_retry_at)
 			return;
 		for (i = 0; i < s->n_shards && n < SEARCH_MAX_SHARDS; i++)
@@ -2111,7 +2101,7 @@ static void search_spelling(struct searcher *s, struct xsh_qp *qp)
 			return;
 		}
 		log_info("msg=\"spelling copy\" shards=%u words=%u ms=%.0f", n,
-			 words, search_now_ms() - t0);
+			 words, gz_mono_ms() - t0);
 	}
 	if (xsh_qp_add_spelling_db(qp, s->spell_dir, NULL) == GZ_OK)
 		sq->spell = 1;
@@ -2443,7 +2433,7 @@ static int search_pass_add(void *ctx, const unsigned *ids, size_t n)
 			ps->docs[ps->n_docs++] = d;
 		}
 	}
-	if (ps->p->deadline > 0 && search_now_ms() > ps->p->deadline)
+	if (ps->p->deadline > 0 && gz_mono_ms() > ps->p->deadline)
 		return GZ_ETIMEOUT;
 	return GZ_OK;
 }
@@ -3213,7 +3203,7 @@ static int search_shard_error(int rc, const struct search_plan *p)
 	if (rc == GZ_ENETWORK)
 		return 1;
 	return rc == GZ_ETIMEOUT &&
-		(p->deadline <= 0 || search_now_ms() <= p->deadline);
+		(p->deadline <= 0 || gz_mono_ms() <= p->deadline);
 }
 
 /*
@@ -3229,7 +3219,7 @@ int search_run(struct searcher *s, const struct search_request *req,
 	struct stat stub_st;
 	int relaid = 0;
 	const char *qlang;
-	double t0 = search_now_ms();
+	double t0 = gz_mono_ms();
 	int attempt, reran = 0, rc = GZ_OK;
 
 	search_result_init(res);
@@ -3354,6 +3344,6 @@ int search_run(struct searcher *s, const struct search_request *req,
 		search_result_free(res);
 		return rc;
 	}
-	res->took_ms = search_now_ms() - t0;
+	res->took_ms = gz_mono_ms() - t0;
 	return GZ_OK;
 }

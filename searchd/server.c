@@ -69,6 +69,7 @@
 
 #include "gz_err.h"
 #include "gz_limits.h"
+#include "gztime.h"
 #include "http.h"
 #include "log.h"
 #include "proto.h"
@@ -245,15 +246,6 @@ struct server {
 	int stopping;          /* shutting down: no new requests */
 	double started_ms;     /* monotonic ms at start, for uptime */
 };
-
-/* Milliseconds on the monotonic clock. */
-static double server_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 /* ------------------------------------------------------------ addresses */
 
@@ -469,7 +461,7 @@ static char *server_metrics_text(struct server *s,
 		    "# HELP gazette_searchd_replies_total Replies sent, by "
 		    "code (\"ok\" or an error code).\n"
 		    "# TYPE gazette_searchd_replies_total counter\n",
-		    GZ_VERSION, (server_now_ms() - s->started_ms) / 1000.0);
+		    GZ_VERSION, (gz_mono_ms() - s->started_ms) / 1000.0);
 	for (k = 0; k < GZ_ERR_LAST; k++) {
 		unsigned long n = atomic_load(&s->m.replies[k]);
 
@@ -571,7 +563,7 @@ static void worker_run_stats(struct worker *w, struct job *j)
 	struct server *s = w->srv;
 	struct search_stats st;
 	char err[GZ_ERRLEN] = "";
-	double up = (server_now_ms() - s->started_ms) / 1000.0;
+	double up = (gz_mono_ms() - s->started_ms) / 1000.0;
 	char *body;
 	int rc, healthy = 0;
 
@@ -639,7 +631,7 @@ static void worker_run_job(struct worker *w, struct job *j)
 	struct search_result res;
 	char err[GZ_ERRLEN] = "";
 	char q[160];
-	double ms, t_pick = server_now_ms();
+	double ms, t_pick = gz_mono_ms();
 	int rc;
 
 	worker_shards(w);
@@ -654,7 +646,7 @@ static void worker_run_job(struct worker *w, struct job *j)
 		job_set(j, GZ_OK, 0, proto_reply_result(&j->req, &res));
 	else
 		job_set(j, rc, 0, proto_reply_error(rc, err, j->req.id_json));
-	ms = server_now_ms() - j->t_start;
+	ms = gz_mono_ms() - j->t_start;
 	server_observe(s, ms);
 	log_escape(j->req.q ? j->req.q : "", j->req.q ? strlen(j->req.q) : 0,
 		   64, q, sizeof q);
@@ -986,7 +978,7 @@ static struct job *conn_new_job(struct conn *c)
 		return NULL;
 	search_request_init(&j->req);
 	j->conn = c;
-	j->t_start = server_now_ms();
+	j->t_start = gz_mono_ms();
 	if (c->tail)
 		c->tail->fifo_next = j;
 	else
@@ -1264,7 +1256,7 @@ static void conn_read_lines(struct conn *c)
 			** connection for ever: a line must also be complete
 			** within idle_timeout of its first byte.
 			*/
-			double now = server_now_ms();
+			double now = gz_mono_ms();
 
 			if (c->line_since_ms == 0)
 				c->line_since_ms = now;
@@ -1280,7 +1272,7 @@ static void conn_read_lines(struct conn *c)
 			break;
 		}
 		c->line_since_ms = 0;
-		c->active_ms = server_now_ms();
+		c->active_ms = gz_mono_ms();
 		if (eol.pos < 0 && len <= GZ_MAX_REQUEST_LINE) {
 			eol.pos = (ev_ssize_t)len;
 			eol_len = 0;
@@ -1394,8 +1386,7 @@ static void conn_flush(struct conn *c)
 			bufferevent_write(c->bev, j->reply + j->sent,
 					  len - j->sent);
 		} else {
-			c->active_ms =
-				server_now_ms(); /* written by a worker */
+			c->active_ms = gz_mono_ms(); /* written by a worker */
 		}
 		if (j->close_after)
 			c->closing = 1;
@@ -1440,7 +1431,7 @@ static void conn_on_write(struct bufferevent *bev, void *arg)
 
 	if (c->lingering)
 		return;
-	c->active_ms = server_now_ms();
+	c->active_ms = gz_mono_ms();
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
 	    c->closing && !c->head) {
 		conn_finish(c);
@@ -1516,7 +1507,7 @@ static void server_refuse(struct server *s, evutil_socket_t fd)
 */
 static struct conn *server_stalled_conn(struct server *s)
 {
-	double now = server_now_ms(), best_line = now, best_idle = now;
+	double now = gz_mono_ms(), best_line = now, best_idle = now;
 	struct conn *c, *line = NULL, *idle = NULL;
 
 	for (c = s->conns; c; c = c->next) {
@@ -1580,7 +1571,7 @@ static void server_accept(struct server *s, evutil_socket_t fd,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	c->srv = s;
-	c->active_ms = server_now_ms();
+	c->active_ms = gz_mono_ms();
 	c->id = ++s->next_id;
 	c->needs_token = needs_token;
 	c->via = via;
@@ -1985,7 +1976,7 @@ int server_new(const struct server_options *opt, struct server **out, char *err)
 	atomic_init(&s->health_max_age, opt->health_max_age_sec);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	s->started_ms = server_now_ms();
+	s->started_ms = gz_mono_ms();
 
 	s->workers = calloc(opt->workers, sizeof *s->workers);
 	if (!s->workers) {

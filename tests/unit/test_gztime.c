@@ -1,11 +1,13 @@
 /*
-** test_gztime.c — gz_time parsing, formatting, ordering and conversion.
+** test_gztime.c — gz_time parsing, formatting, ordering and conversion,
+** and the monotonic clock helpers.
 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -164,6 +166,26 @@ static void test_days_in_month(void **state)
 	assert_int_equal(gz_time_days_in_month(2013, 13), 0);
 }
 
+/* The monotonic clock moves forward; a deadline is normalised and ahead. */
+static void test_mono(void **state)
+{
+	struct timespec now, at;
+	double a, b, ms;
+
+	(void)state;
+	a = gz_mono_ms();
+	b = gz_mono_ms();
+	assert_true(b >= a);
+	gz_mono_after(1999, &at);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	assert_true(at.tv_nsec >= 0 && at.tv_nsec < 1000000000L);
+	ms = (double)(at.tv_sec - now.tv_sec) * 1000.0 +
+		(double)(at.tv_nsec - now.tv_nsec) / 1e6;
+	assert_true(ms > 1900.0 && ms <= 1999.0);
+	gz_mono_after(0, &at);
+	assert_true(at.tv_nsec >= 0 && at.tv_nsec < 1000000000L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_cmp),
 		cmocka_unit_test(test_unix),
 		cmocka_unit_test(test_days_in_month),
+		cmocka_unit_test(test_mono),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
