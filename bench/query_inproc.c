@@ -24,7 +24,8 @@
 
 #define MAX_QUERIES 1000
 
-/* Milliseconds on the monotonic clock. */
+/* Milliseconds on the monotonic clock.  Not gz_mono_ms: bench/query.py
+** builds this file against older trees' libgazette.a too. */
 static double now_ms(void)
 {
 	struct timespec ts;
