@@ -1392,6 +1392,38 @@ static int docids_cb(void *ctx, const unsigned *ids, size_t n)
 }
 
 /*
+** A one-term query's matches come straight from its posting list; the
+** same term ORed with a word no document has goes through the matcher.
+** Both must hand over the same docids, in the same order, and a query
+** of every document every docid.
+*/
+static void match_paths_agree(struct xsh_db *db, struct xsh_qp *qp,
+			      const struct xsh_query *one)
+{
+	char err[GZ_ERRLEN];
+	struct xsh_query *either =
+		parse(qp, "river OR zzyzxnowhere", XSH_QP_BOOLEAN);
+	struct xsh_query *all = NULL;
+	struct pass_log a, b;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(xsh_db_match_docids(db, one, docids_cb, &a, err),
+			 GZ_OK);
+	assert_int_equal(xsh_db_match_docids(db, either, docids_cb, &b, err),
+			 GZ_OK);
+	assert_int_equal(a.n, b.n);
+	assert_memory_equal(a.ids, b.ids, a.n * sizeof a.ids[0]);
+	assert_int_equal(xsh_query_all(&all, err), GZ_OK);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(xsh_db_match_docids(db, all, docids_cb, &a, err),
+			 GZ_OK);
+	assert_int_equal(a.n, NROWS);
+	xsh_query_free(all);
+	xsh_query_free(either);
+}
+
+/*
 ** The whole-result primitives: a slot's values in docid order, every
 ** match of a query (and a callback's code stopping it), a docid list as a
 ** filter, and an OR of terms.
@@ -1437,6 +1469,7 @@ static void test_whole_passes(void **state)
 	log.stop_at = 1;
 	assert_int_equal(xsh_db_match_docids(db, q, docids_cb, &log, err),
 			 GZ_ETIMEOUT);
+	match_paths_agree(db, qp, q);
 
 	/* Rows 1 and 6 only, weights as without the filter. */
 	some[0] = corpus_ids[0];
