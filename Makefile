@@ -56,7 +56,7 @@ SEARCHD_A := $(BUILD)/libsearchd.a
 PROGRAMS := $(BINDIR)/gazette-indexer $(BINDIR)/gazette-searchd $(BINDIR)/gazette
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_C))
 
-.PHONY: all deps check suite test unit e2e demo asan install uninstall clean format format-check
+.PHONY: all deps check suite test unit e2e demo asan install uninstall clean format format-check bench-tools
 # Keep object files make would treat as intermediate (the tests' .o files).
 .SECONDARY:
 all: $(PROGRAMS)
@@ -94,6 +94,15 @@ $(BINDIR)/gazette: $(BUILD)/cli/main.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+# The benchmarks' C tools: the suite builds them (the scripts in bench/ run
+# them) so that they keep compiling cleanly with the tree.
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+bench-tools: $(BENCH_BINS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(INDEXER_A) $(SEARCHD_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(INDEXER_A) $(SEARCHD_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
@@ -116,7 +125,7 @@ e2e: $(PROGRAMS)
 
 # The suite: unit tests, then end-to-end tests; one summary line.
 suite: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit bench-tools
 	@BINDIR=$(BINDIR) BUILD=$(BUILD) PYTHON=$(PYTHON) tests/run-all.sh
 
 # What CI runs (.ci/run): the suite, the suite again under ASan+UBSan with
