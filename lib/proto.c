@@ -8,6 +8,7 @@
 */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,27 @@
 
 /* ------------------------------------------------------------- helpers */
 
+/*
+** Skip the run of ASCII bytes other than NUL at p, eight at a time; return
+** where it ends (end, or within eight bytes of where the run ends: the
+** zero test may stop early on a 0x01 after a NUL, never late).
+*/
+static const unsigned char *proto_ascii_run(const unsigned char *p,
+					    const unsigned char *end)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t v;
+
+	while (end - p >= 8) {
+		memcpy(&v, p, sizeof v);
+		if ((v & high) || ((v - ones) & ~v & high))
+			break;
+		p += 8;
+	}
+	return p;
+}
+
 int proto_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -30,7 +52,12 @@ int proto_utf8_valid(const char *s, size_t len)
 	int n, i;
 
 	while (p < end) {
-		unsigned char c = *p;
+		unsigned char c;
+
+		p = proto_ascii_run(p, end);
+		if (p == end)
+			break;
+		c = *p;
 
 		if (c == 0)
 			return 0;
@@ -505,8 +532,8 @@ static json_t *proto_jstr(const char *s)
 	if (!s)
 		return json_null();
 	len = strlen(s);
-	if (proto_utf8_valid(s, len))
-		return json_stringn(s, len);
+	if (proto_utf8_valid(s, len)) /* checked: jansson need not again */
+		return json_stringn_nocheck(s, len);
 	clean = malloc(len * 3 + 1);
 	if (!clean)
 		return NULL;

@@ -113,6 +113,125 @@ static void test_plain_invalid_utf8(void **state)
 	assert_true(proto_utf8_valid("", 0));
 }
 
+/* UTF-8 checked one byte at a time (RFC 3629), as proto_utf8_valid was. */
+static int utf8_reference(const unsigned char *p, size_t len)
+{
+	size_t i = 0, k, n;
+	unsigned cp;
+
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		if (len - i < n + 1)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/*
+** Random strings, mostly ASCII with now and then a NUL, a control byte or
+** a piece of a multi-byte character: the validator agrees with the
+** byte-by-byte reference on every one.
+*/
+static void test_utf8_agrees_with_reference(void **state)
+{
+	static const char *pieces[] = {
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x93\xb0",
+		"\xc3",     "\x80",         "\xed\xa0\x80",
+		"\0",       "\x01",         "\x7f"
+	};
+	unsigned char buf[80];
+	unsigned long seed = 12345;
+	size_t len, n, k;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 200000; round++) {
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		len = (seed >> 33) % 64;
+		for (n = 0; n < len;) {
+			seed = seed * 6364136223846793005UL +
+				1442695040888963407UL;
+			if ((seed >> 40) % 12 == 0) {
+				const char *pc = pieces[(seed >> 20) % 9];
+				size_t pl = pc[0] ? strlen(pc) : 1;
+
+				for (k = 0; k < pl && n < len; k++)
+					buf[n++] = (unsigned char)pc[k];
+			} else {
+				buf[n++] = (unsigned char)(' ' +
+							   (seed >> 24) % 90);
+			}
+		}
+		assert_int_equal(proto_utf8_valid((const char *)buf, len),
+				 utf8_reference(buf, len));
+	}
+}
+
+/*
+** The validator reads ASCII eight bytes at a time: a NUL, a stray byte or
+** a character at every offset of a long ASCII run, and runs of every
+** length, are judged as byte by byte.
+*/
+static void test_utf8_every_offset(void **state)
+{
+	char buf[40];
+	size_t len, at;
+
+	(void)state;
+	for (len = 0; len <= 32; len++) {
+		memset(buf, 'a', len);
+		assert_true(proto_utf8_valid(buf, len));
+		for (at = 0; at < len; at++) {
+			memset(buf, 'a', len);
+			buf[at] = '\0';
+			assert_false(proto_utf8_valid(buf, len));
+			buf[at] = '\x80';
+			assert_false(proto_utf8_valid(buf, len));
+			buf[at] = '\x7f';
+			assert_true(proto_utf8_valid(buf, len));
+			buf[at] = '\x01';
+			assert_true(proto_utf8_valid(buf, len));
+			if (at + 2 <= len) {
+				memcpy(buf + at, "\xc3\xa9", 2); /* é */
+				assert_true(proto_utf8_valid(buf, len));
+				assert_false(proto_utf8_valid(buf, at + 1));
+			}
+		}
+	}
+	/* A NUL then 0x01 inside one word: the zero test must not skip. */
+	memcpy(buf,
+	       "abc\0\x01"
+	       "defgh\0",
+	       12);
+	assert_false(proto_utf8_valid(buf, 12));
+	memcpy(buf, "abcdefg\x01\x01\x01\x01\x01\x01\x01\x01", 15);
+	assert_true(proto_utf8_valid(buf, 15));
+}
+
 static void test_json_every_field(void **state)
 {
 	struct search_request req;
@@ -668,6 +787,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_lines),
 		cmocka_unit_test(test_plain_invalid_utf8),
+		cmocka_unit_test(test_utf8_every_offset),
+		cmocka_unit_test(test_utf8_agrees_with_reference),
 		cmocka_unit_test(test_json_every_field),
 		cmocka_unit_test(test_json_ids),
 		cmocka_unit_test(test_json_wrong_types),
