@@ -2769,8 +2769,8 @@ static int search_pass_prepare(struct searcher *s,
 }
 
 /*
-** Collapse by the collapse table, for a search by relevance without a
-** pass.  Xapian's collapse reads each candidate's key from the value
+** Collapse by the collapse table, for a search by relevance (with a pass
+** for facets or without).  Xapian's collapse reads each candidate's key from the value
 ** stream on disk as the matcher goes (about 80 scattered block reads for
 ** a common word over 100,000 articles, a sixth of the search); instead
 ** the matcher finds the best `fetch` matches uncollapsed, and the first
@@ -2805,21 +2805,39 @@ static void search_fold_done(struct search_fold *f)
 	memset(f, 0, sizeof *f);
 }
 
-/* Fold m by t into f (emptied first).  GZ_OK, or the shim's error. */
-static int search_fold_mset(struct search_table *t, const struct xsh_mset *m,
-			    struct search_fold *f, char *err)
+/* A cluster met by search_fold_mset: its code (0: a free slot), its hit. */
+struct search_fold_slot {
+	uint32_t code;
+	unsigned hit;
+};
+
+/*
+** Fold m by t into f (emptied first).  The clusters met are marked in a
+** table of the fold's own, so t is only read: a pass's counts in t stay as
+** they are.  GZ_OK, or the shim's error.
+*/
+static int search_fold_mset(const struct search_table *t,
+			    const struct xsh_mset *m, struct search_fold *f,
+			    char *err)
 {
 	unsigned n = xsh_mset_size(m), i;
+	struct search_fold_slot *met;
+	size_t cap = 16, j;
 	int rc = GZ_OK;
 
 	search_fold_done(f);
 	f->seen = n;
 	if (n == 0)
 		return GZ_OK;
+	while (cap < 2 * (size_t)n)
+		cap *= 2;
 	f->keep = malloc(n * sizeof *f->keep);
 	f->folded = calloc(n, sizeof *f->folded);
-	if (!f->keep || !f->folded)
+	met = calloc(cap, sizeof *met);
+	if (!f->keep || !f->folded || !met) {
+		free(met);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	}
 	for (i = 0; i < n && rc == GZ_OK; i++) {
 		struct xsh_hit h;
 		uint32_t c;
@@ -2832,17 +2850,20 @@ static int search_fold_mset(struct search_table *t, const struct xsh_mset *m,
 			break;
 		}
 		c = t->code[h.docid];
-		if (c && t->count[c]++ > 0) {
-			f->folded[t->best[c]]++;
-			continue;
-		}
 		if (c) {
-			t->touched[t->n_touched++] = c;
-			t->best[c] = f->n_keep;
+			j = (c * 2654435761u) & (cap - 1);
+			while (met[j].code && met[j].code != c)
+				j = (j + 1) & (cap - 1);
+			if (met[j].code) {
+				f->folded[met[j].hit]++;
+				continue;
+			}
+			met[j].code = c;
+			met[j].hit = f->n_keep;
 		}
 		f->keep[f->n_keep++] = i;
 	}
-	search_table_untouch(t);
+	free(met);
 	return rc;
 }
 
@@ -3043,7 +3064,7 @@ static int search_once(struct searcher *s, const struct search_request *req,
 		rc = xsh_enquire_set_sort(e, SLOT_PUBLISHED,
 					  req->sort == SEARCH_SORT_DATE_DESC,
 					  err);
-	if (rc == GZ_OK && req->collapse && !pass && req->limit > 0 &&
+	if (rc == GZ_OK && req->collapse && req->limit > 0 &&
 	    req->sort == SEARCH_SORT_RELEVANCE)
 		rc = search_table_for(s, SEARCH_TABLE_COLLAPSE, &fold_t, err);
 	if (rc == GZ_OK && req->collapse && !fold_t)
@@ -3104,7 +3125,7 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	/* The pass counted the matches (and the clusters) exactly. */
 	if (pass)
 		res->estimate = res->lower = res->upper = ps.groups;
-	if (fold_t)
+	if (fold_t && !pass)
 		search_fold_total(&fold, fetch, res);
 
 	/* The page: from the folded hits, or the mset as it is. */
