@@ -259,7 +259,7 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	size_t n_srcs = 0;
 	unsigned long docs = 0;
 	unsigned long long before = 0, after = 0;
-	double t0 = (gz_mono_ms() / 1000.0);
+	double t0 = gz_mono_ms();
 	size_t i;
 	int rc;
 
@@ -322,6 +322,6 @@ int cmd_merge_index(const char *path, int no_sync, volatile sig_atomic_t *stop)
 	log_info("msg=\"merged\" index=\"%s\" documents=%lu mb_before=%.1f "
 		 "mb_after=%.1f seconds=%.1f",
 		 dir, docs, (double)before / 1048576.0,
-		 (double)after / 1048576.0, (gz_mono_ms() / 1000.0) - t0);
+		 (double)after / 1048576.0, (gz_mono_ms() - t0) / 1000.0);
 	return GZ_EXIT_OK;
 }

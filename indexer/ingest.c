@@ -1273,7 +1273,7 @@ static void writer_progress(struct ingest *g, struct writer *wr, int final)
 	const struct ingest_stats *st = wr->st;
 	uint64_t bytes, total;
 	unsigned long items;
-	double now = (gz_mono_ms() / 1000.0), el, rate, mbs;
+	double now = gz_mono_ms() / 1000.0, el, rate, mbs;
 	char eta[32] = "", pct[16] = "";
 	int i;
 
@@ -1419,7 +1419,7 @@ int ingest_run(struct index_writer *w, const struct ingest_opts *o, int n,
 	memset(&wr, 0, sizeof wr);
 	wr.w = w;
 	wr.st = st;
-	wr.t0 = (gz_mono_ms() / 1000.0);
+	wr.t0 = gz_mono_ms() / 1000.0;
 	wa.g = &g;
 	extract_global_init(); /* before the workers parse */
 	for (i = 0; i < jobs; i++) {
@@ -1454,7 +1454,7 @@ int ingest_run(struct index_writer *w, const struct ingest_opts *o, int n,
 		st->skipped += g.r_skipped[i];
 	}
 	st->bytes = g.r_bytes;
-	st->seconds = (gz_mono_ms() / 1000.0) - wr.t0;
+	st->seconds = gz_mono_ms() / 1000.0 - wr.t0;
 	free(g.ring);
 	pthread_cond_destroy(&g.cv_space);
 	pthread_cond_destroy(&g.cv_work);

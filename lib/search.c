@@ -2770,14 +2770,15 @@ static int search_pass_prepare(struct searcher *s,
 
 /*
 ** Collapse by the collapse table, for a search by relevance (with a pass
-** for facets or without).  Xapian's collapse reads each candidate's key from the value
-** stream on disk as the matcher goes (about 80 scattered block reads for
-** a common word over 100,000 articles, a sixth of the search); instead
-** the matcher finds the best `fetch` matches uncollapsed, and the first
-** match of each cluster in that order becomes the cluster's hit.  That is
-** the page Xapian's collapse gives (the best match of each key, ties in
-** docid order, the same weights and percentages), found with one array
-** load per match looked at.  When the matches fetched hold too few
+** for facets or without).  Xapian's collapse reads each candidate's key
+** from the value stream on disk as the matcher goes (about 80 scattered
+** block reads for a common word over 100,000 articles, a sixth of the
+** search); instead the matcher finds the best `fetch` matches
+** uncollapsed, and the first match of each cluster in that order becomes
+** the cluster's hit.  That is the page Xapian's collapse gives (the best
+** match of each key, ties in docid order, the same weights and
+** percentages), found with one array load and one probe of a small hash
+** table per match looked at.  When the matches fetched hold too few
 ** clusters, the caller fetches more.
 */
 struct search_fold {
