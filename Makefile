@@ -145,7 +145,7 @@ demo: deps
 	@BINDIR=$(BINDIR) PYTHON=$(PYTHON) tools/demo.sh
 
 FORMAT_FILES = include/*.h lib/*.c lib/*.cc indexer/*.c searchd/*.c cli/*.c \
-	tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c
+	tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c bench/*.h
 
 # Apply .clang-format to the C and C++ sources, or list those that differ.
 format:

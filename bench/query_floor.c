@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_args.h"
 #include "gz_err.h"
 #include "gztime.h"
 #include "schema.h"
@@ -202,23 +203,21 @@ int main(int argc, char **argv)
 	double t0, wall;
 	int failed = 0;
 
-	if (argc == 6 && !strcmp(argv[4], "--threads"))
-		threads = (unsigned)atoi(argv[5]);
-	else if (argc != 4)
-		threads = 0;
-	if (threads < 1 || threads > MAX_THREADS || atoi(argv[3]) < 1) {
+	if ((argc != 4 &&
+	     (argc != 6 || strcmp(argv[4], "--threads") ||
+	      bench_count(argv[5], 1, MAX_THREADS, &threads))) ||
+	    bench_count(argv[3], 1, 1000000, &run.rounds)) {
 		fprintf(stderr,
 			"usage: query_floor INDEX QUERIES.jsonl ROUNDS "
 			"[--threads N]\n");
 		return 2;
 	}
 	run.index = argv[1];
-	run.rounds = (unsigned)atoi(argv[3]);
 	run.n = load_queries(argv[2], qs);
 	run.qs = qs;
 	if (!run.n)
 		return 1;
-	t0 = (gz_mono_ms() / 1000.0);
+	t0 = gz_mono_ms();
 	for (i = 0; i < threads; i++) {
 		ts[i] = (struct floor_thread){ .run = &run };
 		if (pthread_create(&tids[i], NULL, floor_main, &ts[i]))
@@ -232,7 +231,7 @@ int main(int argc, char **argv)
 			failed = 1;
 		}
 	}
-	wall = (gz_mono_ms() / 1000.0) - t0;
+	wall = (gz_mono_ms() - t0) / 1000.0;
 	printf("{\"requests\":%lu,\"threads\":%u,\"wall_s\":%.3f,\"qps\":%.1f}"
 	       "\n",
 	       done, threads, wall, done / wall);

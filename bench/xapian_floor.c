@@ -32,11 +32,14 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_args.h"
 #include "gz_err.h"
 #include "gztime.h"
 #include "xsh.h"
 
 #define MAX_THREADS 16
+#define MAX_VALUES  64        /* --values at most */
+#define MAX_DATA    (1 << 20) /* --data bytes at most */
 
 /* One article: the fields the floor indexes.  Strings owned by the record. */
 struct rec {
@@ -265,35 +268,38 @@ int main(int argc, char **argv)
 	run.tg_flags = XSH_TG_POSITIONS;
 	run.wdb_flags = XSH_WDB_CREATE | XSH_WDB_NO_SYNC;
 	for (i = 3; i < argc; i++) {
-		if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-			run.threads = (unsigned)atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
-			run.batch = (unsigned)atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--no-positions"))
+		if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			if (bench_count(argv[++i], 1, MAX_THREADS,
+					&run.threads))
+				return usage();
+		} else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
+			if (bench_count(argv[++i], 1, 1000000, &run.batch))
+				return usage();
+		} else if (!strcmp(argv[i], "--no-positions"))
 			run.tg_flags &= ~XSH_TG_POSITIONS;
 		else if (!strcmp(argv[i], "--stem-all"))
 			run.tg_flags |= XSH_TG_STEM_ALL;
 		else if (!strcmp(argv[i], "--tokenize-only"))
 			run.tokenize_only = 1;
-		else if (!strcmp(argv[i], "--values") && i + 1 < argc)
-			run.values = (unsigned)atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--data") && i + 1 < argc)
-			run.data = (unsigned)atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--spelling"))
+		else if (!strcmp(argv[i], "--values") && i + 1 < argc) {
+			if (bench_count(argv[++i], 0, MAX_VALUES, &run.values))
+				return usage();
+		} else if (!strcmp(argv[i], "--data") && i + 1 < argc) {
+			if (bench_count(argv[++i], 0, MAX_DATA, &run.data))
+				return usage();
+		} else if (!strcmp(argv[i], "--spelling"))
 			run.spelling = 1;
 		else if (!strcmp(argv[i], "--sync"))
 			run.wdb_flags &= ~XSH_WDB_NO_SYNC;
 		else
 			return usage();
 	}
-	if (run.threads < 1 || run.threads > MAX_THREADS || run.batch < 1)
-		return usage();
 	run.n = load_recs(argv[1], &recs);
 	if (!run.n)
 		return 1;
 	run.recs = recs;
 
-	w0 = (gz_mono_ms() / 1000.0);
+	w0 = gz_mono_ms();
 	c0 = cpu_s();
 	for (t = 0; t < run.threads; t++) {
 		parts[t] = (struct floor_part){ .run = &run, .id = t };
@@ -308,7 +314,7 @@ int main(int argc, char **argv)
 			failed = 1;
 		}
 	}
-	wall = (gz_mono_ms() / 1000.0) - w0;
+	wall = (gz_mono_ms() - w0) / 1000.0;
 	cpu = cpu_s() - c0;
 	printf("{\"docs\":%zu,\"threads\":%u,\"wall_s\":%.3f,\"cpu_s\":%.3f,"
 	       "\"docs_per_s\":%.0f,\"docs_per_cpu_s\":%.0f}\n",
