@@ -1709,13 +1709,14 @@ extern "C" int xsh_db_values(struct xsh_db *db, unsigned slot, xsh_value_fn fn,
 	}
 }
 
-/* Thrown by xsh_docid_spy to stop a match with the callback's code. */
+/* Thrown by xsh_docid_batch to stop a whole-result walk with the
+** callback's code. */
 struct xsh_stop {
 	int code; /* what the callback returned */
 };
 
-/* A match spy handing each match's docid to a C callback in batches. */
-class xsh_docid_spy : public Xapian::MatchSpy
+/* Docids handed to a C callback in batches; throws xsh_stop when told to. */
+class xsh_docid_batch
 {
 	xsh_docids_fn fn;   /* the callback */
 	void *ctx;          /* its context */
@@ -1723,18 +1724,19 @@ class xsh_docid_spy : public Xapian::MatchSpy
 	size_t n;           /* how many of buf */
 
       public:
-	xsh_docid_spy(xsh_docids_fn fn_, void *ctx_) : fn(fn_), ctx(ctx_), n(0)
+	xsh_docid_batch(xsh_docids_fn fn_, void *ctx_)
+	    : fn(fn_), ctx(ctx_), n(0)
 	{
 	}
 
-	void operator()(const Xapian::Document &doc, double) override
+	void add(Xapian::docid d)
 	{
-		buf[n++] = doc.get_docid();
+		buf[n++] = d;
 		if (n == sizeof buf / sizeof buf[0])
 			flush();
 	}
 
-	/* Hand the buffered docids over; throws xsh_stop when told to. */
+	/* Hand the buffered docids over. */
 	void flush()
 	{
 		if (n == 0)
@@ -1746,35 +1748,21 @@ class xsh_docid_spy : public Xapian::MatchSpy
 	}
 };
 
-/*
-** The matches of a query of one term (or of every document) straight from
-** its posting list, in docid order, batched as the spy batches them: the
-** matcher would visit the same documents, at several times the cost per
-** document.  Throws xsh_stop when fn says stop.
-*/
-static void xsh_postlist_docids(const Xapian::Database &db,
-				const std::string &term, xsh_docids_fn fn,
-				void *ctx)
+/* A match spy handing each match's docid to a batch. */
+class xsh_docid_spy : public Xapian::MatchSpy
 {
-	unsigned buf[1024];
-	size_t n = 0;
-	int rc;
+	xsh_docid_batch &out; /* where the docids go */
 
-	for (Xapian::PostingIterator it = db.postlist_begin(term),
-				     end = db.postlist_end(term);
-	     it != end; ++it) {
-		buf[n++] = *it;
-		if (n == sizeof buf / sizeof buf[0]) {
-			rc = fn(ctx, buf, n);
-			n = 0;
-			if (rc != GZ_OK)
-				throw xsh_stop{ rc };
-		}
+      public:
+	explicit xsh_docid_spy(xsh_docid_batch &out_) : out(out_)
+	{
 	}
-	rc = n ? fn(ctx, buf, n) : GZ_OK;
-	if (rc != GZ_OK)
-		throw xsh_stop{ rc };
-}
+
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		out.add(doc.get_docid());
+	}
+};
 
 extern "C" int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
 				   xsh_docids_fn fn, void *ctx,
@@ -1784,16 +1772,27 @@ extern "C" int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
 		XSH_CHECK(db);
 		XSH_CHECK(q);
 		XSH_CHECK(fn);
-		if (q->q.get_type() == Xapian::Query::LEAF_TERM) {
-			xsh_postlist_docids(db->db, *q->q.get_terms_begin(), fn,
-					    ctx);
+		xsh_docid_batch out(fn, ctx);
+		Xapian::Query::op type = q->q.get_type();
+		if (type == Xapian::Query::LEAF_TERM ||
+		    type == Xapian::Query::LEAF_MATCH_ALL) {
+			/*
+			** One term (or "" for every document): its posting
+			** list holds the same docids in the same order that
+			** the matcher would visit, at a fraction of the cost.
+			*/
+			std::string term = type == Xapian::Query::LEAF_TERM
+				? *q->q.get_terms_begin()
+				: std::string();
+			for (Xapian::PostingIterator
+				     it = db->db.postlist_begin(term),
+				     end = db->db.postlist_end(term);
+			     it != end; ++it)
+				out.add(*it);
+			out.flush();
 			return GZ_OK;
 		}
-		if (q->q.get_type() == Xapian::Query::LEAF_MATCH_ALL) {
-			xsh_postlist_docids(db->db, std::string(), fn, ctx);
-			return GZ_OK;
-		}
-		xsh_docid_spy spy(fn, ctx);
+		xsh_docid_spy spy(out);
 		Xapian::Enquire enq(db->db);
 		enq.set_query(q->q);
 		enq.set_weighting_scheme(Xapian::BoolWeight());
@@ -1802,7 +1801,7 @@ extern "C" int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
 		/* No hits wanted, every match looked at: the spy sees all. */
 		(void)enq.get_mset(0, 0, all ? all : 1);
 		enq.clear_matchspies();
-		spy.flush();
+		out.flush();
 		return GZ_OK;
 	} catch (const xsh_stop &stop) {
 		return stop.code;
