@@ -5,7 +5,7 @@ same documents.  A benchmark, not a test.
 
   bench/query.py [--n 10000] [--rounds 20] [--seconds 5] [--work DIR]
                  [--no-sphinx] [--build DIR] [--bindir DIR]
-                 [--baseline-build DIR --baseline-bindir DIR]
+                 [--baseline-build DIR --baseline-bindir DIR] [--floor]
 
 With --baseline-*, a second build (e.g. of the commit before a change,
 made with `make BUILD=DIR BINDIR=DIR`) is measured in the same run, its
@@ -14,12 +14,22 @@ rows marked "before", so that before and after share the machine's mood.
 Documents: /work/shared/corpus (../shared/corpus from the repository) via
 its make_corpus.py when present, indexed through `gazette-indexer add`;
 otherwise a generator of our own.  Sphinx gets the same articles'
-pre-extracted text (title, body, source, date) through xmlpipe2.  The
+pre-extracted text (title, body, source, date) through xmlpipe2.
+
+With --floor, the same clients also drive bench/query_floor.c's server:
+Xapian's matcher behind the cheapest socket server (one thread per core,
+each with its own database, running its connections' requests to
+completion; the best ten docids by relevance per request; no facets,
+date order, collapse, snippets or hits), once replying with
+the ids alone and once also reading each hit's stored record.  What a
+search service can answer these clients with on this machine is below
+those rows.  The
 script may `apt-get install -y sphinxsearch python3-pymysql` when missing.
 
 Prints a Markdown table; figures go to bench/RESULTS.md by hand."""
 
 import argparse
+import contextlib
 import html
 import json
 import multiprocessing
@@ -333,6 +343,27 @@ def sx_worker(args):
     return n
 
 
+@contextlib.contextmanager
+def floor_server(tool, index, tmp, data, timeout=30):
+    """Start `query_floor INDEX --serve` (with --data when data); yields its
+    port and kills it when the block ends."""
+    port_file = os.path.join(tmp, "floor-port")
+    if os.path.exists(port_file):
+        os.unlink(port_file)
+    sv = subprocess.Popen([tool, index, "--serve", port_file]
+                          + (["--data"] if data else []))
+    try:
+        deadline = time.monotonic() + timeout
+        while not (os.path.exists(port_file) and os.path.getsize(port_file)):
+            if sv.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("query_floor did not start over " + index)
+            time.sleep(0.05)
+        yield int(open(port_file).read())
+    finally:
+        sv.kill()
+        sv.wait(30)
+
+
 def throughput(fn, port, items, clients, seconds):
     with multiprocessing.Pool(clients) as pool:
         counts = pool.map(fn, [(port, items, seconds, i) for i in range(clients)])
@@ -353,6 +384,7 @@ def main():
     ap.add_argument("--no-sphinx", action="store_true")
     ap.add_argument("--baseline-build")
     ap.add_argument("--baseline-bindir")
+    ap.add_argument("--floor", action="store_true")
     a = ap.parse_args()
     work = os.path.join(a.work, str(a.n))
     os.makedirs(work, exist_ok=True)
@@ -396,6 +428,16 @@ def main():
                 t2 = throughput(gz_worker, port, lines, 2, a.seconds)
                 t16 = throughput(gz_worker, port, lines, 16, a.seconds)
                 rows.append((label + name, pct(lat, 50), pct(lat, 99), t2, t16, ip))
+    if a.floor:
+        tool = benchlib.build_tool(a.build, "query_floor")
+        lines = request_lines(requests(sources))
+        for name, data in (("Xapian floor, socket (ids)", False),
+                           ("Xapian floor, socket (ids + records)", True)):
+            with floor_server(tool, index, tmp, data) as port:
+                lat = gz_latency(port, lines, a.rounds)
+                t2 = throughput(gz_worker, port, lines, 2, a.seconds)
+                t16 = throughput(gz_worker, port, lines, 16, a.seconds)
+                rows.append((name, pct(lat, 50), pct(lat, 99), t2, t16, None))
     if not a.no_sphinx and sphinx_install():
         conf, sport = sphinx_setup(tsv, work, sources)
         try:
