@@ -509,6 +509,18 @@ int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
 			xsh_docids_fn fn, void *ctx, char *err) XSH_NOEXCEPT;
 
 /*
+** Like xsh_db_match_docids, over only the n documents docids (ascending,
+** no duplicates; not kept): hands fn those of them q matches, in docid
+** order.  For a query of one term (or of every document) each docid is
+** looked up in the term's posting list; any other query runs through the
+** matcher filtered to docids.  Meant for a few documents of one local
+** database.
+*/
+int xsh_db_match_among(struct xsh_db *db, const struct xsh_query *q,
+		       const unsigned *docids, size_t n, xsh_docids_fn fn,
+		       void *ctx, char *err) XSH_NOEXCEPT;
+
+/*
 ** A query matching exactly the n documents docids (ascending, no
 ** duplicates; copied), weightless: meant as the right side of
 ** XSH_OP_FILTER over one local database.

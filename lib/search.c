@@ -85,6 +85,10 @@ struct search_table {
 	size_t n_touched;  /* codes in touched */
 	uint32_t *hash;    /* while building: open-addressed codes */
 	size_t hash_cap;   /* slots of hash (a power of two) */
+	uint32_t *first;   /* collapse table, once asked for: [n_names + 2],
+			    * code c's documents are members[first[c] ..
+			    * first[c + 1]) (search_table_members) */
+	unsigned *members; /* docids by code, ascending within each */
 };
 
 /* The tables a searcher keeps: the four facets, collapse keys, dates. */
@@ -106,6 +110,10 @@ enum {
 /* Matches a search folds by the collapse table at most (search_fold);
 ** past that, Xapian's collapse finds the page. */
 #define SEARCH_FOLD_MAX 20000u
+
+/* Documents of a folded page's clusters counted exactly at most
+** (search_fold_copies); past that, the copies seen are a lower bound. */
+#define SEARCH_COPIES_MAX 5000u
 
 struct searcher {
 	struct xsh_db *db; /* the index, read-only (over shards: all
@@ -2169,7 +2177,46 @@ static void search_table_clear(struct search_table *t)
 	free(t->best);
 	free(t->touched);
 	free(t->hash);
+	free(t->first);
+	free(t->members);
 	memset(t, 0, sizeof *t);
+}
+
+/*
+** Give the string table t its lists of documents by code (t->first,
+** t->members), made on first use in a generation.  GZ_OK or GZ_ENOMEM.
+*/
+static int search_table_members(struct search_table *t)
+{
+	uint32_t *at;
+	size_t c, d;
+
+	if (t->first)
+		return GZ_OK;
+	t->first = calloc(t->n_names + 2, sizeof *t->first);
+	at = malloc((t->n_names + 2) * sizeof *at);
+	if (!t->first || !at)
+		goto nomem;
+	for (d = 0; d < t->n; d++)
+		if (t->code[d])
+			t->first[t->code[d] + 1]++;
+	for (c = 1; c < t->n_names + 2; c++)
+		t->first[c] += t->first[c - 1];
+	t->members =
+		malloc((t->first[t->n_names + 1] + 1) * sizeof *t->members);
+	if (!t->members)
+		goto nomem;
+	memcpy(at, t->first, (t->n_names + 2) * sizeof *at);
+	for (d = 0; d < t->n; d++)
+		if (t->code[d])
+			t->members[at[t->code[d]]++] = (unsigned)d;
+	free(at);
+	return GZ_OK;
+nomem:
+	free(at);
+	free(t->first);
+	t->first = NULL;
+	return GZ_ENOMEM;
 }
 
 /* The value slot table i is made from. */
@@ -2466,6 +2513,25 @@ static void search_pass_done(struct search_pass *ps)
 		search_table_untouch(ps->clu);
 	free(ps->docs);
 	memset(ps, 0, sizeof *ps);
+}
+
+/*
+** rc of xsh_db_match_docids over search_pass_add, with err saying why
+** where the callback stopped the pass.
+*/
+static int search_pass_error(const struct search_plan *p, int rc, char *err)
+{
+	if (rc == GZ_ETIMEOUT)
+		return search_check_time(p, err) != GZ_OK
+			? GZ_ETIMEOUT
+			: gz_fail(err, GZ_ETIMEOUT,
+				  "search ran past the time limit of %u ms",
+				  p->limit_ms);
+	if (rc == GZ_ENOMEM)
+		return gz_fail(err, rc, "out of memory");
+	if (rc == GZ_EAGAIN)
+		return gz_fail(err, rc, "index changed during the search");
+	return rc;
 }
 
 /* Near-duplicates folded into the hit docid (exact, from the pass). */
@@ -2786,14 +2852,19 @@ struct search_fold {
 	unsigned *folded; /* copies folded into each hit (seen in the mset) */
 	unsigned n_keep;  /* hits */
 	unsigned seen;    /* matches looked at: the mset's size */
+	unsigned *ids;    /* [seen] their docids, ascending once sorted */
 	int odd;          /* a docid past the table: fall back to Xapian */
 };
 
-/* Matches to fetch first for want hits: more where clusters are big. */
+/*
+** Matches to fetch first for want hits: more where clusters are big.
+** Enough for want clusters of the mean size; the copies of the page's
+** hits are counted afterwards (search_fold_copies), not from these.
+*/
 static unsigned search_fold_first(const struct search_table *t, unsigned want)
 {
 	double per = t->n_names ? (double)t->n / (double)t->n_names : 1.0;
-	double n = (double)want * (per < 1.0 ? 1.0 : per) * 1.5 + 10.0;
+	double n = (double)want * (per < 1.0 ? 1.0 : per) + 10.0;
 
 	return n > SEARCH_FOLD_MAX ? SEARCH_FOLD_MAX : (unsigned)n;
 }
@@ -2803,6 +2874,7 @@ static void search_fold_done(struct search_fold *f)
 {
 	free(f->keep);
 	free(f->folded);
+	free(f->ids);
 	memset(f, 0, sizeof *f);
 }
 
@@ -2834,8 +2906,9 @@ static int search_fold_mset(const struct search_table *t,
 		cap *= 2;
 	f->keep = malloc(n * sizeof *f->keep);
 	f->folded = calloc(n, sizeof *f->folded);
+	f->ids = malloc(n * sizeof *f->ids);
 	met = calloc(cap, sizeof *met);
-	if (!f->keep || !f->folded || !met) {
+	if (!f->keep || !f->folded || !f->ids || !met) {
 		free(met);
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	}
@@ -2846,6 +2919,7 @@ static int search_fold_mset(const struct search_table *t,
 		rc = xsh_mset_hit(m, i, &h, err);
 		if (rc != GZ_OK)
 			break;
+		f->ids[i] = h.docid;
 		if (h.docid >= t->n) {
 			f->odd = 1;
 			break;
@@ -2866,6 +2940,81 @@ static int search_fold_mset(const struct search_table *t,
 	}
 	free(met);
 	return rc;
+}
+
+/* The number of documents in cluster c of t (search_table_members). */
+static size_t search_cluster_size(const struct search_table *t, uint32_t c)
+{
+	return c ? t->first[c + 1] - t->first[c] : 1;
+}
+
+/*
+** Count the copies of each hit of a folded page exactly, where the fold
+** may have missed some: those of its cluster among the matches fetched
+** (the fold's count) and, by a pass (search_pass) over the rest of the
+** cluster, those of them that q matches.  Leaves the hits' counts as the
+** fold found them (a lower bound) when those clusters hold more than
+** SEARCH_COPIES_MAX documents between them.  Sorts f->ids.  t's scratch
+** counts must be zero, as they are outside a pass.  GZ_OK or an error, as
+** for a pass.
+*/
+static int search_fold_copies(struct searcher *s, const struct xsh_query *q,
+			      struct search_table *t,
+			      const struct search_plan *p,
+			      struct search_fold *f, struct search_result *res,
+			      char *err)
+{
+	struct search_pass ps;
+	unsigned *ids;
+	size_t total = 0, n = 0, i, j;
+	int rc;
+
+	if (search_table_members(t) != GZ_OK)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	/* A hit whose copies were all among the matches fetched is exact. */
+	for (i = 0; i < res->n_hits; i++) {
+		size_t size =
+			search_cluster_size(t, t->code[res->hits[i].docid]);
+
+		if (res->hits[i].collapsed + 1 < size)
+			total += size;
+	}
+	if (total == 0 || total > SEARCH_COPIES_MAX)
+		return GZ_OK;
+	ids = malloc(total * sizeof *ids);
+	if (!ids)
+		return gz_fail(err, GZ_ENOMEM, "out of memory");
+	qsort(f->ids, f->seen, sizeof *f->ids, search_docid_cmp);
+	for (i = 0; i < res->n_hits; i++) {
+		uint32_t c = t->code[res->hits[i].docid];
+		size_t size = search_cluster_size(t, c);
+
+		if (res->hits[i].collapsed + 1 >= size)
+			continue;
+		for (j = t->first[c]; j < t->first[c + 1]; j++)
+			if (!bsearch(&t->members[j], f->ids, f->seen,
+				     sizeof *f->ids, search_docid_cmp))
+				ids[n++] = t->members[j];
+	}
+	qsort(ids, n, sizeof *ids, search_docid_cmp);
+	for (i = 1, j = n ? 1 : 0; i < n; i++) /* one cluster a hit; in case */
+		if (ids[i] != ids[j - 1])
+			ids[j++] = ids[i];
+	memset(&ps, 0, sizeof ps);
+	ps.p = p;
+	ps.clu = t;
+	ps.n = t->n;
+	rc = xsh_db_match_among(s->db, q, ids, j, search_pass_add, &ps, err);
+	free(ids);
+	for (i = 0; rc == GZ_OK && i < res->n_hits; i++) {
+		struct search_hit *h = &res->hits[i];
+		uint32_t c = t->code[h->docid];
+
+		if (h->collapsed + 1 < search_cluster_size(t, c))
+			h->collapsed += t->count[c];
+	}
+	search_pass_done(&ps);
+	return search_pass_error(p, rc, err);
 }
 
 /*
@@ -3020,21 +3169,12 @@ static int search_once(struct searcher *s, const struct search_request *req,
 	** clusters that can reach the page (search_date_subset).
 	*/
 	rc = search_pass_prepare(s, req, p, &ps, &pass, err);
-	if (rc == GZ_OK && pass) {
-		rc = xsh_db_match_docids(s->db, q, search_pass_add, &ps, err);
-		if (rc == GZ_ETIMEOUT)
-			rc = search_check_time(p, err) != GZ_OK
-				? GZ_ETIMEOUT
-				: gz_fail(err, GZ_ETIMEOUT,
-					  "search ran past the time limit "
-					  "of %u ms",
-					  p->limit_ms);
-		else if (rc == GZ_ENOMEM)
-			rc = gz_fail(err, rc, "out of memory");
-		else if (rc == GZ_EAGAIN)
-			rc = gz_fail(err, rc,
-				     "index changed during the search");
-	}
+	if (rc == GZ_OK && pass)
+		rc = search_pass_error(p,
+				       xsh_db_match_docids(s->db, q,
+							   search_pass_add, &ps,
+							   err),
+				       err);
 	if (rc == GZ_OK && pass && ps.date)
 		rc = search_date_subset(&ps, (size_t)req->offset + req->limit,
 					&sub, &n_sub, err);
@@ -3172,6 +3312,11 @@ static int search_once(struct searcher *s, const struct search_request *req,
 			goto out;
 	}
 
+	if (n > 0 && fold_t && !pass) {
+		rc = search_fold_copies(s, q, fold_t, p, &fold, res, err);
+		if (rc != GZ_OK)
+			goto out;
+	}
 	if (req->collapse && n > 0 && !pass && !fold_t && search_has_remote(s))
 		search_remote_folded(s, q, m, res);
 

@@ -1764,6 +1764,44 @@ class xsh_docid_spy : public Xapian::MatchSpy
 	}
 };
 
+/*
+** Hand every match of query over db to out, docid by docid, through a
+** weightless matcher run that looks at every match.  Throws as Xapian or
+** out does.
+*/
+static void xsh_spy_matches(Xapian::Database &db, const Xapian::Query &query,
+			    xsh_docid_batch &out)
+{
+	xsh_docid_spy spy(out);
+	Xapian::Enquire enq(db);
+	enq.set_query(query);
+	enq.set_weighting_scheme(Xapian::BoolWeight());
+	enq.add_matchspy(&spy);
+	Xapian::doccount all = db.get_doccount();
+	/* No hits wanted, every match looked at: the spy sees all. */
+	(void)enq.get_mset(0, 0, all ? all : 1);
+	enq.clear_matchspies();
+	out.flush();
+}
+
+/*
+** The term whose posting list holds q's matches when q is one term, or
+** "" for every document (Xapian's name for the list of all documents);
+** false for any other query.
+*/
+static bool xsh_posting_term(const Xapian::Query &q, std::string &term)
+{
+	Xapian::Query::op type = q.get_type();
+
+	if (type == Xapian::Query::LEAF_TERM)
+		term = *q.get_terms_begin();
+	else if (type == Xapian::Query::LEAF_MATCH_ALL)
+		term.clear();
+	else
+		return false;
+	return true;
+}
+
 extern "C" int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
 				   xsh_docids_fn fn, void *ctx,
 				   char *err) noexcept
@@ -1773,17 +1811,13 @@ extern "C" int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
 		XSH_CHECK(q);
 		XSH_CHECK(fn);
 		xsh_docid_batch out(fn, ctx);
-		Xapian::Query::op type = q->q.get_type();
-		if (type == Xapian::Query::LEAF_TERM ||
-		    type == Xapian::Query::LEAF_MATCH_ALL) {
+		std::string term;
+		if (xsh_posting_term(q->q, term)) {
 			/*
 			** One term (or "" for every document): its posting
 			** list holds the same docids in the same order that
 			** the matcher would visit, at a fraction of the cost.
 			*/
-			std::string term = type == Xapian::Query::LEAF_TERM
-				? *q->q.get_terms_begin()
-				: std::string();
 			for (Xapian::PostingIterator
 				     it = db->db.postlist_begin(term),
 				     end = db->db.postlist_end(term);
@@ -1792,16 +1826,7 @@ extern "C" int xsh_db_match_docids(struct xsh_db *db, const struct xsh_query *q,
 			out.flush();
 			return GZ_OK;
 		}
-		xsh_docid_spy spy(out);
-		Xapian::Enquire enq(db->db);
-		enq.set_query(q->q);
-		enq.set_weighting_scheme(Xapian::BoolWeight());
-		enq.add_matchspy(&spy);
-		Xapian::doccount all = db->db.get_doccount();
-		/* No hits wanted, every match looked at: the spy sees all. */
-		(void)enq.get_mset(0, 0, all ? all : 1);
-		enq.clear_matchspies();
-		out.flush();
+		xsh_spy_matches(db->db, q->q, out);
 		return GZ_OK;
 	} catch (const xsh_stop &stop) {
 		return stop.code;
@@ -1890,6 +1915,160 @@ extern "C" int xsh_query_docids(const unsigned *docids, size_t n,
 		Xapian::PostingSource *src = new xsh_docid_source(v);
 		*out = new xsh_query{ Xapian::Query(src->release()) };
 		return GZ_OK;
+	} catch (...) {
+		return xsh_fail(err);
+	}
+}
+
+/*
+** A query's boolean shape over posting lists, to check a few documents in
+** ascending docid order (xsh_db_match_among): terms, every document,
+** nothing, and AND, FILTER, OR, SYNONYM, AND_NOT, AND_MAYBE and
+** SCALE_WEIGHT of those.  Any other query (phrases, NEAR, value ranges,
+** posting sources, ...) has no such shape: build() returns false, and the
+** matcher does the work.
+*/
+class xsh_bool_tree
+{
+	struct node {
+		Xapian::Query::op op;
+		Xapian::PostingIterator it, end; /* a leaf's posting list */
+		std::vector<size_t> kids;        /* other nodes */
+	};
+	std::vector<node> nodes; /* nodes[0] is the root */
+	static const unsigned max_depth = 64;
+	static const size_t max_nodes = 4096;
+
+	/* Add q as a node (and its subqueries); its index, or -1. */
+	long add(const Xapian::Database &db, const Xapian::Query &q,
+		 unsigned depth)
+	{
+		using Q = Xapian::Query;
+		Q::op op = q.get_type();
+		size_t i = nodes.size();
+
+		if (depth > max_depth || nodes.size() >= max_nodes)
+			return -1; /* left to the matcher */
+		nodes.push_back(node{ op, {}, {}, {} });
+		switch (op) {
+		case Q::LEAF_TERM:
+		case Q::LEAF_MATCH_ALL: {
+			std::string term = op == Q::LEAF_TERM
+				? *q.get_terms_begin()
+				: std::string();
+			nodes[i].it = db.postlist_begin(term);
+			nodes[i].end = db.postlist_end(term);
+			return static_cast<long>(i);
+		}
+		case Q::LEAF_MATCH_NOTHING: return static_cast<long>(i);
+		case Q::OP_AND:
+		case Q::OP_FILTER:
+		case Q::OP_OR:
+		case Q::OP_SYNONYM:
+		case Q::OP_AND_NOT:
+		case Q::OP_AND_MAYBE:
+		case Q::OP_SCALE_WEIGHT: break;
+		default: return -1;
+		}
+		size_t n = q.get_num_subqueries();
+		if (n == 0)
+			return -1;
+		for (size_t k = 0; k < n; k++) {
+			long kid = add(db, q.get_subquery(k), depth + 1);
+			if (kid < 0)
+				return -1;
+			nodes[i].kids.push_back(static_cast<size_t>(kid));
+		}
+		return static_cast<long>(i);
+	}
+
+	/* Whether node i matches d (no smaller than any asked before). */
+	bool matches(size_t i, Xapian::docid d)
+	{
+		using Q = Xapian::Query;
+		node &nd = nodes[i];
+
+		switch (nd.op) {
+		case Q::LEAF_TERM:
+		case Q::LEAF_MATCH_ALL:
+			if (nd.it == nd.end)
+				return false;
+			nd.it.skip_to(d);
+			return nd.it != nd.end && *nd.it == d;
+		case Q::LEAF_MATCH_NOTHING: return false;
+		case Q::OP_AND:
+		case Q::OP_FILTER:
+			for (size_t k : nd.kids)
+				if (!matches(k, d))
+					return false;
+			return true;
+		case Q::OP_OR:
+		case Q::OP_SYNONYM:
+			for (size_t k : nd.kids)
+				if (matches(k, d))
+					return true;
+			return false;
+		case Q::OP_AND_NOT:
+			if (!matches(nd.kids[0], d))
+				return false;
+			for (size_t k = 1; k < nd.kids.size(); k++)
+				if (matches(nd.kids[k], d))
+					return false;
+			return true;
+		default: /* AND_MAYBE, SCALE_WEIGHT: as the first */
+			return matches(nd.kids[0], d);
+		}
+	}
+
+      public:
+	/* Take q's shape over db; false when q has none. */
+	bool build(const Xapian::Database &db, const Xapian::Query &q)
+	{
+		nodes.clear();
+		return add(db, q, 0) == 0;
+	}
+
+	/* Whether the query matches d; ask in ascending docid order. */
+	bool matches(Xapian::docid d)
+	{
+		return matches(0, d);
+	}
+};
+
+extern "C" int xsh_db_match_among(struct xsh_db *db, const struct xsh_query *q,
+				  const unsigned *docids, size_t n,
+				  xsh_docids_fn fn, void *ctx,
+				  char *err) noexcept
+{
+	try {
+		XSH_CHECK(db);
+		XSH_CHECK(q);
+		XSH_CHECK(fn);
+		XSH_CHECK(docids || n == 0);
+		for (size_t i = 1; i < n; i++)
+			XSH_CHECK(docids[i - 1] < docids[i]);
+		xsh_docid_batch out(fn, ctx);
+		xsh_bool_tree tree;
+		if (n == 0)
+			return GZ_OK;
+		if (tree.build(db->db, q->q)) {
+			/* A few documents: look each up in the posting lists. */
+			for (size_t i = 0; i < n; i++)
+				if (tree.matches(docids[i]))
+					out.add(docids[i]);
+			out.flush();
+			return GZ_OK;
+		}
+		auto v = std::make_shared<std::vector<Xapian::docid>>(
+			docids, docids + n);
+		Xapian::PostingSource *src = new xsh_docid_source(v);
+		xsh_spy_matches(db->db,
+				Xapian::Query(Xapian::Query::OP_FILTER, q->q,
+					      Xapian::Query(src->release())),
+				out);
+		return GZ_OK;
+	} catch (const xsh_stop &stop) {
+		return stop.code;
 	} catch (...) {
 		return xsh_fail(err);
 	}

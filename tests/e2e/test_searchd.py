@@ -394,6 +394,49 @@ def test_collapse_of_a_story_with_many_copies(tmp_path):
     assert p1["total"]["lower"] <= 201 <= p1["total"]["upper"], p1["total"]
 
 
+def test_collapse_counts_copies_that_rank_low(tmp_path):
+    """A wire story's copies under other headlines rank far below the copy
+    whose headline has the word searched for, past the matches searchd
+    fetches to fold the page; the hit still counts every copy that
+    matches, as the exact pass of a search with facets does."""
+    rng = __import__("random").Random(11)
+    vocab = ["harbour", "council", "trade", "river", "market", "budget", "rail",
+             "school", "festival", "bridge", "water", "energy", "police", "museum"]
+    body = " ".join(rng.choices(vocab, k=150)) + " zephyr."
+    recs = [{"url": "http://wire.example/lead", "title": "Zephyr gale zephyr",
+             "source": "Wire", "language": "en",
+             "published": "2014-05-06T07:08:09Z", "text": body}]
+    for i in range(3):
+        recs.append({"url": "http://copy%d.example/story" % i,
+                     "title": "Weather notice", "source": "Copy %d" % i,
+                     "language": "en", "published": "2014-05-06T08:08:09Z",
+                     "text": body})
+    for i in range(100):
+        recs.append({"url": "http://local.example/%d" % i,
+                     "title": "Zephyr report %d" % i, "source": "Local",
+                     "language": "en", "published": "2014-05-07T07:08:09Z",
+                     "text": " ".join(rng.choices(vocab, k=150))
+                     + " zephyr item%d." % i})
+    index = index_jsonl(tmp_path / "index", recs)
+    d = Daemon(tmp_path, index=index)
+    try:
+        page = d.request({"q": "zephyr", "limit": 10, "snippet": 0})
+        exact = d.request({"q": "zephyr", "limit": 10, "snippet": 0,
+                           "facets": ["source"]})
+        off = d.request({"q": "zephyr", "limit": 100, "snippet": 0,
+                         "collapse": False})
+    finally:
+        d.stop()
+    # Uncollapsed, the copies come after the hundred others.
+    assert off["total"]["estimate"] == 104, off["total"]
+    assert not [h for h in off["hits"][:90] if "copy" in h["url"]], off["hits"]
+    assert page["hits"][0]["url"] == "http://wire.example/lead", page["hits"][0]
+    assert page["hits"][0]["collapsed"] == 3, page["hits"][0]
+    assert [h["collapsed"] for h in page["hits"]] == \
+        [h["collapsed"] for h in exact["hits"]]
+    assert [h["url"] for h in page["hits"]] == [h["url"] for h in exact["hits"]]
+
+
 def test_one_shot_connections_each_answered(sd):
     """Workers write replies themselves when nothing is queued before
     them; the loop then retires the job and may close the connection at

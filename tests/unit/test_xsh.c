@@ -1514,6 +1514,112 @@ static void test_whole_passes(void **state)
 	xsh_db_close(db);
 }
 
+/*
+** Check xsh_db_match_among for query text over db: asked every other
+** docid (from the first or the second), it gives the matches of
+** xsh_db_match_docids among them, in order.
+*/
+static void among_agrees(struct xsh_db *db, struct xsh_qp *qp, const char *text)
+{
+	char err[GZ_ERRLEN];
+	struct xsh_query *q =
+		parse(qp, text,
+		      XSH_QP_BOOLEAN | XSH_QP_PHRASE | XSH_QP_LOVEHATE |
+			      XSH_QP_WILDCARD | XSH_QP_DEFAULT_AND);
+	struct pass_log all, got;
+	unsigned asked[NROWS], want[NROWS];
+	size_t na, nw, i, j, from;
+
+	memset(&all, 0, sizeof all);
+	assert_int_equal(xsh_db_match_docids(db, q, docids_cb, &all, err),
+			 GZ_OK);
+	for (from = 0; from < 2; from++) {
+		for (i = 1, na = 0; i <= NROWS + 1; i++) /* docids 1.. */
+			if (i % 2 == from)
+				asked[na++] = (unsigned)i;
+		for (i = 0, nw = 0; i < all.n; i++)
+			for (j = 0; j < na; j++)
+				if (all.ids[i] == asked[j])
+					want[nw++] = all.ids[i];
+		memset(&got, 0, sizeof got);
+		assert_int_equal(xsh_db_match_among(db, q, asked, na, docids_cb,
+						    &got, err),
+				 GZ_OK);
+		if (got.n != nw ||
+		    memcmp(got.ids, want, nw * sizeof want[0]) != 0)
+			fail_msg("'%s' from %zu: %u matches among %zu asked, "
+				 "want %zu",
+				 text, from, got.n, na, nw);
+	}
+	xsh_query_free(q);
+}
+
+/*
+** The matches among a few documents, by the posting lists (terms and
+** their boolean operators) or by the matcher (phrases, wildcards), agree
+** with all of a query's matches; the callback can stop it; an empty list
+** asks nothing; a list out of order is refused.
+*/
+static void test_match_among(void **state)
+{
+	static const char *queries[] = {
+		"river",
+		"river OR election",
+		"river valley",
+		"river NOT cruise",
+		"river AND NOT flood*",
+		"\"river valley\"",
+		"riv*",
+		"zzyzxnowhere",
+		"(river OR markets) AND (rain* OR stock)",
+	};
+	char err[GZ_ERRLEN];
+	struct xsh_db *db = open_corpus();
+	struct xsh_qp *qp = NULL;
+	struct xsh_query *one, *all = NULL;
+	struct pass_log a;
+	unsigned some[3] = { corpus_ids[0], corpus_ids[2], corpus_ids[5] };
+	unsigned swapped[2] = { corpus_ids[5], corpus_ids[0] };
+	size_t i;
+
+	(void)state;
+	assert_true(some[0] < some[1] && some[1] < some[2]);
+	assert_int_equal(xsh_qp_new(db, "en", &qp, err), GZ_OK);
+	for (i = 0; i < sizeof queries / sizeof queries[0]; i++)
+		among_agrees(db, qp, queries[i]);
+
+	one = parse(qp, "river", XSH_QP_DEFAULT_AND);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(
+		xsh_db_match_among(db, one, some, 3, docids_cb, &a, err),
+		GZ_OK);
+	assert_int_equal(a.n, 2); /* rows 1 and 6 */
+	assert_int_equal(a.ids[0], some[0]);
+	assert_int_equal(a.ids[1], some[2]);
+	assert_int_equal(xsh_query_all(&all, err), GZ_OK);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(
+		xsh_db_match_among(db, all, some, 3, docids_cb, &a, err),
+		GZ_OK);
+	assert_int_equal(a.n, 3);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(
+		xsh_db_match_among(db, one, some, 0, docids_cb, &a, err),
+		GZ_OK);
+	assert_int_equal(a.n, 0);
+	a.stop_at = 1;
+	assert_int_equal(
+		xsh_db_match_among(db, one, some, 3, docids_cb, &a, err),
+		GZ_ETIMEOUT);
+	assert_int_equal(
+		xsh_db_match_among(db, one, swapped, 2, docids_cb, &a, err),
+		GZ_EINVAL);
+	xsh_query_free(all);
+	xsh_query_free(one);
+	xsh_qp_free(qp);
+	xsh_db_close(db);
+}
+
 static void test_snippet(void **state)
 {
 	char err[GZ_ERRLEN];
@@ -1863,6 +1969,7 @@ int main(void)
 		cmocka_unit_test(test_enquire_collapse),
 		cmocka_unit_test(test_enquire_facets),
 		cmocka_unit_test(test_whole_passes),
+		cmocka_unit_test(test_match_among),
 		cmocka_unit_test(test_snippet),
 		cmocka_unit_test(test_more_like),
 		cmocka_unit_test(test_cjk),
