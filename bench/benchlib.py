@@ -4,6 +4,8 @@
   du(path)                  bytes of the files below path
   run_measured(cmd, ...)    run a child: wall and CPU seconds, peak RSS
   build_tool(build, name)   compile bench/NAME.c against BUILD/libgazette.a
+  port_server(args, port_file, ...)
+                            a server that writes its port, for a with block
   searchd(bindir, index, tmp, ...)
                             a gazette-searchd on 127.0.0.1 for a with block
   pct(xs, p)                the p-th percentile of xs
@@ -98,31 +100,40 @@ def run_measured(cmd, env=None, log=None):
 
 
 @contextlib.contextmanager
+def port_server(args, port_file, timeout=30, stderr=None):
+    """Start args, a server that writes the port it listens on to
+    port_file; yields that port, and stops the server (SIGTERM) when the
+    block ends."""
+    if os.path.exists(port_file):
+        os.unlink(port_file)
+    sv = subprocess.Popen(args, stderr=stderr)
+    try:
+        deadline = time.monotonic() + timeout
+        while not (os.path.exists(port_file) and os.path.getsize(port_file)):
+            if sv.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("%s did not start" % " ".join(args))
+            time.sleep(0.05)
+        yield int(open(port_file).read())
+    finally:
+        sv.terminate()
+        sv.wait(30)
+
+
+@contextlib.contextmanager
 def searchd(bindir, index, tmp, workers=2, conf=None, timeout=30):
     """Start gazette-searchd over index on a free port of 127.0.0.1.
 
     Yields the port; stops the daemon when the block ends.  Its log is
     appended to tmp/searchd.log."""
     port_file = os.path.join(tmp, "port")
-    if os.path.exists(port_file):
-        os.unlink(port_file)
     args = [os.path.join(bindir, "gazette-searchd"), "--index", index,
             "--listen", "127.0.0.1:0", "--port-file", port_file,
             "--socket", "", "--workers", str(workers)]
     if conf:
         args += ["--config", conf]
     with open(os.path.join(tmp, "searchd.log"), "a") as log:
-        sd = subprocess.Popen(args, stderr=log)
-    try:
-        deadline = time.monotonic() + timeout
-        while not (os.path.exists(port_file) and os.path.getsize(port_file)):
-            if sd.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("searchd did not start over " + index)
-            time.sleep(0.05)
-        yield int(open(port_file).read())
-    finally:
-        sd.terminate()
-        sd.wait(30)
+        with port_server(args, port_file, timeout, log) as port:
+            yield port
 
 
 def pct(xs, p):

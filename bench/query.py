@@ -29,7 +29,6 @@ script may `apt-get install -y sphinxsearch python3-pymysql` when missing.
 Prints a Markdown table; figures go to bench/RESULTS.md by hand."""
 
 import argparse
-import contextlib
 import html
 import json
 import multiprocessing
@@ -343,25 +342,12 @@ def sx_worker(args):
     return n
 
 
-@contextlib.contextmanager
-def floor_server(tool, index, tmp, data, timeout=30):
-    """Start `query_floor INDEX --serve` (with --data when data); yields its
-    port and kills it when the block ends."""
-    port_file = os.path.join(tmp, "floor-port")
-    if os.path.exists(port_file):
-        os.unlink(port_file)
-    sv = subprocess.Popen([tool, index, "--serve", port_file]
-                          + (["--data"] if data else []))
-    try:
-        deadline = time.monotonic() + timeout
-        while not (os.path.exists(port_file) and os.path.getsize(port_file)):
-            if sv.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("query_floor did not start over " + index)
-            time.sleep(0.05)
-        yield int(open(port_file).read())
-    finally:
-        sv.kill()
-        sv.wait(30)
+def floor_server(tool, index, tmp, data):
+    """Start `query_floor INDEX --serve` (with --data when data) as
+    benchlib.port_server does."""
+    return benchlib.port_server(
+        [tool, index, "--serve", os.path.join(tmp, "floor-port")]
+        + (["--data"] if data else []), os.path.join(tmp, "floor-port"))
 
 
 def throughput(fn, port, items, clients, seconds):
