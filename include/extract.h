@@ -31,6 +31,10 @@ struct extract_opts {
 		content_type; /* HTTP Content-Type (charset hint); may be NULL */
 	const char *
 		default_source; /* outlet name from config when the page names none; may be NULL */
+	const char *fallback_source; /* name to use when the page names no
+					* outlet, not even after the headline in
+					* <title>, and default_source is NULL (the
+					* config section's name); may be NULL */
 	int has_tz; /* 1 when the source's config fixes a UTC offset */
 	int tz_min; /* that offset in minutes east of UTC */
 	time_t now; /* fetch time: later dates are rejected; 0 = time(NULL) */

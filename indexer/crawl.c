@@ -1156,7 +1156,8 @@ static void crawl_extract(const struct crawl_shared *sh,
 	memset(&o, 0, sizeof o);
 	o.url = j->url;
 	o.content_type = it->r->content_type;
-	o.default_source = src->outlet ? src->outlet : src->name;
+	o.default_source = src->outlet;
+	o.fallback_source = src->name;
 	o.has_tz = src->has_tz;
 	o.tz_min = src->tz_min;
 	if (it->follow) {

@@ -50,7 +50,8 @@
 **   source     visible "Source:" line (with a date on the same line or
 **              above the text) > og:site_name > JSON-LD publisher.name >
 **              DC.publisher/itemprop publisher > opts->default_source >
-**              host name of the URL.
+**              the outlet after the headline in <title> >
+**              opts->fallback_source > host name of the URL.
 **   language   <html lang> > content-language meta > og:locale > JSON-LD
 **              inLanguage > DC.language, unless the body text strongly
 **              contradicts it (lang_choose(): another script, or another
@@ -2685,6 +2686,9 @@ static void ex_fields(struct ex_ctx *x, struct article *a, size_t first_content,
 		ex_set(x, &a->source, t);
 		ex_note(conf, "source", "title");
 		free(t);
+	} else if (x->opts->fallback_source && x->opts->fallback_source[0]) {
+		ex_set(x, &a->source, x->opts->fallback_source);
+		ex_note(conf, "source", "config");
 	} else if ((host = ex_host(x, x->opts->url))) {
 		ex_set(x, &a->source, host);
 		ex_note(conf, "source", "host");

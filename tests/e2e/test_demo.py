@@ -30,6 +30,23 @@ def test_crawl_summary_and_robots(demo_index, site_server):
     assert doc_count(index) >= 21
 
 
+def test_every_outlet_named_as_it_names_itself(demo_index):
+    """The demo config's one [source demo] section spans five outlets: a
+    page that states no outlet in its markup (the Pacific Ledger's) is
+    named after its <title> suffix, not after the config section."""
+    _, index, _ = demo_index
+    res = run([binary("gazette"), "search", "--index", str(index), "--json",
+               "--limit", "100", "site:127.0.0.1"])
+    assert res.returncode == 0, res.stderr
+    by_folder = {}
+    for h in json.loads(res.stdout)["hits"]:
+        by_folder.setdefault(h["url"].split("/")[3], set()).add(h["source"])
+    assert by_folder == {
+        "globaltimes": {"Global Times"}, "harbourherald": {"The Harbour Herald"},
+        "meridiandaily": {"Meridian Daily"}, "pacificledger": {"Pacific Ledger"},
+        "dongfang": {"\u4e1c\u65b9\u89c2\u5bdf\u62a5"}}, by_folder
+
+
 def test_search_index_directly_finds_seed_first(demo_index):
     _, index, _ = demo_index
     res = run([binary("gazette"), "search", "--index", str(index), "--json",

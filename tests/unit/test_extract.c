@@ -628,6 +628,45 @@ static void test_default_source_and_url_date(void **state)
 	article_free(&a);
 }
 
+/*
+** A config section's name is the outlet's last resort: the outlet after
+** the headline in <title> comes first, and only a page with neither is
+** named after the section (an outlet set in the config beats both: above).
+*/
+static void test_fallback_source(void **state)
+{
+	static const char body[] =
+		"<p>Nothing happened today in the town, and the paper reports "
+		"it in two long paragraphs so that the page counts as an "
+		"article at all.</p><p>The second paragraph repeats that "
+		"nothing happened, at length, for the benefit of those readers "
+		"who missed the first one.</p></body></html>";
+	static const char *const heads[] = {
+		"<html><head><title>Quiet day - Some Paper</title></head>"
+		"<body><h1>Quiet day</h1>",
+		"<html><head><title>Quiet day</title></head><body>",
+	};
+	static const char *const want[] = { "Some Paper", "demo" };
+	struct extract_opts o;
+	struct article a;
+	enum page_kind kind;
+	char html[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		memset(&o, 0, sizeof o);
+		o.url = "https://paper.example/2014/02/03/quiet-day.html";
+		o.fallback_source = "demo";
+		o.now = NOW_2020;
+		snprintf(html, sizeof html, "%s%s", heads[i], body);
+		assert_int_equal(run(html, strlen(html), &o, &a, &kind), GZ_OK);
+		assert_string_equal(a.source, want[i]);
+		assert_string_equal(a.title, "Quiet day");
+		article_free(&a);
+	}
+}
+
 /* Hostile and degenerate inputs: no crash, bounded, sane result. */
 static void test_degenerate_inputs(void **state)
 {
@@ -925,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_br_paragraphs_and_sanitising),
 		cmocka_unit_test(test_dates_rejected),
 		cmocka_unit_test(test_default_source_and_url_date),
+		cmocka_unit_test(test_fallback_source),
 		cmocka_unit_test(test_degenerate_inputs),
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_deep_nesting),
