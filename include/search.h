@@ -263,8 +263,10 @@ void searcher_set_time_limit(struct searcher *s, unsigned ms);
 ** becomes the host as the index stores it (scheme, "www.", port and path
 ** dropped, see schema_host).  When q holds exactly one lang:CODE (one
 ** distinct code), that code is copied into lang (size langn), else lang
-** is "".  Returns a malloc'd string the caller frees, or NULL when out of
-** memory.
+** is "".  The words next to a NEAR or ADJ chain (outside quotes) get a ','
+** before them, which Xapian's parser ignores but which keeps "a b NEAR c"
+** from failing to parse.  Returns a malloc'd string the caller frees, or
+** NULL when out of memory.
 */
 char *search_rewrite_query(const char *q, char *lang, size_t langn);
 

@@ -9,6 +9,7 @@
 ** (the article JSON) and a snippet into plain C structs, so the caller can
 ** serialise them after the searcher has moved on.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -1175,6 +1176,92 @@ static size_t search_value_end(const char *q, size_t i, int *quoted)
 	return i;
 }
 
+/* Whether the n bytes at t are a NEAR or ADJ operator, in any case, with
+** or without a window ("NEAR/5"). */
+static int search_is_near_op(const char *t, size_t n)
+{
+	size_t k = n >= 4 && strncasecmp(t, "near", 4) == 0 ? 4
+		: n >= 3 && strncasecmp(t, "adj", 3) == 0   ? 3
+							    : 0;
+
+	if (k == 0 || k == n)
+		return k != 0;
+	if (t[k] != '/' || k + 1 == n)
+		return 0;
+	for (k++; k < n; k++)
+		if (t[k] < '0' || t[k] > '9')
+			return 0;
+	return 1;
+}
+
+/*
+** Copy q into out (room for 2 * strlen(q) + 1 bytes), with a ',' before
+** each word next to a NEAR or ADJ chain outside quotes: the word before
+** the operator and the word after its right operand.  Xapian 1.4's parser
+** reads words separated only by spaces as one group, and a group cannot
+** be an operand of NEAR: "city diplomacy NEAR cities" would fail and be
+** parsed again as plain words ("near" among them).  The comma ends the
+** group and is otherwise ignored.
+*/
+static void search_near_breaks(const char *q, char *out)
+{
+	enum { MAX_TOKENS = 1024 };
+	size_t start[MAX_TOKENS], len[MAX_TOKENS], n = 0, i, k;
+	unsigned char brk[MAX_TOKENS], quoted[MAX_TOKENS];
+	int inq = 0;
+
+	for (i = 0; q[i] && n < MAX_TOKENS;) {
+		if (strchr(" \t\r\n", q[i])) {
+			i++;
+			continue;
+		}
+		start[n] = i;
+		quoted[n] = (unsigned char)(inq || q[i] == '"');
+		for (; q[i] && !strchr(" \t\r\n", q[i]); i++)
+			if (q[i] == '"')
+				inq = !inq;
+		len[n] = i - start[n];
+		brk[n++] = 0;
+	}
+	for (k = 0; k < n; k++) {
+		if (quoted[k] || !search_is_near_op(q + start[k], len[k]))
+			continue;
+		if (k > 0)
+			brk[k - 1] = 1;
+		if (k + 2 < n)
+			brk[k + 2] = 1;
+	}
+	for (i = 0, k = 0; q[i]; i++) {
+		while (k < n && start[k] < i)
+			k++;
+		if (k < n && start[k] == i && brk[k] && !quoted[k] &&
+		    (isalnum((unsigned char)q[i]) ||
+		     (unsigned char)q[i] >= 0x80) &&
+		    !search_is_near_op(q + i, len[k]))
+			*out++ = ',';
+		*out++ = q[i];
+	}
+	*out = '\0';
+}
+
+/*
+** Take the commas search_near_breaks put before words out of s again (in
+** place), for text shown to people: a ',' at the start or after white
+** space, before a word.
+*/
+static void search_drop_breaks(char *s)
+{
+	char *o = s;
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!(s[i] == ',' && (i == 0 || strchr(" \t\r\n", s[i - 1])) &&
+		      (isalnum((unsigned char)s[i + 1]) ||
+		       (unsigned char)s[i + 1] >= 0x80)))
+			*o++ = s[i];
+	*o = '\0';
+}
+
 /* Rewrite site: values to hosts and find a single lang: (search.h). */
 char *search_rewrite_query(const char *q, char *lang, size_t langn)
 {
@@ -1256,7 +1343,11 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn)
 	*o = '\0';
 	if (langs != 1 && langn)
 		lang[0] = '\0';
-	return out;
+	o = malloc(2 * strlen(out) + 1);
+	if (o)
+		search_near_breaks(out, o);
+	free(out);
+	return o;
 }
 
 /* ------------------------------------------------------------- running */
@@ -1613,6 +1704,8 @@ static int search_wildcard_prefixes(const char *q, struct snippet_terms *t)
 		b = p;
 		while (*p && *p != ' ' && *p != '\t' && *p != '(' && *p != ')')
 			p++;
+		while (b < p && *b == ',') /* search_near_breaks' */
+			b++;
 		if (p - b < 2 || p[-1] != '*')
 			continue;
 		e = p - 1;
@@ -2152,6 +2245,7 @@ static void search_suggest(struct searcher *s, const struct search_request *req,
 	    xsh_enquire_run(e, 0, 0, SEARCH_SUGGEST_BELOW, &m, NULL) == GZ_OK &&
 	    xsh_mset_counts(m, &est, &lower, &upper, NULL) == GZ_OK &&
 	    est > res->estimate) {
+		search_drop_breaks(corr);
 		res->suggestion = corr;
 		corr = NULL;
 	}

@@ -131,6 +131,11 @@ QUERY_FORMS = [
     ("+harbour regatta", {"regatta"}),
     ("(regatta OR tariffs) harbour", {"regatta", "harbour"}),
     ("city NEAR diplomacy", {"city"}),
+    # NEAR after other words, and words after it (Xapian alone would fail
+    # to parse these and search for the word "near" instead).
+    ("diplomacy city NEAR diplomacy", {"city"}),
+    ("city NEAR diplomacy diplomacy", {"city"}),
+    ("diplomacy city near/3 diplomacy diplomacy", {"city"}),
     ("diplom*", {"city", "sister", "sister_wire", "digital", "cables", "villes"}),
     ("title:harbour", {"harbour", "regatta"}),
     ('source:"Global Times"', {"city", "harbour"}),
@@ -217,6 +222,10 @@ def test_wildcard_snippets_mark_the_expanded_words(sd):
     h = q(sd, "city diplom*")["hits"][0]
     marked = {m.lower() for m in re.findall(r"<mark>([^<]*)</mark>", h["snippet"])}
     assert "city" in marked and any(m.startswith("diplom") for m in marked), marked
+    # Also after a NEAR, whose neighbours the query rewrite marks off.
+    h = q(sd, "sister NEAR cities diplom*")["hits"][0]
+    marked = {m.lower() for m in re.findall(r"<mark>([^<]*)</mark>", h["snippet"])}
+    assert any(m.startswith("diplom") for m in marked), marked
 
 
 def test_facets_and_counts(sd):
@@ -285,6 +294,9 @@ def test_spelling_suggestion(sd):
     assert "suggestion" not in q(sd, "diplomacy")
     # Numbers are never corrected.
     assert "suggestion" not in q(sd, "regatta 2099")
+    # The suggestion reads as typed, NEAR and all.
+    r = q(sd, "diplomcy city NEAR diplomacy")
+    assert r["suggestion"] == "diplomacy city NEAR diplomacy", r
 
 
 def test_id_echo_stats_and_ping(sd):

@@ -871,6 +871,16 @@ static void test_rewrite_query(void **state)
 		{ "lang:fr diplomatie", "lang:fr diplomatie", "fr" },
 		{ "lang:fr lang:fr x", "lang:fr lang:fr x", "fr" },
 		{ "lang:fr lang:de x", "lang:fr lang:de x", "" },
+		{ "city diplomacy NEAR cities", "city ,diplomacy NEAR cities",
+		  "" },
+		{ "x a near/3 b ADJ c y", "x ,a near/3 ,b ADJ c ,y", "" },
+		{ "a NEAR b c", ",a NEAR b ,c", "" },
+		{ "near future", "near future", "" },
+		{ "\"x NEAR y\" z", "\"x NEAR y\" z", "" },
+		{ "\"x y\" NEAR z", "\"x y\" NEAR z", "" },
+		{ "(a b) NEAR c d", "(a ,b) NEAR c ,d", "" },
+		{ "nearby NEAR/x y", "nearby NEAR/x y", "" },
+		{ "2013 NEAR 2014", ",2013 NEAR 2014", "" },
 	};
 	char lang[16];
 	size_t i;
