@@ -121,8 +121,9 @@ const char *ingest_skip_name(enum ingest_skip why);
 ** Pure helpers, exposed for tests.
 **
 ** ingest_ext_kind: 1 when the file name's extension says HTML, 0 when it
-** says something else (images, styles, scripts, text, archives...), -1
+** says something else (images, styles, scripts, data, archives...), -1
 ** when it says nothing (no or unknown extension: sniff the content).
+** ".txt" says nothing here: a plain-text article (textpage.h).
 */
 int ingest_ext_kind(const char *name);
 

@@ -7,7 +7,8 @@
 ** the canonical URL and dates in the path); without it a file's file://
 ** URL is used.  --content-type passes an HTTP Content-Type header value,
 ** whose charset= then wins over the page's own <meta charset>.  (While
-** main.c does not know the option, write it after "--".)
+** main.c does not know the option, write it after "--".)  A FILE named
+** *.txt, or given as text/plain, is a plain-text article (textpage.h).
 **
 ** The JSON object always carries every field, null when unknown: url,
 ** canonical_url, title, published, modified (ISO 8601, with the UTC offset
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include "gz_err.h"
 #include "gz_limits.h"
 #include "indexer_cmd.h"
+#include "textpage.h"
 #include "version.h"
 
 /* Print a for a person: one field per line, then the text. */
@@ -135,6 +138,22 @@ int cmd_extract(const struct cli_opts *o, int argc, char **argv)
 		fprintf(stderr, "gazette-indexer: %s\n", err);
 		buf_release(&b);
 		return GZ_EXIT_PARTIAL;
+	}
+	if (o->content_type
+		    ? strncasecmp(o->content_type, "text/plain", 10) == 0
+		    : textpage_name(file)) {
+		struct buf h;
+
+		buf_init(&h, GZ_MAX_PAGE_BYTES);
+		rc = textpage_to_html(b.ptr, b.len, &h);
+		buf_release(&b);
+		b = h;
+		if (rc) {
+			fprintf(stderr, "gazette-indexer: %s: %s\n", file,
+				gz_strerror(rc));
+			buf_release(&b);
+			return GZ_EXIT_PARTIAL;
+		}
 	}
 	memset(&eo, 0, sizeof eo);
 	eo.content_type = o->content_type;

@@ -41,6 +41,7 @@
 #include "indexer_cmd.h"
 #include "ingest.h"
 #include "log.h"
+#include "textpage.h"
 #include "warc.h"
 #include "xsh.h"
 
@@ -156,15 +157,14 @@ int ingest_ext_kind(const char *name)
 					    "xht",  "php", "asp",   "aspx",
 					    "jsp",  "cfm", NULL };
 	static const char *const other[] = {
-		"jpg",  "jpeg",  "png",  "gif", "webp", "svg", "ico",  "bmp",
-		"tif",  "tiff",  "avif", "css", "js",   "mjs", "json", "xml",
-		"rss",  "atom",  "txt",  "md",  "csv",  "tsv", "pdf",  "doc",
-		"docx", "xls",   "xlsx", "ppt", "pptx", "odt", "zip",  "gz",
-		"tgz",  "bz2",   "xz",   "zst", "7z",   "rar", "tar",  "mp3",
-		"mp4",  "m4a",   "avi",  "mov", "webm", "ogg", "wav",  "flac",
-		"woff", "woff2", "ttf",  "otf", "eot",  "map", "sql",  "exe",
-		"bin",  "dll",   "so",   "o",   "a",    "iso", "swf",  "psd",
-		NULL
+		"jpg",   "jpeg", "png",  "gif",  "webp", "svg", "ico",  "bmp",
+		"tif",   "tiff", "avif", "css",  "js",   "mjs", "json", "xml",
+		"rss",   "atom", "md",   "csv",  "tsv",  "pdf", "doc",  "docx",
+		"xls",   "xlsx", "ppt",  "pptx", "odt",  "zip", "gz",   "tgz",
+		"bz2",   "xz",   "zst",  "7z",   "rar",  "tar", "mp3",  "mp4",
+		"m4a",   "avi",  "mov",  "webm", "ogg",  "wav", "flac", "woff",
+		"woff2", "ttf",  "otf",  "eot",  "map",  "sql", "exe",  "bin",
+		"dll",   "so",   "o",    "a",    "iso",  "swf", "psd",  NULL
 	};
 	const char *base = strrchr(name, '/');
 	const char *dot;
@@ -541,19 +541,39 @@ static int reader_warc(struct ingest *g, const char *path);
 static int reader_jsonl(struct ingest *g, const char *path);
 
 /*
-** One HTML candidate file: path to read, rel its name below the walked
-** directory (or its base name), wk the walk (NULL for an argument).
-** explicit: named on the command line (the extension does not exclude it).
-** Returns 0, or -1 when quitting.
+** Replace *data (*len bytes, malloc'd) by the HTML of the plain-text
+** article it holds (textpage.h).  GZ_OK, or the error (*data unchanged).
+*/
+static int reader_text_page(char **data, size_t *len)
+{
+	struct buf h;
+	int rc;
+
+	buf_init(&h, GZ_MAX_PAGE_BYTES);
+	rc = textpage_to_html(*data, *len, &h);
+	if (rc) {
+		buf_release(&h);
+		return rc;
+	}
+	free(*data);
+	*data = buf_detach(&h, len);
+	return *data ? GZ_OK : GZ_ENOMEM;
+}
+
+/*
+** One HTML (or plain-text, *.txt) candidate file: path to read, rel its
+** name below the walked directory (or its base name), wk the walk (NULL
+** for an argument).  explicit: named on the command line (the extension
+** does not exclude it).  Returns 0, or -1 when quitting.
 */
 static int reader_html(struct ingest *g, const char *path, const char *rel,
 		       const struct walk *wk, int explicit)
 {
 	char *data = NULL, *url, *where;
 	size_t len = 0;
-	int eno, rc, ext = ingest_ext_kind(path);
+	int eno, rc, ext = ingest_ext_kind(path), text = textpage_name(path);
 
-	if (!explicit && ext == 0) {
+	if (!explicit && ext == 0 && !text) {
 		reader_count(g, 0, INGEST_SKIP_EXTENSION, 0);
 		log_debug("file=\"%s\" msg=\"skipped: not HTML by its name\"",
 			  path);
@@ -578,7 +598,18 @@ static int reader_html(struct ingest *g, const char *path, const char *rel,
 		reader_count(g, 1, 0, 0);
 		return 0;
 	}
-	if (len == 0 || !ingest_sniff_html(data, len)) {
+	if (text && len > 0 && !memchr(data, '\0', len < 4096 ? len : 4096)) {
+		rc = reader_text_page(&data, &len);
+		if (rc) {
+			log_warn("file=\"%s\" msg=\"%s\"", path,
+				 rc == GZ_ETOOBIG
+					 ? "larger than the page size limit"
+					 : gz_strerror(rc));
+			free(data);
+			reader_count(g, 1, 0, 0);
+			return 0;
+		}
+	} else if (len == 0 || !ingest_sniff_html(data, len)) {
 		if (ext != 1 || len == 0 ||
 		    memchr(data, '\0', len < 4096 ? len : 4096)) {
 			log_info("file=\"%s\" msg=\"skipped: %s\"", path,

@@ -116,7 +116,7 @@ def build_tree(root):
         "img/photo.jpg": b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8,
         "img/logo.png": b"\x89PNG\r\n\x1a\n" + bytes(300),
         "static/site.css": b"body { color: black }\n",
-        "notes.txt": b"<html> not really: a text file by its name\n",
+        "notes.txt": b"<html> not really: a note, read as text, no article\n",
         "broken.html": bytes(range(256)) * 4,          # binary under an HTML name
         "world/half.html": b"<html><head><title>Half a p",  # cut short
         "data/blob": b"\x00\x01\x02 no extension, not HTML",
@@ -154,8 +154,9 @@ def test_tree_and_warc_exactly_once_then_rerun_adds_nothing(tmp_path):
     expected = sorted([prefix + r.replace(" ", "%20") for r in rels] + warc_urls)
     assert int(s["new"]) == len(expected), res.stdout + res.stderr
     assert int(s["failed"]) == 1, res.stdout + res.stderr
-    # jpg, png, css, txt by name; broken.html, blob by content; half.html is
-    # no article; WARC: warcinfo, request, revisit, metadata, png, 404.
+    # jpg, png, css by name; broken.html, blob by content; half.html and
+    # notes.txt are no articles; WARC: warcinfo, request, revisit,
+    # metadata, png, 404.
     assert int(s["skipped"]) >= 4 + 2 + 6, res.stdout + res.stderr
     assert doc_count(index) == len(expected)
     assert id_terms(index) == expected
@@ -198,6 +199,47 @@ def test_plain_file_urls_and_stdin(tmp_path):
                          capture_output=True, text=True, timeout=30)
     assert res.returncode == 0, res.stderr
     assert "http://stdin.example/x" in id_terms(index)
+
+
+CLIPPING = (
+    "Harbour towns and river ports sign trade pact\r\n\r\n"
+    "Source:Coastal Courier Published: 2014-3-9 08:15:00\r\n\r\n"
+    "Mayors of six harbour towns and three river ports signed a trade pact on\r\n"
+    "Sunday that lets their councils share customs offices, pilots and\r\n"
+    "dredging crews for the next ten years, the cliptextmarker agreement.\r\n\r\n"
+    "The mayors said the pact would cut the cost of keeping channels open in\r\n"
+    "winter, when silt closes the smaller harbours for weeks, and that other\r\n"
+    "towns along the coast had asked to join it.\r\n\r\n"
+    "Posted in: Business\r\n")
+
+
+def test_plain_text_articles(tmp_path):
+    """A *.txt file is a plain-text article, headline first: added from a
+    tree or by name, it is found with its source, date and section, and
+    extract reads it the same way; a robots.txt in the tree is no article."""
+    root = tmp_path / "clips"
+    (root / "2014").mkdir(parents=True)
+    (root / "2014" / "harbour-pact.txt").write_bytes(CLIPPING.encode())
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    index = tmp_path / "index"
+    res = run([binary("gazette-indexer"), "add", "--index", str(index), str(root)])
+    assert res.returncode == 0, res.stdout + res.stderr
+    s = summary(res.stdout)
+    assert (s["new"], s["skipped"]) == ("1", "1"), res.stdout + res.stderr
+    res = run([binary("gazette"), "search", "--index", str(index), "--json",
+               'source:"Coastal Courier" date:2014-03 cliptextmarker'])
+    assert res.returncode == 0, res.stdout + res.stderr
+    hit = json.loads(res.stdout)["hits"][0]
+    assert hit["title"] == "Harbour towns and river ports sign trade pact"
+    assert hit["published"].startswith("2014-03-09T08:15:00")
+    assert hit["section"] == "Business"
+    assert "<mark>cliptextmarker</mark>" in hit["snippet"]
+    res = run([binary("gazette-indexer"), "extract", "--json",
+               str(root / "2014" / "harbour-pact.txt")])
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout)
+    assert (got["kind"], got["source"]) == ("article", "Coastal Courier")
+    assert "Posted in" not in got["text"]
 
 
 def write_many(root, n):

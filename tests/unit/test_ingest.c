@@ -25,7 +25,7 @@ static void test_ext_kind(void **state)
 	static const struct ext_case cases[] = {
 		{ "a.html", 1 },   { "dir/b.HTM", 1 },  { "x/y/z.shtml", 1 },
 		{ "page.php", 1 }, { "photo.jpg", 0 },  { "logo.PNG", 0 },
-		{ "site.css", 0 }, { "notes.txt", 0 },  { "feed.xml", 0 },
+		{ "site.css", 0 }, { "notes.txt", -1 }, { "feed.xml", 0 },
 		{ "a.tar.gz", 0 }, { "noext", -1 },     { "dir.d/noext", -1 },
 		{ ".hidden", -1 }, { "trailing.", -1 }, { "weird.qqq", -1 },
 		{ "", -1 },
