@@ -261,7 +261,9 @@ void searcher_set_time_limit(struct searcher *s, unsigned ms);
 /*
 ** Rewrite query text q before parsing: each site:VALUE (bare or quoted)
 ** becomes the host as the index stores it (scheme, "www.", port and path
-** dropped, see schema_host).  When q holds exactly one lang:CODE (one
+** dropped, see schema_host); date:PERIOD (YYYY, YYYY-MM or YYYY-MM-DD)
+** becomes the range date:PERIOD..PERIOD.  When q holds exactly one
+** lang:CODE (one
 ** distinct code), that code is copied into lang (size langn), else lang
 ** is "".  The words next to a NEAR or ADJ chain (outside quotes) get a ','
 ** before them, which Xapian's parser ignores but which keeps "a b NEAR c"

@@ -1262,6 +1262,20 @@ static void search_drop_breaks(char *s)
 	*o = '\0';
 }
 
+/* Whether q[0..n) is a date of one period: YYYY, YYYY-MM or YYYY-MM-DD. */
+static int search_one_period(const char *q, size_t n)
+{
+	size_t i;
+
+	if (n != 4 && n != 7 && n != 10)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (i == 4 || i == 7 ? q[i] != '-'
+				     : !isdigit((unsigned char)q[i]))
+			return 0;
+	return 1;
+}
+
 /* Rewrite site: values to hosts and find a single lang: (search.h). */
 char *search_rewrite_query(const char *q, char *lang, size_t langn)
 {
@@ -1273,8 +1287,8 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn)
 	if (langn)
 		lang[0] = '\0';
 	/* A host is never longer than the value it comes from; an unclosed
-	** quote may gain its closing one. */
-	out = malloc(n + 2);
+	** quote may gain its closing one; a date of one period doubles. */
+	out = malloc(2 * n + 2);
 	if (!out)
 		return NULL;
 	o = out;
@@ -1315,6 +1329,21 @@ char *search_rewrite_query(const char *q, char *lang, size_t langn)
 			} else {
 				memcpy(o, q + i, end - i);
 				o += end - i;
+			}
+			i = end;
+			continue;
+		}
+		if (search_term_start(q, i) &&
+		    strncmp(q + i, "date:", 5) == 0) {
+			end = search_value_end(q, i + 5, &quoted);
+			vl = end - (i + 5);
+			memcpy(o, q + i, end - i);
+			o += end - i;
+			if (!quoted && search_one_period(q + i + 5, vl)) {
+				*o++ = '.';
+				*o++ = '.';
+				memcpy(o, q + i + 5, vl);
+				o += vl;
 			}
 			i = end;
 			continue;

@@ -152,6 +152,8 @@ QUERY_FORMS = [
     ("date:2013..2014 diplomacy", {"city", "sister", "sister_wire"}),
     ("date:2013-07..2013-08", {"city", "chengshi"}),
     ("date:2013-07-01..2013-07-31", {"city"}),
+    ("date:2013-07", {"city"}),
+    ("date:2013-07-16 city", {"city"}),
     ("date:..2011-12-31", {"cables", "regatta"}),
     ("date:2015..", {"mayors", "exports"}),
     ("城市", {"chengshi"}),

@@ -881,6 +881,12 @@ static void test_rewrite_query(void **state)
 		{ "(a b) NEAR c d", "(a ,b) NEAR c ,d", "" },
 		{ "nearby NEAR/x y", "nearby NEAR/x y", "" },
 		{ "2013 NEAR 2014", ",2013 NEAR 2014", "" },
+		{ "date:2013 x", "date:2013..2013 x", "" },
+		{ "(date:2013-07)", "(date:2013-07..2013-07)", "" },
+		{ "date:2013-07-16", "date:2013-07-16..2013-07-16", "" },
+		{ "date:2013..2014 date:2013-7 date:",
+		  "date:2013..2014 date:2013-7 date:", "" },
+		{ "update:2013", "update:2013", "" },
 	};
 	char lang[16];
 	size_t i;
