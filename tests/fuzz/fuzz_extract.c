@@ -3,17 +3,22 @@
 **
 ** Input: the first line (up to 300 bytes) is the page URL (opts.url, so
 ** that link resolution sees hostile bases too), its first byte also picks a
-** Content-Type hint; the rest is the page.  Every string the extractor
-** returns must be valid UTF-8 and every link it reports NUL-terminated.
+** Content-Type hint; the rest is the page, or, when bit 1 of the second
+** byte is set, a plain-text article made into a page by textpage_to_html.
+** Every string the extractor returns must be valid UTF-8 and every link it
+** reports NUL-terminated.
 */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "article.h"
+#include "buf.h"
 #include "extract.h"
 #include "gz_err.h"
+#include "gz_limits.h"
 #include "fuzz.h"
+#include "textpage.h"
 
 /* Link callback: touch every byte, so that ASan sees a bad string. */
 static void fx_on_link(void *ctx, const char *url, const char *anchor)
@@ -45,9 +50,16 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 	const uint8_t *page;
 	size_t page_len, links = 0;
 	char *url;
+	struct buf text;
 
 	if (fuzz_split(data, size, 300, &url, &page, &page_len))
 		return 0;
+	buf_init(&text, GZ_MAX_PAGE_BYTES);
+	if (size > 1 && (data[1] & 2)) {
+		(void)textpage_to_html((const char *)page, page_len, &text);
+		page = (const uint8_t *)text.ptr;
+		page_len = text.len;
+	}
 	memset(&eo, 0, sizeof eo);
 	eo.url = *url ? url : NULL;
 	eo.content_type = fx_types[(size ? data[0] : 0) %
@@ -64,6 +76,7 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
 	char *json = article_to_json(&a, 1);
 	free(json);
 	article_free(&a);
+	buf_release(&text);
 	free(url);
 	return 0;
 }
