@@ -1901,19 +1901,35 @@ class xsh_docid_source : public Xapian::PostingSource
 	}
 };
 
+/* Whether docids[0..n) is a list xsh_docid_source takes: strictly rising. */
+static bool xsh_docids_ascend(const unsigned *docids, size_t n)
+{
+	if (!docids)
+		return n == 0;
+	for (size_t i = 1; i < n; i++)
+		if (docids[i - 1] >= docids[i])
+			return false;
+	return true;
+}
+
+/* The weightless query of the documents docids[0..n) (xsh_docids_ascend;
+** copied).  Throws as std::make_shared does. */
+static Xapian::Query xsh_docids_query(const unsigned *docids, size_t n)
+{
+	auto v = std::make_shared<std::vector<Xapian::docid>>(docids,
+							      docids + n);
+	Xapian::PostingSource *src = new xsh_docid_source(v);
+	return Xapian::Query(src->release());
+}
+
 extern "C" int xsh_query_docids(const unsigned *docids, size_t n,
 				struct xsh_query **out, char *err) noexcept
 {
 	try {
 		XSH_CHECK(out);
 		*out = nullptr;
-		XSH_CHECK(docids || n == 0);
-		auto v = std::make_shared<std::vector<Xapian::docid>>(
-			docids, docids + n);
-		for (size_t i = 1; i < n; i++)
-			XSH_CHECK((*v)[i - 1] < (*v)[i]);
-		Xapian::PostingSource *src = new xsh_docid_source(v);
-		*out = new xsh_query{ Xapian::Query(src->release()) };
+		XSH_CHECK(xsh_docids_ascend(docids, n));
+		*out = new xsh_query{ xsh_docids_query(docids, n) };
 		return GZ_OK;
 	} catch (...) {
 		return xsh_fail(err);
@@ -2044,9 +2060,7 @@ extern "C" int xsh_db_match_among(struct xsh_db *db, const struct xsh_query *q,
 		XSH_CHECK(db);
 		XSH_CHECK(q);
 		XSH_CHECK(fn);
-		XSH_CHECK(docids || n == 0);
-		for (size_t i = 1; i < n; i++)
-			XSH_CHECK(docids[i - 1] < docids[i]);
+		XSH_CHECK(xsh_docids_ascend(docids, n));
 		xsh_docid_batch out(fn, ctx);
 		xsh_bool_tree tree;
 		if (n == 0)
@@ -2059,12 +2073,9 @@ extern "C" int xsh_db_match_among(struct xsh_db *db, const struct xsh_query *q,
 			out.flush();
 			return GZ_OK;
 		}
-		auto v = std::make_shared<std::vector<Xapian::docid>>(
-			docids, docids + n);
-		Xapian::PostingSource *src = new xsh_docid_source(v);
 		xsh_spy_matches(db->db,
 				Xapian::Query(Xapian::Query::OP_FILTER, q->q,
-					      Xapian::Query(src->release())),
+					      xsh_docids_query(docids, n)),
 				out);
 		return GZ_OK;
 	} catch (const xsh_stop &stop) {
