@@ -1176,6 +1176,12 @@ static size_t search_value_end(const char *q, size_t i, int *quoted)
 	return i;
 }
 
+/* Whether byte c can start a word of a query: a letter, digit or UTF-8. */
+static int search_word_start(char c)
+{
+	return isalnum((unsigned char)c) || (unsigned char)c >= 0x80;
+}
+
 /* Whether the n bytes at t are a NEAR or ADJ operator, in any case, with
 ** or without a window ("NEAR/5"). */
 static int search_is_near_op(const char *t, size_t n)
@@ -1235,8 +1241,7 @@ static void search_near_breaks(const char *q, char *out)
 		while (k < n && start[k] < i)
 			k++;
 		if (k < n && start[k] == i && brk[k] && !quoted[k] &&
-		    (isalnum((unsigned char)q[i]) ||
-		     (unsigned char)q[i] >= 0x80) &&
+		    search_word_start(q[i]) &&
 		    !search_is_near_op(q + i, len[k]))
 			*out++ = ',';
 		*out++ = q[i];
@@ -1256,8 +1261,7 @@ static void search_drop_breaks(char *s)
 
 	for (i = 0; s[i]; i++)
 		if (!(s[i] == ',' && (i == 0 || strchr(" \t\r\n", s[i - 1])) &&
-		      (isalnum((unsigned char)s[i + 1]) ||
-		       (unsigned char)s[i + 1] >= 0x80)))
+		      search_word_start(s[i + 1])))
 			*o++ = s[i];
 	*o = '\0';
 }
@@ -3065,10 +3069,17 @@ static int search_fold_mset(const struct search_table *t,
 	return rc;
 }
 
-/* The number of documents in cluster c of t (search_table_members). */
-static size_t search_cluster_size(const struct search_table *t, uint32_t c)
+/*
+** The cluster code of hit h when the fold may have missed copies of it:
+** its cluster in t (search_table_members) holds more documents than h and
+** the copies the fold saw.  0 when the fold's count is exact.
+*/
+static uint32_t search_copies_unseen(const struct search_table *t,
+				     const struct search_hit *h)
 {
-	return c ? t->first[c + 1] - t->first[c] : 1;
+	uint32_t c = t->code[h->docid];
+
+	return c && h->collapsed + 1 < t->first[c + 1] - t->first[c] ? c : 0;
 }
 
 /*
@@ -3090,18 +3101,14 @@ static int search_fold_copies(struct searcher *s, const struct xsh_query *q,
 	struct search_pass ps;
 	unsigned *ids;
 	size_t total = 0, n = 0, i, j;
+	uint32_t c;
 	int rc;
 
 	if (search_table_members(t) != GZ_OK)
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
-	/* A hit whose copies were all among the matches fetched is exact. */
-	for (i = 0; i < res->n_hits; i++) {
-		size_t size =
-			search_cluster_size(t, t->code[res->hits[i].docid]);
-
-		if (res->hits[i].collapsed + 1 < size)
-			total += size;
-	}
+	for (i = 0; i < res->n_hits; i++)
+		if ((c = search_copies_unseen(t, &res->hits[i])))
+			total += t->first[c + 1] - t->first[c];
 	if (total == 0 || total > SEARCH_COPIES_MAX)
 		return GZ_OK;
 	ids = malloc(total * sizeof *ids);
@@ -3109,10 +3116,7 @@ static int search_fold_copies(struct searcher *s, const struct xsh_query *q,
 		return gz_fail(err, GZ_ENOMEM, "out of memory");
 	qsort(f->ids, f->seen, sizeof *f->ids, search_docid_cmp);
 	for (i = 0; i < res->n_hits; i++) {
-		uint32_t c = t->code[res->hits[i].docid];
-		size_t size = search_cluster_size(t, c);
-
-		if (res->hits[i].collapsed + 1 >= size)
+		if (!(c = search_copies_unseen(t, &res->hits[i])))
 			continue;
 		for (j = t->first[c]; j < t->first[c + 1]; j++)
 			if (!bsearch(&t->members[j], f->ids, f->seen,
@@ -3129,13 +3133,9 @@ static int search_fold_copies(struct searcher *s, const struct xsh_query *q,
 	ps.n = t->n;
 	rc = xsh_db_match_among(s->db, q, ids, j, search_pass_add, &ps, err);
 	free(ids);
-	for (i = 0; rc == GZ_OK && i < res->n_hits; i++) {
-		struct search_hit *h = &res->hits[i];
-		uint32_t c = t->code[h->docid];
-
-		if (h->collapsed + 1 < search_cluster_size(t, c))
-			h->collapsed += t->count[c];
-	}
+	for (i = 0; rc == GZ_OK && i < res->n_hits; i++)
+		if ((c = search_copies_unseen(t, &res->hits[i])))
+			res->hits[i].collapsed += t->count[c];
 	search_pass_done(&ps);
 	return search_pass_error(p, rc, err);
 }
