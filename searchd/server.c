@@ -754,7 +754,7 @@ static struct job *server_unqueue(struct server *s, struct conn *c)
 }
 
 /*
-** Wait up to WORKER_SPIN_NS for a job to be queued, without sleeping: a
+** Wait up to WORKER_SPIN_MS for a job to be queued, without sleeping: a
 ** client that sends its next request as soon as it has read a reply finds
 ** the worker awake, instead of paying for the thread to be woken (tens
 ** of microseconds here, a tenth of a short search).  Only the worker that
@@ -762,18 +762,17 @@ static struct job *server_unqueue(struct server *s, struct conn *c)
 ** while it does: a client asking one question after another is served by
 ** the same worker, whose caches (its searcher's tables, Xapian's blocks,
 ** the core's) are warm, instead of by whichever worker wakes.  Costs at
-** most WORKER_SPIN_NS of CPU per job when the daemon is nearly idle,
+** most WORKER_SPIN_MS of CPU per job when the daemon is nearly idle,
 ** nothing when busy.
 */
-#define WORKER_SPIN_NS 100000L
+#define WORKER_SPIN_MS 0.1
 
 static void worker_spin(struct worker *w)
 {
 	struct server *s = w->srv;
-	struct timespec t0, t;
+	double t0 = gz_mono_ms();
 	unsigned i, me = w->id;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 1; atomic_load(&s->spinner) == me; i++) {
 		if (atomic_load_explicit(&s->q_len, memory_order_relaxed) ||
 		    atomic_load_explicit(&s->stop_workers,
@@ -782,13 +781,8 @@ static void worker_spin(struct worker *w)
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
-		if (i % 64 == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((t.tv_sec - t0.tv_sec) * 1000000000L +
-				    (t.tv_nsec - t0.tv_nsec) >
-			    WORKER_SPIN_NS)
-				break;
-		}
+		if (i % 64 == 0 && gz_mono_ms() - t0 > WORKER_SPIN_MS)
+			break;
 	}
 	/* Before looking at the queue under s->mu, so that a job queued
 	** while this worker was still the spinner is seen (server_enqueue). */
